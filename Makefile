@@ -1,0 +1,36 @@
+# regbot — the two promises: `make demo` and `make test` work on a fresh machine.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+SHARED  ?= ../shared
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: setup demo test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# CPU torch from local disk first, so nothing later pulls a CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/regbot model prepare
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	REGBOT_HOME=$${REGBOT_HOME:-$(CURDIR)/.regbot-demo} $(BIN)/regbot ingest ingest/sample_corpus
+	REGBOT_HOME=$${REGBOT_HOME:-$(CURDIR)/.regbot-demo} $(BIN)/regbot search "Cambodia removed from the ITAR 126.1 list" -k 3
+	REGBOT_HOME=$${REGBOT_HOME:-$(CURDIR)/.regbot-demo} $(BIN)/regbot ask "Can we sell avionics to Cambodia?"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m index.bench
+
+clean:
+	rm -rf $(VENV) .regbot-demo .pytest_cache

@@ -1,0 +1,238 @@
+"""The typed records that cross module boundaries — and nothing else does.
+
+Pipeline shape:  Document -> Chunk -> Passage   (ingest, index)
+                 Facts -> Verdict               (rules)
+                 Answer(question, facts, verdict, citations, text)
+
+All records are frozen dataclasses; `to_dict()` gives the JSON form used by
+the CLI's --json output (field names there are contracts other tools use).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+Status = Literal[
+    "prohibited", "license_required", "no_license_required", "depends", "cannot_determine"
+]
+STATUSES: tuple[str, ...] = (
+    "prohibited", "license_required", "no_license_required", "depends", "cannot_determine"
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(self)
+
+
+# --------------------------------------------------------------------------- ingest / index
+
+
+@dataclass(frozen=True)
+class DocMeta(_Record):
+    """Document-level metadata, from the `X.meta.json` sidecar or inferred."""
+
+    title: str
+    publisher: str | None = None  # e.g. "Bureau of Industry and Security"
+    agency: str | None = None  # short form: "BIS", "DDTC", "OFAC", ...
+    document_type: str | None = None  # e.g. "rule", "cfr", "notice", "news", "commentary"
+    published: str | None = None  # ISO date YYYY-MM-DD
+    effective: str | None = None  # ISO date YYYY-MM-DD
+    citation: str | None = None  # e.g. "90 FR 50489", "15 CFR 744.21"
+    source_url: str | None = None
+    completeness: str | None = None  # "full", "excerpt", "partial", ...
+    visibility: str = "shareable"  # "shareable" | "internal" (Slack channels cite only shareable)
+
+
+@dataclass(frozen=True)
+class Document(_Record):
+    """One source file, read into text. Chunk spans index into `text`.
+
+    For Markdown and plain text `text` is the file's own decoded text, so a span
+    is a span of the file. For converted formats (HTML, XML, PDF, JSON) `text` is
+    the deterministic extraction of the file; re-reading the file reproduces it.
+    """
+
+    doc_id: str  # stable: hash of the resolved path
+    path: str  # absolute path of the source file
+    source: str  # file name (what citations show)
+    format: str  # "markdown" | "text" | "html" | "xml" | "pdf" | "json" | "jsonl"
+    text: str
+    sha256: str  # of the file bytes
+    meta: DocMeta
+
+
+@dataclass(frozen=True)
+class Chunk(_Record):
+    """A structure-aware piece of one document; never crosses a section boundary."""
+
+    key: str  # stable content hash, e.g. "c3f9a1b2c4d5e6f7"
+    doc_id: str
+    source: str  # file name
+    path: str
+    text: str  # == document.text[span[0]:span[1]]
+    span: tuple[int, int]
+    locator: str  # e.g. "15 CFR 744.21(a)(1)" or "2026-02_x.txt ¶3"
+    section: str | None  # e.g. "§ 744.21"
+    heading: str  # heading path, e.g. "PART 744 > § 744.21 Restrictions on ..."
+    meta: DocMeta
+    ordinal: int = 0  # position within the document
+
+
+@dataclass(frozen=True)
+class Passage(_Record):
+    """A chunk returned by retrieval, with its fused score."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def search_json(self) -> dict[str, Any]:
+        """The `regbot search --json` contract for one hit."""
+        c = self.chunk
+        return {
+            "key": c.key,
+            "source": c.source,
+            "locator": c.locator,
+            "citation": c.meta.citation,
+            "title": c.meta.title,
+            "published": c.meta.published,
+            "effective": c.meta.effective,
+            "score": round(self.score, 6),
+            "text": c.text,
+            "span": [c.span[0], c.span[1]],
+        }
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Facts(_Record):
+    """What a question states. None = not stated (a missing fact, never a guess)."""
+
+    as_of: date
+    destination: str | None = None  # ISO 3166-1 alpha-2, e.g. "KH"
+    destination_name: str | None = None  # e.g. "Cambodia"
+    item: str | None = None  # the item words, e.g. "avionics"
+    classification: str | None = None  # "7A994", "9A610.x", "EAR99", "USML XI"
+    end_use: str | None = None  # "civil" | "military" | "military-intelligence"
+    end_user: str | None = None  # text, e.g. "army", "airline"
+    unknown_country: str | None = None  # a place named that we do not know
+    date_phrase: str | None = None  # the words that set as_of, if any
+
+    def contract_dict(self) -> dict[str, Any]:
+        """The `facts` object of the JSON answer contract."""
+        return {
+            "destination": self.destination,
+            "item": self.item,
+            "classification": self.classification,
+            "end_use": self.end_use,
+            "end_user": self.end_user,
+        }
+
+
+@dataclass(frozen=True)
+class TraceEntry(_Record):
+    """One rule value the engine read: rule id -> citation -> corpus passage."""
+
+    rule_id: str
+    as_of: date
+    value: Any
+    citation: str
+    source: str | None  # corpus file name, when one exists
+    quote: str | None
+    verified: bool = True
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Branch(_Record):
+    """One way the missing facts could fall, and the verdict on that branch."""
+
+    conditions: dict[str, str]  # serialised as "if"
+    status: str
+    rule_ids: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "if": dict(self.conditions),
+            "status": self.status,
+            "rule_ids": list(self.rule_ids),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Verdict(_Record):
+    status: str  # one of STATUSES
+    reasons: tuple[str, ...] = ()
+    branches: tuple[Branch, ...] = ()
+    missing_facts: tuple[str, ...] = ()
+    clarifying_questions: tuple[str, ...] = ()
+    rule_ids: tuple[str, ...] = ()
+    trace: tuple[TraceEntry, ...] = ()
+    unverified: tuple[str, ...] = ()  # rule ids resting on UNCONFIRMED facts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reasons": list(self.reasons),
+            "branches": [b.to_dict() for b in self.branches],
+            "missing_facts": list(self.missing_facts),
+            "clarifying_questions": list(self.clarifying_questions),
+            "rule_ids": list(self.rule_ids),
+            "trace": [_jsonable(t) for t in self.trace],
+            "unverified": list(self.unverified),
+        }
+
+
+# --------------------------------------------------------------------------- answers
+
+
+@dataclass(frozen=True)
+class Citation(_Record):
+    """A quoted passage; `quote` has been checked verbatim against `source`."""
+
+    key: str  # chunk key
+    source: str  # file name of the source document
+    locator: str
+    citation: str | None
+    quote: str
+    rule_ids: tuple[str, ...] = ()
+    url: str | None = None
+    span: tuple[int, int] | None = None
+    title: str | None = None
+    visibility: str = "shareable"
+
+
+@dataclass(frozen=True)
+class Answer(_Record):
+    question: str
+    as_of: date
+    facts: Facts
+    verdict: Verdict
+    citations: tuple[Citation, ...] = ()
+    text: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    abstained: bool = False
+    notes: tuple[str, ...] = ()  # e.g. "language model unavailable; deterministic text used"
+    model: str | None = None  # the LLM that phrased `text`, if any

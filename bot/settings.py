@@ -1,0 +1,155 @@
+"""All configuration in one object: environment variables + an optional TOML file.
+
+Precedence: explicit arguments > environment > config file > defaults.
+The config file is `$REGBOT_CONFIG`, else `$REGBOT_HOME/config.toml` if present.
+Secrets (Slack tokens, LLM keys) come only from the environment, are excluded
+from `settings_hash()` and are never written to the decision log.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+def default_home() -> Path:
+    """Per-user data folder (XDG), overridden by REGBOT_HOME."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "regbot"
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("REGBOT_CONFIG")
+    if explicit:
+        return Path(explicit)
+    home = Path(os.environ.get("REGBOT_HOME") or default_home())
+    candidate = home / "config.toml"
+    return candidate if candidate.is_file() else None
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the optional TOML config file; flat keys or [section] tables both work."""
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - unused by pydantic here
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = _config_file()
+        if path is None:
+            return {}
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"cannot read config file {path}: {exc}") from exc
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, dict):  # [index] chroma_url = ... -> chroma_url
+                flat.update(value)
+            else:
+                flat[key] = value
+        return flat
+
+
+class SettingsError(ValueError):
+    """A configuration problem the user must fix (bad file, bad value)."""
+
+
+SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "llm_api_key")
+
+
+class Settings(BaseSettings):
+    """regbot configuration. Env vars are REGBOT_<FIELD> unless an alias says otherwise."""
+
+    model_config = SettingsConfigDict(env_prefix="REGBOT_", extra="ignore", populate_by_name=True)
+
+    # --- storage
+    home: Path = Field(default_factory=default_home, description="Data folder (index, logs).")
+    model_dir: Path | None = Field(
+        default=None, description="Where the exported ONNX embedding model is cached."
+    )
+
+    # --- index
+    chroma_url: str | None = Field(
+        default=None, description="http://host:port of a Chroma server; unset = embedded folder."
+    )
+    collection: str = Field(default="regbot", description="Base name of the Chroma collection.")
+    embedding_engine: str = Field(
+        default="onnx", description="'onnx' (onnxruntime, fast start) or 'torch' (sentence-transformers)."
+    )
+    chunk_max_tokens: int = Field(default=240, description="Target chunk size in word-pieces.")
+    search_k: int = Field(default=5, description="Default number of passages returned.")
+    rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
+    retrieval_mode: str = Field(default="hybrid", description="'hybrid', 'dense' or 'bm25'.")
+
+    # --- answer
+    relevance_threshold: float = Field(
+        default=0.35, description="Minimum dense cosine for a passage to count as relevant."
+    )
+    llm_provider: str | None = Field(default=None, description="langchain provider, e.g. 'openai'.")
+    llm_model: str | None = Field(default=None, description="Chat model name; unset = no LLM.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Passed to the provider.")
+    log_decisions: bool = Field(default=True, description="Record every answer in the decision log.")
+
+    # --- slack
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("REGBOT_SLACK_API_URL", "slack_api_url"),
+        description="Slack Web API base URL (GovSlack and tests use another).",
+    )
+    slack_allowed_channels: list[str] = Field(default_factory=list)
+    slack_allowed_users: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings):
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    # --- derived paths
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.home / "lexical"
+
+    @property
+    def decision_log_path(self) -> Path:
+        return self.home / "decisions.sqlite"
+
+    def settings_hash(self) -> str:
+        """Stable hash of the non-secret settings, stamped on every answer."""
+        data = self.model_dump(mode="json", exclude=set(SECRET_FIELDS) | {"home", "model_dir"})
+        blob = json.dumps(data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _cached(env_key: str) -> Settings:
+    return Settings()
+
+
+def get_settings() -> Settings:
+    """Settings for the current environment (re-read when REGBOT_* env vars change)."""
+    key = json.dumps(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith(("REGBOT_", "SLACK_"))))
+    try:
+        return _cached(key)
+    except ValueError as exc:  # pydantic ValidationError is a ValueError
+        raise SettingsError(str(exc)) from exc

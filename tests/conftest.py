@@ -1,0 +1,54 @@
+"""Shared fixtures. Every test gets its own REGBOT_HOME; tests that need the real
+corpus index share one built once per session from ../shared/corpus."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("REGBOT_SHARED", REPO.parent / "shared")).resolve()
+CORPUS = SHARED / "corpus"
+SAMPLE_CORPUS = REPO / "ingest" / "sample_corpus"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def regbot_home(tmp_path_factory, monkeypatch) -> Path:
+    """Point the data directory at a fresh temp folder for every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("REGBOT_HOME", str(home))
+    for var in ("REGBOT_CHROMA_URL", "REGBOT_CONFIG", "REGBOT_LLM_PROVIDER", "REGBOT_LLM_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """../shared/corpus; its absence is a failure, not a skip."""
+    assert CORPUS.is_dir(), f"shared corpus not found at {CORPUS} (set REGBOT_SHARED)"
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_home(tmp_path_factory, corpus_dir) -> Path:
+    """A data directory holding ../shared/corpus ingested once (real model, real Chroma)."""
+    from bot.settings import Settings
+    from ingest.pipeline import ingest_paths
+
+    home = tmp_path_factory.mktemp("corpus_home")
+    report = ingest_paths([corpus_dir], Settings(home=home))
+    assert not report.failed, report.failed
+    return home
+
+
+@pytest.fixture
+def use_corpus_home(corpus_home, monkeypatch) -> Path:
+    """Run this test against the shared-corpus index (read-only use, please)."""
+    monkeypatch.setenv("REGBOT_HOME", str(corpus_home))
+    return corpus_home
