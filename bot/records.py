@@ -236,3 +236,5 @@ class Answer(_Record):
     abstained: bool = False
     notes: tuple[str, ...] = ()  # e.g. "language model unavailable; deterministic text used"
     model: str | None = None  # the LLM that phrased `text`, if any
+    passages: tuple[Passage, ...] = ()  # ranked retrieved passages (for eval and /sources)
+    log_id: int | None = None  # decision-log row id, when the answer was logged
