@@ -1,0 +1,243 @@
+"""Pure Block Kit renderers for answers. No I/O: records in, JSON-able dicts out.
+
+Slack limits honoured here (https://api.slack.com/reference/block-kit/blocks):
+50 blocks a message, 3,000 characters of section text, 150 of header text,
+75 of button text, 25 elements in an actions block. Citations are never dropped
+to fit: their quotes are shortened and several share a section instead.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.records import Answer, Branch, Citation
+from bot.slack.state import AnswerState
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_BUTTON_TEXT = 75
+MAX_ACTIONS = 25
+MAX_FALLBACK = 3000
+
+# Action ids are contracts between the renderer and the listeners in bot/slack/app.py.
+FACT_ACTION_PREFIX = "regbot_fact_"
+FACT_ACTION_RE = re.compile(r"^regbot_fact_\d+$")
+FEEDBACK_UP = "regbot_feedback_up"
+FEEDBACK_DOWN = "regbot_feedback_down"
+FEEDBACK_ACTION_RE = re.compile(r"^regbot_feedback_(up|down)$")
+SHARE_ACTION = "regbot_share"
+FEEDBACK_BLOCK_ID = "regbot_feedback"
+FACTS_BLOCK_ID = "regbot_facts"
+
+STATUS_DISPLAY: dict[str, tuple[str, str]] = {
+    "prohibited": (":no_entry:", "Prohibited"),
+    "license_required": (":warning:", "Licence required"),
+    "no_license_required": (":white_check_mark:", "No licence required"),
+    "depends": (":twisted_rightwards_arrows:", "Depends"),
+    "cannot_determine": (":grey_question:", "Cannot determine"),
+}
+DISCLAIMER = "Not legal advice: confirm with your export-compliance team before you ship."
+APOLOGY = ("Sorry, something went wrong while answering that. It has been logged; "
+           "please try again in a minute.")
+_QUOTE_LIMITS = (1200, 600, 300, 150, 60, 0)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def esc(text: str) -> str:
+    """Escape the three characters Slack mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, marked with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…" if limit > 0 else ""
+
+
+def split_text(text: str, limit: int = MAX_SECTION) -> list[str]:
+    """Split at paragraph or line breaks into pieces of at most `limit` characters."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return pieces + ([rest] if rest else [])
+
+
+def pack(lines: list[str], limit: int = MAX_SECTION, sep: str = "\n\n") -> list[str]:
+    """Join lines greedily into texts of at most `limit` characters (no line is split)."""
+    texts: list[str] = []
+    for line in lines:
+        line = clip(line, limit)
+        if texts and len(texts[-1]) + len(sep) + len(line) <= limit:
+            texts[-1] += sep + line
+        else:
+            texts.append(line)
+    return texts
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION)}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION)}]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element = {"type": "button", "action_id": action_id, "value": value,
+               "text": {"type": "plain_text", "text": clip(text, MAX_BUTTON_TEXT), "emoji": True}}
+    if style:
+        element["style"] = style
+    return element
+
+
+# --------------------------------------------------------------------------- answer parts
+
+
+def verdict_title(status: str) -> str:
+    emoji, label = STATUS_DISPLAY.get(status, (":grey_question:", status.replace("_", " ")))
+    return f"{emoji} {label}"
+
+
+def header_block(answer: Answer) -> dict[str, Any]:
+    text = clip(verdict_title(answer.verdict.status), MAX_HEADER)
+    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def condition_label(conditions: dict[str, str]) -> str:
+    """Human words for a branch's facts, e.g. {'classification': 'USML XI'} -> 'ITAR (USML XI)'."""
+    return " + ".join(_fact_words(name, value) for name, value in conditions.items())
+
+
+def _fact_words(name: str, value: str) -> str:
+    if name == "classification":
+        return f"ITAR ({value})" if value.upper().startswith("USML") else f"EAR {value}"
+    if name == "end_use":
+        return f"{value.replace('-', ' ').capitalize()} end user"
+    return f"{name.replace('_', ' ').capitalize()}: {value}"
+
+
+def branch_lines(branches: tuple[Branch, ...]) -> list[str]:
+    lines = []
+    for branch in branches:
+        reason = f": {esc(branch.reasons[0])}" if branch.reasons else ""
+        lines.append(f"• If *{esc(condition_label(branch.conditions))}* → "
+                     f"{verdict_title(branch.status)}{reason}")
+    return lines
+
+
+def fact_buttons(answer: Answer, state: AnswerState) -> list[dict[str, Any]]:
+    """One button per distinct branch condition not already settled; each re-asks with it."""
+    seen: list[dict[str, str]] = []
+    for branch in answer.verdict.branches:
+        conditions = dict(branch.conditions)
+        settled = all(state.overrides.get(k) == v or state.facts.get(k) == v
+                      for k, v in conditions.items())
+        if conditions and not settled and conditions not in seen:
+            seen.append(conditions)
+    return [button(condition_label(c), f"{FACT_ACTION_PREFIX}{i}", state.with_overrides(c).encode())
+            for i, c in enumerate(seen[:MAX_ACTIONS])]
+
+
+def visible_citations(answer: Answer, shareable_only: bool) -> tuple[Citation, ...]:
+    if not shareable_only:
+        return answer.citations
+    return tuple(c for c in answer.citations if c.visibility == "shareable")
+
+
+def citation_line(number: int, citation: Citation, quote_limit: int) -> str:
+    """`[n] <url|label> · source` then the quote (shortened to `quote_limit`)."""
+    label = esc(citation.citation or citation.locator)
+    url = (citation.url or "").replace("|", "%7C").replace(">", "%3E")
+    link = f"<{url}|{label}>" if url.startswith(("http://", "https://")) else f"*{label}*"
+    where = f" · {esc(citation.locator)}" if citation.citation and citation.locator else ""
+    head = clip(f"*[{number}]* {link}{where} · _{esc(citation.source)}_", 600)
+    quote = clip(" ".join(citation.quote.split()), quote_limit) if quote_limit else ""
+    return head + (f"\n> {esc(quote)}" if quote else "")
+
+
+def citation_sections(citations: tuple[Citation, ...], max_blocks: int) -> list[dict[str, Any]]:
+    """All citations as numbered sections within `max_blocks`, shortening quotes as needed."""
+    texts: list[str] = []
+    for limit in _QUOTE_LIMITS:
+        texts = pack([citation_line(n, c, limit) for n, c in enumerate(citations, 1)])
+        if len(texts) <= max_blocks:
+            break
+    return [section(t) for t in texts[: max(max_blocks, 1)]]
+
+
+def feedback_block(log_id: int) -> dict[str, Any]:
+    value = str(log_id)
+    return {"type": "actions", "block_id": FEEDBACK_BLOCK_ID, "elements": [
+        button(":thumbsup: Helpful", FEEDBACK_UP, value),
+        button(":thumbsdown: Not helpful", FEEDBACK_DOWN, value)]}
+
+
+def footer_lines(answer: Answer, hidden: int) -> list[str]:
+    lines = [f"As of {answer.as_of.isoformat()} · {DISCLAIMER}"]
+    if answer.verdict.unverified:
+        lines.append(":warning: Rests on unconfirmed facts: "
+                     + ", ".join(esc(r) for r in answer.verdict.unverified))
+    if hidden:
+        lines.append(f"{hidden} internal source(s) not shown in this channel.")
+    lines.extend(esc(note) for note in answer.notes)
+    return lines
+
+
+# --------------------------------------------------------------------------- whole messages
+
+
+def fallback_text(answer: Answer) -> str:
+    """The notification text (shown where blocks are not)."""
+    _, label = STATUS_DISPLAY.get(answer.verdict.status, ("", answer.verdict.status))
+    return clip(f"{label}: {answer.question}", MAX_FALLBACK)
+
+
+def render_answer(answer: Answer, *, shareable_only: bool = False, ephemeral: bool = False,
+                  overrides: dict[str, str] | None = None) -> dict[str, Any]:
+    """The `text` + `blocks` of a Slack message for one answer."""
+    state = AnswerState.of(answer, overrides)
+    citations = visible_citations(answer, shareable_only)
+    head = [header_block(answer), context(f"*Q:* {esc(clip(answer.question, 2900))}")]
+    head += [section(t) for t in split_text(esc(answer.text))[:3]]
+    if answer.verdict.reasons and not answer.text:
+        head.append(section("*Why*\n" + "\n".join(f"• {esc(r)}" for r in answer.verdict.reasons)))
+    if answer.verdict.branches:
+        head += [section(t) for t in pack(["*It depends on*"] + branch_lines(answer.verdict.branches), sep="\n")[:2]]
+    buttons = fact_buttons(answer, state)
+    if answer.verdict.clarifying_questions:
+        head.append(section("*To decide, tell me:*\n"
+                            + "\n".join(f"• {esc(q)}" for q in answer.verdict.clarifying_questions)))
+    if buttons:
+        head.append({"type": "actions", "block_id": FACTS_BLOCK_ID, "elements": buttons})
+    tail = [context(t) for t in pack(footer_lines(answer, len(answer.citations) - len(citations)), sep="\n")[:2]]
+    if answer.log_id is not None:
+        tail.append(feedback_block(answer.log_id))
+    if ephemeral:
+        tail.append({"type": "actions", "elements": [
+            button("Share in channel", SHARE_ACTION, state.encode(), style="primary")]})
+    sources: list[dict[str, Any]] = []
+    if citations:
+        room = MAX_BLOCKS - len(head) - len(tail) - 2
+        sources = [{"type": "divider"}, section("*Sources*")] + citation_sections(citations, room)
+    return {"text": fallback_text(answer), "blocks": head + sources + tail}
+
+
+def feedback_recorded(blocks: list[dict[str, Any]], value: str, user_id: str | None) -> list[dict[str, Any]]:
+    """The same blocks with the feedback buttons replaced by a thank-you line."""
+    emoji = ":thumbsup:" if value == "up" else ":thumbsdown:"
+    who = f" from <@{user_id}>" if user_id else ""
+    thanks = context(f"{emoji} Feedback recorded{who}. Thank you.")
+    return [thanks if b.get("block_id") == FEEDBACK_BLOCK_ID else b for b in blocks]
+
+
+def notice(text: str) -> dict[str, Any]:
+    """A short plain message (apologies, access refusals, usage hints)."""
+    return {"text": clip(text, MAX_FALLBACK), "blocks": [section(esc(text))]}

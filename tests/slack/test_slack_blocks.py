@@ -1,0 +1,113 @@
+"""Block Kit rendering: golden files plus Slack's limits.
+
+Regenerate the golden files after an intended change with
+`REGBOT_UPDATE_GOLDEN=1 .venv/bin/pytest tests/slack/test_slack_blocks.py`.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.slack import blocks
+from bot.slack.state import AnswerState, answer_metadata, thread_state
+from slack_answers import depends_answer, huge_answer, prohibited_answer
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("REGBOT_UPDATE_GOLDEN") == "1"
+
+CASES = {
+    "depends_channel": lambda: blocks.render_answer(depends_answer(), shareable_only=True),
+    "depends_dm": lambda: blocks.render_answer(depends_answer()),
+    "depends_ephemeral": lambda: blocks.render_answer(depends_answer(), ephemeral=True),
+    "prohibited": lambda: blocks.render_answer(prohibited_answer(), shareable_only=True),
+    "feedback_recorded": lambda: blocks.feedback_recorded(
+        blocks.render_answer(prohibited_answer())["blocks"], "down", "U123"),
+    "apology": lambda: blocks.notice(blocks.APOLOGY),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name):
+    rendered = json.loads(json.dumps(CASES[name]()))
+    path = GOLDEN / f"{name}.json"
+    if UPDATE:
+        path.write_text(json.dumps(rendered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert path.is_file(), f"missing golden file {path}; run with REGBOT_UPDATE_GOLDEN=1"
+    assert rendered == json.loads(path.read_text(encoding="utf-8"))
+
+
+def _all_text(message) -> str:
+    return json.dumps(message["blocks"], ensure_ascii=False)
+
+
+def _check_limits(message) -> None:
+    assert len(message["blocks"]) <= blocks.MAX_BLOCKS
+    assert len(message["text"]) <= blocks.MAX_FALLBACK
+    for block in message["blocks"]:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= blocks.MAX_HEADER
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= blocks.MAX_SECTION
+        if block["type"] == "actions":
+            assert len(block["elements"]) <= blocks.MAX_ACTIONS
+            for element in block["elements"]:
+                assert len(element["text"]["text"]) <= blocks.MAX_BUTTON_TEXT
+                assert len(element["value"]) <= 2000
+
+
+@pytest.mark.parametrize("n", [1, 30, 80, 200])
+def test_huge_answers_stay_within_limits_and_keep_every_citation(n):
+    message = blocks.render_answer(huge_answer(n), ephemeral=True)
+    _check_limits(message)
+    text = _all_text(message)
+    for i in range(n):
+        assert f"*[{i + 1}]* <https://example.org/{i}|" in text
+    assert message["blocks"][-1]["elements"][0]["action_id"] == blocks.SHARE_ACTION
+
+
+def test_channel_rendering_hides_internal_sources_and_says_so():
+    channel = _all_text(blocks.render_answer(depends_answer(), shareable_only=True))
+    dm = _all_text(blocks.render_answer(depends_answer()))
+    assert "internal-memo.txt" not in channel and "1 internal source(s) not shown" in channel
+    assert "internal-memo.txt" in dm
+
+
+def test_fact_buttons_carry_the_branch_conditions():
+    message = blocks.render_answer(depends_answer())
+    facts = next(b for b in message["blocks"] if b.get("block_id") == blocks.FACTS_BLOCK_ID)
+    labels = [e["text"]["text"] for e in facts["elements"]]
+    assert labels == ["ITAR (USML XI)", "EAR 7A994 + Civil end user", "EAR 7A994 + Military end user"]
+    states = [AnswerState.decode(e["value"]) for e in facts["elements"]]
+    assert states[2].overrides == {"classification": "7A994", "end_use": "military"}
+    assert states[2].facts["destination"] == "KH" and states[2].question == depends_answer().question
+    assert all(blocks.FACT_ACTION_RE.match(e["action_id"]) for e in facts["elements"])
+
+
+def test_settled_conditions_get_no_button():
+    answer = depends_answer()
+    state = AnswerState.of(answer, {"classification": "USML XI"})
+    labels = [b["text"]["text"] for b in blocks.fact_buttons(answer, state)]
+    assert "ITAR (USML XI)" not in labels and len(labels) == 2
+
+
+def test_mrkdwn_is_escaped():
+    text = _all_text(blocks.render_answer(depends_answer()))
+    assert "&amp; users &lt;Cambodia&gt;" in text and "<Cambodia>" not in text
+
+
+def test_state_survives_long_questions_and_metadata_round_trip():
+    answer = huge_answer(1)
+    value = AnswerState.of(answer, {"end_use": "civil"}).encode()
+    assert len(value) <= 2000
+    back = AnswerState.decode(value)
+    assert back.overrides == {"end_use": "civil"} and back.facts["item"] == "avionics"
+    messages = [{"text": "hi"}, {"metadata": answer_metadata(prohibited_answer())},
+                {"metadata": {"event_type": "other"}}]
+    state = thread_state(messages)
+    assert state is not None and state.facts["classification"] == "USML I"
+    assert state.context().classification == "USML I"
+    with pytest.raises(ValueError):
+        AnswerState.decode("not json")
