@@ -1,0 +1,247 @@
+"""answer_question(): the one function every front end calls.
+
+question -> Facts (bot.rules) -> Verdict (bot.rules) -> evidence (bot.evidence:
+rule citations + retrieved passages, quotes verified verbatim) -> text
+(bot.compose, or a checked language-model phrasing) -> Answer, logged.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import threading
+from datetime import date
+from time import perf_counter
+from typing import Any
+
+from bot.compose import abstain_text, compose_text
+from bot.evidence import passage_citations, rule_citations
+from bot.records import Answer, Chunk, Citation, Facts, Passage, Verdict
+from bot.settings import Settings, get_settings
+
+MAX_QUESTION_CHARS = 2000
+FACT_FIELDS = {f.name for f in dataclasses.fields(Facts)} - {"as_of"}
+RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as given (empty, too long, bad override)."""
+
+
+def clean_question(question: Any) -> str:
+    """The question stripped of surrounding space and control characters, or QuestionError."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    text = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
+    if not text:
+        raise QuestionError("the question is empty; ask e.g. \"Can we sell avionics to Cambodia?\"")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is too long ({len(text):,} characters; "
+                            f"the limit is {MAX_QUESTION_CHARS:,}); ask it in a sentence or two")
+    return text
+
+
+def apply_overrides(facts: Facts, overrides: dict[str, str] | None) -> Facts:
+    """Facts set by a front end (e.g. a Slack button) win over extraction."""
+    if not overrides:
+        return facts
+    unknown = sorted(set(overrides) - FACT_FIELDS)
+    if unknown:
+        raise QuestionError(f"unknown fact(s) {', '.join(unknown)}; known: {', '.join(sorted(FACT_FIELDS))}")
+    return dataclasses.replace(facts, **overrides)
+
+
+def rulebook_version(rulebook: Any) -> str:
+    """The rulebook's own version string, else a hash of its repr."""
+    for attr in ("version", "digest", "sha256"):
+        value = getattr(rulebook, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return hashlib.sha256(repr(rulebook).encode()).hexdigest()[:16]
+
+
+def _ms(start: float) -> float:
+    return round((perf_counter() - start) * 1000, 3)
+
+
+class Answerer:
+    """Loads rulebook, index and embedding model once; answers many questions (batch, Slack, eval)."""
+
+    def __init__(self, settings: Settings | None = None, *, rulebook=None, index=None, llm=None):
+        self.settings = settings or get_settings()
+        if self.settings.retrieval_mode not in RETRIEVAL_MODES:
+            raise QuestionError(f"retrieval_mode must be one of {', '.join(RETRIEVAL_MODES)}, "
+                                f"not {self.settings.retrieval_mode!r}")
+        from bot import rules  # deferred: keeps `import bot.answer` cheap
+
+        self._rules = rules
+        self.rulebook = rulebook if rulebook is not None else rules.load_rulebook()
+        self.rulebook_version = rulebook_version(self.rulebook)
+        if index is None:
+            from index.store import open_index
+
+            index = open_index(self.settings)
+        self.index = index
+        self.index_name = str(getattr(index, "name", None) or self.settings.collection)
+        self._llm, self._llm_problem = llm, None
+        if llm is None and self.settings.llm_model:
+            self._llm, self._llm_problem = self._create_llm()
+        self._chunk_cache: dict[str, list[Chunk]] = {}
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- parts
+
+    def _create_llm(self) -> tuple[Any, str | None]:
+        from bot.llm import LLMUnavailable, create_chat_model
+
+        try:
+            return create_chat_model(self.settings), None
+        except LLMUnavailable as exc:
+            return None, f"language model unavailable ({exc}); deterministic text used"
+
+    def chunks_by_source(self, source: str) -> list[Chunk]:
+        """Chunks of one source file, cached (quotes are re-verified against the file anyway)."""
+        with self._lock:
+            if source not in self._chunk_cache:
+                self._chunk_cache[source] = list(self.index.chunks_by_source(source))
+            return self._chunk_cache[source]
+
+    def retrieve(self, question: str) -> list[Passage]:
+        return list(self.index.search(question, k=self.settings.search_k,
+                                      mode=self.settings.retrieval_mode))
+
+    def relevant(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """Passages whose dense cosine with the question reaches settings.relevance_threshold."""
+        scorer = getattr(self.index, "dense_scores", None)
+        if scorer is None or not passages:
+            return passages
+        scores = scorer(question, [p.chunk.key for p in passages])
+        return [p for p in passages
+                if scores.get(p.chunk.key, 0.0) >= self.settings.relevance_threshold]
+
+    def evidence(self, question: str, verdict: Verdict,
+                 passages: list[Passage]) -> tuple[tuple[Citation, ...], list[str]]:
+        ruled = rule_citations(verdict, self)
+        spans = [(c.source, c.span) for c in ruled.citations if c.span]
+        retrieved = passage_citations(passages, exclude=spans)
+        return ruled.citations + retrieved.citations, [*ruled.notes, *retrieved.notes]
+
+    # ----------------------------------------------------------------- the answer
+
+    def answer(self, question: str, *, as_of: date | None = None, context: Facts | None = None,
+               overrides: dict[str, str] | None = None, front_end: str = "cli",
+               user_id: str | None = None, log: bool | None = None) -> Answer:
+        start = perf_counter()
+        text_q = clean_question(question)
+        timings: dict[str, float] = {}
+
+        t = perf_counter()
+        facts = self._rules.extract_facts(text_q, as_of or date.today(), previous=context)
+        facts = apply_overrides(facts, overrides)
+        verdict = self._rules.evaluate(facts, self.rulebook)
+        timings["rules"] = _ms(t)
+
+        t = perf_counter()
+        passages = self.retrieve(text_q)
+        relevant = self.relevant(text_q, passages)
+        timings["retrieve"] = _ms(t)
+
+        t = perf_counter()
+        citations, notes = self.evidence(text_q, verdict, relevant)
+        timings["evidence"] = _ms(t)
+
+        abstained = verdict.status == "cannot_determine" and not relevant
+        text, model, prompt, llm_notes = self._text(text_q, facts, verdict, citations, abstained)
+        notes += llm_notes
+        timings["total"] = _ms(start)
+        answer = Answer(question=text_q, as_of=facts.as_of, facts=facts, verdict=verdict,
+                        citations=citations, text=text, timings_ms=timings, abstained=abstained,
+                        notes=tuple(notes), model=model, passages=tuple(passages))
+        if self.settings.log_decisions if log is None else log:
+            answer = self._log(answer, front_end, user_id, prompt)
+        return answer
+
+    def _text(self, question: str, facts: Facts, verdict: Verdict, citations: tuple[Citation, ...],
+              abstained: bool) -> tuple[str, str | None, str | None, list[str]]:
+        """(text, model, prompt, notes): checked LLM phrasing when configured, else templates."""
+        deterministic = abstain_text(facts, verdict) if abstained else compose_text(facts, verdict, citations)
+        if abstained:
+            return deterministic, None, None, []
+        if self._llm is None:
+            return deterministic, None, None, [self._llm_problem] if self._llm_problem else []
+        from bot.llm import model_name, phrase
+
+        phrasing = phrase(self._llm, question, facts, verdict, citations)
+        if phrasing.text is None:
+            return deterministic, None, phrasing.prompt, [f"{phrasing.problem}; deterministic text used"]
+        name = model_name(self.settings) if self.settings.llm_model else type(self._llm).__name__
+        return phrasing.text, name, phrasing.prompt, []
+
+    def _log(self, answer: Answer, front_end: str, user_id: str | None, prompt: str | None) -> Answer:
+        from bot.decision_log import DecisionLogError, log_answer
+
+        try:
+            log_id = log_answer(answer, front_end=front_end, user_id=user_id, settings=self.settings,
+                                rulebook_version=self.rulebook_version, index_name=self.index_name,
+                                prompt=prompt)
+        except DecisionLogError as exc:
+            return dataclasses.replace(answer, notes=(*answer.notes, f"not logged: {exc}"))
+        return dataclasses.replace(answer, log_id=log_id)
+
+
+_DEFAULT: dict[str, Answerer] = {}
+
+
+def default_answerer(settings: Settings | None = None) -> Answerer:
+    """One cached Answerer per settings (hash + data folder)."""
+    settings = settings or get_settings()
+    key = f"{settings.settings_hash()}:{settings.home}"
+    if key not in _DEFAULT:
+        _DEFAULT.clear()
+        _DEFAULT[key] = Answerer(settings)
+    return _DEFAULT[key]
+
+
+def answer_question(question: str, *, as_of: date | None = None, context: Facts | None = None,
+                    **kwargs: Any) -> Answer:
+    """Answer one question with the cached default Answerer (see Answerer.answer for kwargs)."""
+    settings = kwargs.pop("settings", None)
+    return default_answerer(settings).answer(question, as_of=as_of, context=context, **kwargs)
+
+
+# --------------------------------------------------------------------------- JSON contract
+
+
+def citation_json(c: Citation) -> dict[str, Any]:
+    return {"key": c.key, "source": c.source, "locator": c.locator, "citation": c.citation,
+            "quote": c.quote, "rule_ids": list(c.rule_ids), "url": c.url}
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    """The JSON answer contract (issue 4); Slack and eval read the same fields."""
+    v = answer.verdict
+    return {
+        "question": answer.question,
+        "as_of": answer.as_of.isoformat(),
+        "facts": answer.facts.contract_dict(),
+        "verdict": {
+            "status": v.status,
+            "branches": [b.to_dict() for b in v.branches],
+            "missing_facts": list(v.missing_facts),
+            "clarifying_questions": list(v.clarifying_questions),
+            "rule_ids": list(v.rule_ids),
+            "unverified": list(v.unverified),
+        },
+        "citations": [citation_json(c) for c in answer.citations],
+        "text": answer.text,
+        "timings_ms": {k: answer.timings_ms.get(k, 0.0) for k in ("total", "retrieve", "rules")},
+        "abstained": answer.abstained,
+        "notes": list(answer.notes),
+        "model": answer.model,
+        "log_id": answer.log_id,
+    }
+
+
+def dumps(answer: Answer, **extra: Any) -> str:
+    """One JSON line (extra keys such as a batch "id" first)."""
+    return json.dumps({**extra, **answer_to_json(answer)}, ensure_ascii=False)

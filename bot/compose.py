@@ -1,0 +1,137 @@
+"""Deterministic answer text: the verdict, its reasons, the branches and what would settle it.
+
+Pure functions of the typed records. Numbered markers like [1] refer to the
+answer's `citations` tuple (1-based), so every front end can list the quotes.
+"""
+from __future__ import annotations
+
+from bot.records import Branch, Citation, Facts, Verdict
+
+HEADLINES: dict[str, str] = {
+    "prohibited": "Prohibited",
+    "license_required": "License required",
+    "no_license_required": "No license required",
+    "depends": "It depends",
+    "cannot_determine": "Cannot determine",
+}
+
+SUMMARIES: dict[str, str] = {
+    "prohibited": "this export is prohibited (an embargo or a policy of denial applies)",
+    "license_required": "a license is required before this export",
+    "no_license_required": "no license is required on the facts given",
+    "depends": "the answer depends on facts the question does not state",
+    "cannot_determine": "the rulebook cannot decide this question",
+}
+
+FACT_WORDS: dict[str, str] = {
+    "destination": "the destination country",
+    "item": "what the item is",
+    "classification": "the item's classification (USML category or ECCN, e.g. 7A994)",
+    "end_use": "the end use (civil or military)",
+    "end_user": "who the end user is (e.g. an airline, the army)",
+}
+
+CONDITION_WORDS: dict[str, str] = {
+    "classification": "the item is classified",
+    "end_use": "the end use is",
+    "end_user": "the end user is",
+    "destination": "the destination is",
+    "item": "the item is",
+}
+
+
+def headline(status: str) -> str:
+    return HEADLINES.get(status, status.replace("_", " ").capitalize())
+
+
+def markers(rule_ids: tuple[str, ...] | list[str], citations: tuple[Citation, ...]) -> str:
+    """' [1][3]' for the citations that carry any of `rule_ids`; '' when none do."""
+    wanted = set(rule_ids)
+    nums = [i for i, c in enumerate(citations, 1) if wanted.intersection(c.rule_ids)]
+    return (" " + "".join(f"[{n}]" for n in nums)) if nums else ""
+
+
+def describe_facts(facts: Facts) -> str:
+    """'avionics (7A994) to Cambodia (KH), end user: army, as of 2026-11-27'."""
+    what = facts.item or "an unspecified item"
+    if facts.classification:
+        what += f" ({facts.classification})"
+    where = facts.destination_name or facts.destination or facts.unknown_country
+    parts = [f"{what} to {where}" if where else what]
+    if facts.destination and facts.destination_name:
+        parts[0] += f" ({facts.destination})"
+    if facts.end_use:
+        parts.append(f"end use: {facts.end_use}")
+    if facts.end_user:
+        parts.append(f"end user: {facts.end_user}")
+    parts.append(f"as of {facts.as_of.isoformat()}")
+    return ", ".join(parts)
+
+
+def describe_conditions(conditions: dict[str, str]) -> str:
+    """{'classification': 'USML XI'} -> 'the item is classified USML XI'."""
+    if not conditions:
+        return "otherwise"
+    return " and ".join(f"{CONDITION_WORDS.get(k, k.replace('_', ' '))} {v}"
+                        for k, v in conditions.items())
+
+
+def branch_line(branch: Branch, citations: tuple[Citation, ...]) -> str:
+    line = f"- If {describe_conditions(branch.conditions)}: {headline(branch.status).lower()}"
+    if branch.reasons:
+        line += " — " + "; ".join(branch.reasons)
+    return line + markers(branch.rule_ids, citations)
+
+
+def _reason_lines(verdict: Verdict, citations: tuple[Citation, ...]) -> list[str]:
+    lines = []
+    for i, reason in enumerate(verdict.reasons):
+        rule = verdict.rule_ids[i:i + 1] if len(verdict.rule_ids) == len(verdict.reasons) else ()
+        lines.append(f"- {reason}{markers(rule, citations)}")
+    if lines and not any("[" in line for line in lines):  # cite the verdict's rules once
+        lines[-1] += markers(verdict.rule_ids, citations)
+    return lines
+
+
+def unverified_line(verdict: Verdict) -> str | None:
+    if not verdict.unverified:
+        return None
+    return ("Caution: this rests on facts the sources obtained do not confirm (rules "
+            + ", ".join(verdict.unverified) + "); check them before relying on this answer.")
+
+
+def compose_text(facts: Facts, verdict: Verdict, citations: tuple[Citation, ...]) -> str:
+    """The full deterministic answer text."""
+    parts = [f"{headline(verdict.status)}: {SUMMARIES.get(verdict.status, verdict.status)}.",
+             f"Question understood as: {describe_facts(facts)}."]
+    if facts.unknown_country:
+        parts.append(f"I don't know the country '{facts.unknown_country}'.")
+    reasons = _reason_lines(verdict, citations)
+    if reasons:
+        parts.append("Why:\n" + "\n".join(reasons))
+    if verdict.branches:
+        parts.append("How it turns out:\n" + "\n".join(branch_line(b, citations)
+                                                          for b in verdict.branches))
+    if verdict.clarifying_questions:
+        parts.append("To settle it, tell me:\n"
+                     + "\n".join(f"- {q}" for q in verdict.clarifying_questions))
+    caution = unverified_line(verdict)
+    if caution:
+        parts.append(caution)
+    return "\n\n".join(parts)
+
+
+def abstain_text(facts: Facts, verdict: Verdict) -> str:
+    """Say honestly that neither the rulebook nor the indexed sources answer this, and what would help."""
+    missing = list(verdict.missing_facts) or [k for k in ("destination", "item")
+                                              if getattr(facts, k) is None]
+    helps = [FACT_WORDS.get(m, m.replace("_", " ")) for m in missing]
+    parts = ["I can't answer this: the rulebook does not cover it and the indexed sources hold "
+             "nothing relevant enough to quote. I won't guess."]
+    if facts.unknown_country:
+        parts.append(f"I don't know the country '{facts.unknown_country}'.")
+    if helps:
+        parts.append("It would help to know " + ", ".join(helps) + ".")
+    parts.append("Ask about exporting a named item to a named country (e.g. \"Can we sell "
+                 "avionics to Cambodia?\"), or consult your export-compliance team.")
+    return "\n\n".join(parts)

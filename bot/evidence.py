@@ -1,0 +1,184 @@
+"""Evidence: rule -> citation -> chunk, and quotes checked verbatim against their source file.
+
+A quote is shown only when code has found it in the indexed chunk (whitespace
+normalised), mapped it back to an exact character span of the document, and
+re-read the source file to confirm `text[start:end] == quote`. Anything else is
+dropped and reported in the notes.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from bot.records import Chunk, Citation, Passage, TraceEntry, Verdict
+
+_WS = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"(?<=[.;:])\s")
+EXCERPT_CHARS = 400
+
+
+class ChunkSource(Protocol):
+    """What evidence needs from the index."""
+
+    def chunks_by_source(self, source: str) -> list[Chunk]: ...
+
+
+@dataclass(frozen=True)
+class Evidence:
+    citations: tuple[Citation, ...]
+    notes: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- pure text helpers
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Collapse whitespace runs to one space; return the text and, per character, its origin."""
+    out: list[str] = []
+    origin: list[int] = []
+    for match in re.finditer(r"\S+|\s+", text):
+        if match.group().isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                origin.append(match.start())
+        else:
+            out.extend(match.group())
+            origin.extend(range(match.start(), match.end()))
+    return "".join(out), origin
+
+
+def find_span(text: str, quote: str) -> tuple[int, int] | None:
+    """Exact character span in `text` of `quote`, comparing with whitespace normalised."""
+    needle = _WS.sub(" ", quote).strip()
+    if not needle:
+        return None
+    start = text.find(quote)
+    if start >= 0 and quote == quote.strip():
+        return start, start + len(quote)
+    hay, origin = normalise(text)
+    pos = hay.find(needle)
+    if pos < 0:
+        return None
+    return origin[pos], origin[pos + len(needle) - 1] + 1
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> tuple[int, int]:
+    """Span of a readable excerpt of `text`: leading whitespace skipped, cut at a sentence end."""
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    if end - start <= limit:
+        return start, end
+    window = text[start:start + limit]
+    cuts = [m.start() for m in _SENTENCE_END.finditer(window)]
+    cut = cuts[-1] if cuts and cuts[-1] > limit // 3 else window.rfind(" ")
+    return start, start + (cut if cut > 0 else limit)
+
+
+# --------------------------------------------------------------------------- source files
+
+_TEXT_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+def source_text(path: str | os.PathLike[str]) -> str | None:
+    """The document text of a source file, as ingest reads it (re-read when the file changes)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    key = (str(p), st.st_mtime_ns, st.st_size)
+    if key not in _TEXT_CACHE:
+        text = _read_document_text(p)
+        if text is None:
+            return None
+        _TEXT_CACHE[key] = text
+    return _TEXT_CACHE[key]
+
+
+def _read_document_text(path: Path) -> str | None:
+    try:
+        from ingest.readers import read_document
+    except ImportError:  # ingest not importable: plain text files still verify
+        read_document = None
+    try:
+        if read_document is not None:
+            return read_document(path).text
+        return path.read_text(encoding="utf-8")
+    except Exception:  # noqa: BLE001 - any unreadable file means "cannot verify"
+        return None
+
+
+def quote_is_verbatim(path: str, span: tuple[int, int], quote: str) -> bool:
+    """Re-read the source file and compare the span with the quote, character for character."""
+    text = source_text(path)
+    return text is not None and bool(quote.strip()) and text[span[0]:span[1]] == quote
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def _citation(chunk: Chunk, span: tuple[int, int], quote: str, *, citation: str | None,
+              rule_ids: tuple[str, ...] = ()) -> Citation:
+    meta = chunk.meta
+    return Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
+                    citation=citation or meta.citation, quote=quote, rule_ids=rule_ids,
+                    url=meta.source_url, span=span, title=meta.title,
+                    visibility=meta.visibility)
+
+
+def locate_quote(chunks: Iterable[Chunk], quote: str) -> tuple[Chunk, tuple[int, int], str] | None:
+    """The chunk that contains `quote`, the quote's document span, and the verbatim text."""
+    for chunk in chunks:
+        local = find_span(chunk.text, quote)
+        if local is not None:
+            span = (chunk.span[0] + local[0], chunk.span[0] + local[1])
+            return chunk, span, chunk.text[local[0]:local[1]]
+    return None
+
+
+def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
+    """One verified citation per distinct (source, quote) the verdict's trace rests on."""
+    grouped: dict[tuple[str, str], list[TraceEntry]] = {}
+    for entry in verdict.trace:
+        if entry.source and entry.quote:
+            grouped.setdefault((entry.source, entry.quote), []).append(entry)
+    cites: list[Citation] = []
+    notes: list[str] = []
+    for (source, quote), entries in grouped.items():
+        rule_ids = tuple(dict.fromkeys(e.rule_id for e in entries))
+        found = locate_quote(index.chunks_by_source(source), quote)
+        if found is None:
+            notes.append(f"quote for {', '.join(rule_ids)} not found in indexed {source}; not shown")
+            continue
+        chunk, span, text = found
+        if not quote_is_verbatim(chunk.path, span, text):
+            notes.append(f"quote for {', '.join(rule_ids)} does not match {source}; not shown")
+            continue
+        cites.append(_citation(chunk, span, text, citation=entries[0].citation, rule_ids=rule_ids))
+    return Evidence(tuple(cites), tuple(notes))
+
+
+def passage_citations(passages: Iterable[Passage], *, limit: int = 3,
+                      exclude: Iterable[tuple[str, tuple[int, int]]] = ()) -> Evidence:
+    """Verified excerpts of the best retrieved passages (skipping spans already cited)."""
+    seen = set(exclude)
+    cites: list[Citation] = []
+    notes: list[str] = []
+    for passage in passages:
+        if len(cites) >= limit:
+            break
+        chunk = passage.chunk
+        local = excerpt(chunk.text)
+        span = (chunk.span[0] + local[0], chunk.span[0] + local[1])
+        if any(src == chunk.source and s[0] <= span[0] < s[1] for src, s in seen):
+            continue
+        text = chunk.text[local[0]:local[1]]
+        if not quote_is_verbatim(chunk.path, span, text):
+            notes.append(f"passage {chunk.key} of {chunk.source} no longer matches its file; not shown")
+            continue
+        seen.add((chunk.source, span))
+        cites.append(_citation(chunk, span, text, citation=chunk.meta.citation))
+    return Evidence(tuple(cites), tuple(notes))

@@ -1,0 +1,92 @@
+"""Quote location and verification: whitespace-normalised search, exact spans, dropped mismatches."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot import evidence
+from bot.records import Chunk, DocMeta, Passage, TraceEntry, Verdict
+
+DOC = "Title\n\n(o)  It is the policy\nof the United States to deny licenses.\n\nNext para here.\n"
+
+
+@pytest.mark.parametrize("quote", [
+    "It is the policy of the United States to deny licenses.",
+    "It is the policy\nof the United States",
+    "  It  is the policy of   the United States ",
+    "Next para here.",
+])
+def test_find_span_maps_back_to_verbatim_text(quote):
+    start, end = evidence.find_span(DOC, quote)
+    found = DOC[start:end]
+    assert " ".join(found.split()) == " ".join(quote.split())
+    assert found == found.strip()
+
+
+@pytest.mark.parametrize("quote", ["", "   ", "It is the policy of Canada", "deny licences"])
+def test_find_span_rejects_absent_quotes(quote):
+    assert evidence.find_span(DOC, quote) is None
+
+
+def test_excerpt_cuts_at_sentence_end():
+    text = "  " + "First sentence is here. " * 30
+    start, end = evidence.excerpt(text, limit=100)
+    assert start == 2 and text[start:end].endswith(".") and end - start <= 100
+
+
+class _Chunks:
+    def __init__(self, chunks):
+        self.chunks = chunks
+
+    def chunks_by_source(self, source):
+        return [c for c in self.chunks if c.source == source]
+
+
+def _chunk(path: Path, text: str, start: int, key: str = "k1") -> Chunk:
+    return Chunk(key=key, doc_id="d", source=path.name, path=str(path), text=text,
+                 span=(start, start + len(text)), locator="22 CFR 126.1(o)", section="§ 126.1",
+                 heading="h", meta=DocMeta(title="T", citation="22 CFR 126.1", source_url="http://x"))
+
+
+def _verdict(source: str, quote: str) -> Verdict:
+    entry = TraceEntry(rule_id="itar.kh", as_of=date(2023, 3, 1), value="denial",
+                       citation="22 CFR 126.1(o)", source=source, quote=quote)
+    return Verdict(status="prohibited", rule_ids=("itar.kh",), trace=(entry, entry))
+
+
+def test_rule_citation_is_verified_against_the_file(tmp_path):
+    path = tmp_path / "rule.md"
+    path.write_text(DOC, encoding="utf-8")
+    start = DOC.index("(o)")
+    chunk = _chunk(path, DOC[start:DOC.index("\n\nNext")], start)
+    ev = evidence.rule_citations(_verdict(path.name, "It is the policy of the United States"),
+                                 _Chunks([chunk]))
+    assert ev.notes == ()
+    (cite,) = ev.citations  # two trace entries with one quote -> one citation
+    assert cite.rule_ids == ("itar.kh",) and cite.citation == "22 CFR 126.1(o)"
+    assert DOC[cite.span[0]:cite.span[1]] == cite.quote == "It is the policy\nof the United States"
+    assert cite.url == "http://x" and cite.source == "rule.md"
+
+
+def test_quote_not_matching_the_file_is_dropped(tmp_path):
+    path = tmp_path / "rule.md"
+    path.write_text(DOC, encoding="utf-8")
+    start = DOC.index("(o)")
+    chunk = _chunk(path, DOC[start:DOC.index("\n\nNext")], start)
+    path.write_text(DOC.replace("deny", "grant"), encoding="utf-8")  # file changed since ingest
+    ev = evidence.rule_citations(_verdict(path.name, "to deny licenses"), _Chunks([chunk]))
+    assert ev.citations == () and "does not match" in ev.notes[0]
+    ev = evidence.rule_citations(_verdict(path.name, "an invented sentence"), _Chunks([chunk]))
+    assert ev.citations == () and "not found" in ev.notes[0]
+
+
+def test_passage_citations_are_verified_excerpts(tmp_path):
+    path = tmp_path / "p.txt"
+    path.write_text(DOC, encoding="utf-8")
+    good = _chunk(path, DOC[:20], 0, key="a")
+    stale = _chunk(path, "Something else entirely", 0, key="b")
+    ev = evidence.passage_citations([Passage(stale, 1.0, 1), Passage(good, 0.5, 2)])
+    assert [c.key for c in ev.citations] == ["a"] and len(ev.notes) == 1
+    assert all(DOC[c.span[0]:c.span[1]] == c.quote for c in ev.citations)
