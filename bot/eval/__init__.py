@@ -1,0 +1,1 @@
+"""Evaluation against gold Q&A sets: gold format, metrics, reports (`regbot eval`)."""

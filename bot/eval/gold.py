@@ -1,0 +1,284 @@
+"""Gold Q&A sets: the format, and a strict loader with clear errors.
+
+A gold file is YAML::
+
+    version: 1
+    corpus: ../../../shared/corpus     # optional; folder of the source files, relative to this file
+    items:
+      - id: kh-avionics-today          # unique across every file loaded; [a-z0-9][a-z0-9._-]*
+        question: Can we sell avionics to Cambodia?
+        as_of: 2026-03-01              # optional; the date the answer is asked for (default: today)
+        status: depends                # prohibited | license_required | no_license_required
+                                       #   | depends | cannot_determine
+        facts: {destination: KH, end_use: civil}   # optional; any subset of the Facts fields
+        sources:                       # optional; what should be retrieved and cited
+          - 2025-11-07_x.txt           #   a bare string is a file name
+          - {file: y.md, locator: 15 CFR 744.21, quote: military end user}
+        must_abstain: false            # optional; true = the bot must not give a verdict
+        tags: [cambodia, itar]         # optional; lower-case slugs, used for the per-tag breakdown
+        notes: why this is the answer  # optional; free text
+
+A source matches a passage or citation when every field it gives matches: `file` equals the file name,
+`locator` is a prefix of the locator (so `15 CFR 744.21` matches `15 CFR 744.21(a)(1)`), and `quote` occurs
+in the text (whitespace-insensitive). When `corpus` is given, the loader checks that each named file exists
+and that each quote occurs in its file, so the gold set cannot drift from the corpus unnoticed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.records import STATUSES, Facts
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+END_USES = ("civil", "military", "military-intelligence")
+FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts))
+ITEM_KEYS = {"id", "question", "as_of", "status", "facts", "sources", "must_abstain", "tags", "notes"}
+SOURCE_KEYS = {"file", "locator", "quote"}
+TOP_KEYS = {"version", "corpus", "items"}
+
+
+class GoldError(ValueError):
+    """A gold file is malformed; the message names the file, item id and field."""
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """An expected source: any of file name, locator prefix, quote substring."""
+
+    file: str | None = None
+    locator: str | None = None
+    quote: str | None = None
+
+    def label(self) -> str:
+        parts = [p for p in (self.file, self.locator) if p]
+        if self.quote:
+            parts.append(f'"{self.quote[:40]}"')
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class GoldItem:
+    """One gold question with what a correct answer must show."""
+
+    id: str
+    question: str
+    status: str
+    as_of: date | None = None
+    facts: dict[str, Any] = dataclasses.field(default_factory=dict)
+    sources: tuple[SourceRef, ...] = ()
+    must_abstain: bool = False
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    origin: str = ""  # the file it came from
+
+
+@dataclass(frozen=True)
+class GoldSet:
+    items: tuple[GoldItem, ...]
+    corpus_dirs: tuple[Path, ...] = ()  # where source files are found (for quote checks)
+
+
+def normalise_ws(text: str) -> str:
+    """Collapse runs of whitespace, so quotes match across line breaks."""
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- field checks
+
+
+def _fail(where: str, field: str, msg: str) -> GoldError:
+    return GoldError(f"{where}: field '{field}': {msg}")
+
+
+def _as_date(value: Any, where: str, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _fail(where, field, f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _check_facts(raw: Any, where: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail(where, "facts", f"expected a mapping, got {type(raw).__name__}")
+    facts: dict[str, Any] = {}
+    for key, value in raw.items():
+        field = f"facts.{key}"
+        if key not in FACT_FIELDS:
+            raise _fail(where, field, f"unknown fact; known: {', '.join(FACT_FIELDS)}")
+        if key == "as_of":
+            facts[key] = _as_date(value, where, field)
+            continue
+        if value is not None and not isinstance(value, str):
+            raise _fail(where, field, f"expected a string or null, got {value!r}")
+        if key == "destination" and value is not None and not re.fullmatch(r"[A-Z]{2}", value):
+            raise _fail(where, field, f"expected an ISO 3166 alpha-2 code like 'KH', got {value!r}")
+        if key == "end_use" and value is not None and value not in END_USES:
+            raise _fail(where, field, f"expected one of {', '.join(END_USES)}, got {value!r}")
+        facts[key] = value
+    return facts
+
+
+def _check_source(raw: Any, where: str, i: int) -> SourceRef:
+    field = f"sources[{i}]"
+    if isinstance(raw, str) and raw.strip():
+        return SourceRef(file=raw.strip())
+    if not isinstance(raw, dict):
+        raise _fail(where, field, "expected a file name or a mapping with file/locator/quote")
+    unknown = set(raw) - SOURCE_KEYS
+    if unknown:
+        raise _fail(where, field, f"unknown key(s) {sorted(unknown)}; allowed: file, locator, quote")
+    values = {k: raw.get(k) for k in SOURCE_KEYS}
+    for key, value in values.items():
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise _fail(where, f"{field}.{key}", f"expected a non-empty string, got {value!r}")
+    if not any(values.values()):
+        raise _fail(where, field, "give at least one of file, locator, quote")
+    return SourceRef(**values)
+
+
+def _check_tags(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(t, str) and TAG_RE.match(t) for t in raw):
+        raise _fail(where, "tags", f"expected a list of lower-case slugs, got {raw!r}")
+    return tuple(raw)
+
+
+def parse_item(raw: Any, origin: str, index: int) -> GoldItem:
+    """Validate one raw mapping into a GoldItem (GoldError on any problem)."""
+    if not isinstance(raw, dict):
+        raise GoldError(f"{origin}: item #{index + 1}: expected a mapping, got {type(raw).__name__}")
+    item_id = raw.get("id")
+    if not isinstance(item_id, str) or not ID_RE.match(item_id):
+        raise GoldError(f"{origin}: item #{index + 1}: field 'id': expected a slug like 'kh-avionics-1', "
+                        f"got {item_id!r}")
+    where = f"{origin}: item '{item_id}'"
+    unknown = set(raw) - ITEM_KEYS
+    if unknown:
+        raise _fail(where, sorted(unknown)[0], f"unknown key; allowed: {', '.join(sorted(ITEM_KEYS))}")
+    question = raw.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise _fail(where, "question", "expected a non-empty string")
+    status = raw.get("status")
+    if status not in STATUSES:
+        raise _fail(where, "status", f"expected one of {', '.join(STATUSES)}, got {status!r}")
+    sources = raw.get("sources") or []
+    if not isinstance(sources, list):
+        raise _fail(where, "sources", "expected a list")
+    must_abstain = raw.get("must_abstain", False)
+    if not isinstance(must_abstain, bool):
+        raise _fail(where, "must_abstain", f"expected true or false, got {must_abstain!r}")
+    notes = raw.get("notes") or ""
+    if not isinstance(notes, str):
+        raise _fail(where, "notes", "expected a string")
+    return GoldItem(
+        id=item_id, question=question.strip(), status=status,
+        as_of=None if raw.get("as_of") is None else _as_date(raw["as_of"], where, "as_of"),
+        facts=_check_facts(raw.get("facts"), where),
+        sources=tuple(_check_source(s, where, i) for i, s in enumerate(sources)),
+        must_abstain=must_abstain, tags=_check_tags(raw.get("tags"), where), notes=notes,
+        origin=origin,
+    )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def check_sources_exist(item: GoldItem, corpus: Path) -> None:
+    """Every named file exists in `corpus` and every quote occurs in its file."""
+    where = f"{item.origin}: item '{item.id}'"
+    for i, ref in enumerate(item.sources):
+        if ref.file is None:
+            continue
+        path = corpus / ref.file
+        if not path.is_file():
+            raise _fail(where, f"sources[{i}].file", f"no such file in {corpus}: {ref.file}")
+        if ref.quote and normalise_ws(ref.quote) not in normalise_ws(
+                path.read_text(encoding="utf-8", errors="replace")):
+            raise _fail(where, f"sources[{i}].quote", f"quote not found in {ref.file}: {ref.quote!r}")
+
+
+def load_gold_file(path: Path) -> tuple[list[GoldItem], Path | None]:
+    """Load and validate one YAML gold file; returns its items and its corpus folder."""
+    origin = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise GoldError(f"{origin}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise GoldError(f"{origin}: not UTF-8 text") from exc
+    except yaml.YAMLError as exc:
+        raise GoldError(f"{origin}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise GoldError(f"{origin}: expected a mapping with an 'items' list")
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise GoldError(f"{origin}: unknown top-level key(s) {sorted(unknown)}; allowed: "
+                        f"{', '.join(sorted(TOP_KEYS))}")
+    if data.get("version", 1) != 1:
+        raise GoldError(f"{origin}: field 'version': only version 1 is supported")
+    corpus = None
+    if data.get("corpus") is not None:
+        corpus = (path.parent / str(data["corpus"])).resolve()
+        if not corpus.is_dir():
+            raise GoldError(f"{origin}: field 'corpus': no such folder {corpus}")
+    items = [parse_item(raw, origin, i) for i, raw in enumerate(data["items"])]
+    if corpus is not None:
+        for item in items:
+            check_sources_exist(item, corpus)
+    return items, corpus
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; folders expand to their *.yaml, *.yml and *.jsonl files, sorted."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml", ".jsonl")))
+        else:
+            out.append(p)
+    return out
+
+
+def load_gold(paths: list[Path]) -> GoldSet:
+    """Load gold files (YAML, or JSONL through the adapter) into one set; ids must be unique."""
+    from bot.eval.adapters import load_jsonl_gold
+
+    items: list[GoldItem] = []
+    corpora: list[Path] = []
+    files = expand_paths(paths)
+    if not files:
+        raise GoldError(f"no gold files found in {', '.join(map(str, paths))}")
+    for path in files:
+        if not path.exists():
+            raise GoldError(f"{path}: no such file")
+        if path.suffix == ".jsonl":
+            loaded, corpus = load_jsonl_gold(path), None
+        else:
+            loaded, corpus = load_gold_file(path)
+        items.extend(loaded)
+        if corpus is not None and corpus not in corpora:
+            corpora.append(corpus)
+    seen: dict[str, str] = {}
+    for item in items:
+        if item.id in seen:
+            raise GoldError(f"{item.origin}: item '{item.id}': field 'id': duplicate "
+                            f"(also in {seen[item.id]})")
+        seen[item.id] = item.origin
+    if not items:
+        raise GoldError(f"no gold items in {', '.join(map(str, files))}")
+    return GoldSet(items=tuple(items), corpus_dirs=tuple(corpora))
