@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.compose import describe_facts
 from bot.records import Answer, Branch, Citation
 from bot.slack.state import AnswerState
 
@@ -124,12 +125,27 @@ def _fact_words(name: str, value: str) -> str:
     return f"{name.replace('_', ' ').capitalize()}: {value}"
 
 
-def branch_lines(branches: tuple[Branch, ...]) -> list[str]:
+def marks(rule_ids: tuple[str, ...], numbered: list[tuple[int, Citation]]) -> str:
+    """' [1][3]': the shown citations that carry any of `rule_ids`."""
+    wanted = set(rule_ids)
+    nums = [n for n, c in numbered if wanted.intersection(c.rule_ids)]
+    return (" " + "".join(f"[{n}]" for n in nums)) if nums else ""
+
+
+def reason_lines(answer: Answer, numbered: list[tuple[int, Citation]]) -> list[str]:
+    verdict = answer.verdict
+    lines = [f"• {esc(r)}" for r in verdict.reasons]
+    if lines:
+        lines[-1] += marks(verdict.rule_ids, numbered)
+    return lines
+
+
+def branch_lines(branches: tuple[Branch, ...], numbered: list[tuple[int, Citation]]) -> list[str]:
     lines = []
     for branch in branches:
         reason = f": {esc(branch.reasons[0])}" if branch.reasons else ""
         lines.append(f"• If *{esc(condition_label(branch.conditions))}* → "
-                     f"{verdict_title(branch.status)}{reason}")
+                     f"{verdict_title(branch.status)}{reason}{marks(branch.rule_ids, numbered)}")
     return lines
 
 
@@ -146,10 +162,11 @@ def fact_buttons(answer: Answer, state: AnswerState) -> list[dict[str, Any]]:
             for i, c in enumerate(seen[:MAX_ACTIONS])]
 
 
-def visible_citations(answer: Answer, shareable_only: bool) -> tuple[Citation, ...]:
-    if not shareable_only:
-        return answer.citations
-    return tuple(c for c in answer.citations if c.visibility == "shareable")
+def numbered_citations(answer: Answer, shareable_only: bool) -> list[tuple[int, Citation]]:
+    """Citations with their 1-based number in the answer; channels see only shareable ones
+    (numbers keep their gaps so markers like [2] in the answer text still match)."""
+    return [(n, c) for n, c in enumerate(answer.citations, 1)
+            if not shareable_only or c.visibility == "shareable"]
 
 
 def citation_line(number: int, citation: Citation, quote_limit: int) -> str:
@@ -163,11 +180,11 @@ def citation_line(number: int, citation: Citation, quote_limit: int) -> str:
     return head + (f"\n> {esc(quote)}" if quote else "")
 
 
-def citation_sections(citations: tuple[Citation, ...], max_blocks: int) -> list[dict[str, Any]]:
+def citation_sections(numbered: list[tuple[int, Citation]], max_blocks: int) -> list[dict[str, Any]]:
     """All citations as numbered sections within `max_blocks`, shortening quotes as needed."""
     texts: list[str] = []
     for limit in _QUOTE_LIMITS:
-        texts = pack([citation_line(n, c, limit) for n, c in enumerate(citations, 1)])
+        texts = pack([citation_line(n, c, limit) for n, c in numbered])
         if len(texts) <= max_blocks:
             break
     return [section(t) for t in texts[: max(max_blocks, 1)]]
@@ -200,33 +217,45 @@ def fallback_text(answer: Answer) -> str:
     return clip(f"{label}: {answer.question}", MAX_FALLBACK)
 
 
+def body_blocks(answer: Answer, numbered: list[tuple[int, Citation]]) -> list[dict[str, Any]]:
+    """Header, question, the explanation (structured from the verdict; free text only when
+    a language model phrased it or the bot abstained), branches and clarifying questions."""
+    blocks = [header_block(answer),
+              context(f"*Q:* {esc(clip(answer.question, 2000))}\n"
+                      f"_Understood as: {esc(describe_facts(answer.facts))}_")]
+    if answer.model or answer.abstained:
+        blocks += [section(t) for t in split_text(esc(answer.text))[:3]]
+    elif answer.verdict.reasons:
+        blocks += [section(t) for t in pack(["*Why*"] + reason_lines(answer, numbered), sep="\n")[:2]]
+    if answer.verdict.branches:
+        lines = ["*How it turns out*"] + branch_lines(answer.verdict.branches, numbered)
+        blocks += [section(t) for t in pack(lines, sep="\n")[:2]]
+    if answer.verdict.clarifying_questions:
+        blocks.append(section("*To decide, tell me:*\n"
+                              + "\n".join(f"• {esc(q)}" for q in answer.verdict.clarifying_questions)))
+    return blocks
+
+
 def render_answer(answer: Answer, *, shareable_only: bool = False, ephemeral: bool = False,
                   overrides: dict[str, str] | None = None) -> dict[str, Any]:
-    """The `text` + `blocks` of a Slack message for one answer."""
+    """The `text` + `blocks` of a Slack message for one answer (within Slack's limits)."""
     state = AnswerState.of(answer, overrides)
-    citations = visible_citations(answer, shareable_only)
-    head = [header_block(answer), context(f"*Q:* {esc(clip(answer.question, 2900))}")]
-    head += [section(t) for t in split_text(esc(answer.text))[:3]]
-    if answer.verdict.reasons and not answer.text:
-        head.append(section("*Why*\n" + "\n".join(f"• {esc(r)}" for r in answer.verdict.reasons)))
-    if answer.verdict.branches:
-        head += [section(t) for t in pack(["*It depends on*"] + branch_lines(answer.verdict.branches), sep="\n")[:2]]
+    numbered = numbered_citations(answer, shareable_only)
+    head = body_blocks(answer, numbered)
     buttons = fact_buttons(answer, state)
-    if answer.verdict.clarifying_questions:
-        head.append(section("*To decide, tell me:*\n"
-                            + "\n".join(f"• {esc(q)}" for q in answer.verdict.clarifying_questions)))
     if buttons:
         head.append({"type": "actions", "block_id": FACTS_BLOCK_ID, "elements": buttons})
-    tail = [context(t) for t in pack(footer_lines(answer, len(answer.citations) - len(citations)), sep="\n")[:2]]
+    hidden = len(answer.citations) - len(numbered)
+    tail = [context(t) for t in pack(footer_lines(answer, hidden), sep="\n")[:2]]
     if answer.log_id is not None:
         tail.append(feedback_block(answer.log_id))
     if ephemeral:
         tail.append({"type": "actions", "elements": [
             button("Share in channel", SHARE_ACTION, state.encode(), style="primary")]})
     sources: list[dict[str, Any]] = []
-    if citations:
+    if numbered:
         room = MAX_BLOCKS - len(head) - len(tail) - 2
-        sources = [{"type": "divider"}, section("*Sources*")] + citation_sections(citations, room)
+        sources = [{"type": "divider"}, section("*Sources*")] + citation_sections(numbered, room)
     return {"text": fallback_text(answer), "blocks": head + sources + tail}
 
 

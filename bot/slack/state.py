@@ -33,8 +33,9 @@ class AnswerState:
         return dataclasses.replace(self, overrides={**self.overrides, **extra})
 
     def context(self) -> Facts:
-        """The facts to pass as `context=` when re-asking."""
-        return Facts(as_of=self.as_of, **self.facts)
+        """The facts to pass as `context=` when re-asking (chosen facts included)."""
+        chosen = {k: v for k, v in self.overrides.items() if k in _FACT_FIELDS}
+        return Facts(as_of=self.as_of, **{**self.facts, **chosen})
 
     def payload(self) -> dict[str, Any]:
         return {"q": self.question, "d": self.as_of.isoformat(), "f": self.facts, "o": self.overrides}

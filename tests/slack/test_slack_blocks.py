@@ -111,3 +111,18 @@ def test_state_survives_long_questions_and_metadata_round_trip():
     assert state.context().classification == "USML I"
     with pytest.raises(ValueError):
         AnswerState.decode("not json")
+
+
+def test_free_text_shown_only_when_phrased_by_a_model_or_abstaining():
+    import dataclasses
+    plain = _all_text(blocks.render_answer(depends_answer()))
+    assert "It depends on how the avionics" not in plain and "*Why*" in plain
+    phrased = dataclasses.replace(depends_answer(), model="openai:gpt-x")
+    assert "It depends on how the avionics" in _all_text(blocks.render_answer(phrased))
+    abstained = dataclasses.replace(depends_answer(), abstained=True, text="I can't answer & won't guess.")
+    assert "I can't answer &amp; won't guess." in _all_text(blocks.render_answer(abstained))
+
+
+def test_markers_keep_answer_numbering_and_skip_hidden_sources():
+    channel = _all_text(blocks.render_answer(depends_answer(), shareable_only=True))
+    assert "[2]" in channel and "*[3]*" not in channel
