@@ -1,0 +1,182 @@
+"""`regbot chat`: an interactive session, and the rich rendering `regbot ask` shares.
+
+Follow-ups keep context: each question is read with the previous answer's facts,
+so "what if the buyer is the army?" re-uses the destination and item. With a
+terminal, prompt_toolkit gives line editing and a history file in the data
+folder; without one (a pipe), lines are read from stdin.
+"""
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterable, Iterator
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.text import Text
+
+from bot.compose import describe_facts, headline
+from bot.records import Answer, Facts
+
+STATUS_STYLE = {"prohibited": "bold red", "license_required": "bold yellow",
+                "no_license_required": "bold green", "depends": "bold cyan",
+                "cannot_determine": "bold magenta"}
+
+HELP = """Ask a question in plain English, e.g. "Can we sell avionics to Cambodia?".
+Follow-ups keep the earlier facts ("what if the buyer is the army?", "and back in 2023?").
+  /facts            the facts understood so far
+  /sources          the passages behind the last answer
+  /date YYYY-MM-DD  answer as of that date (/date alone: today)
+  /reset            forget the conversation
+  /help             this help
+  /quit             leave (Ctrl-D works too)"""
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_answer(answer: Answer) -> Group:
+    """Verdict panel (status + text), numbered citations with their quotes, and notes."""
+    status = answer.verdict.status
+    title = Text(headline(status), style=STATUS_STYLE.get(status, "bold"))
+    parts = [Panel(Text(answer.text), title=title, title_align="left",
+                   subtitle=f"as of {answer.as_of.isoformat()}", border_style="dim")]
+    for n, cite in enumerate(answer.citations, 1):
+        label = cite.citation or cite.locator
+        parts.append(Text.assemble((f"[{n}] ", "bold"), (label, "bold"),
+                                   f"  {cite.source} · {cite.locator}"))
+        parts.append(Text(f"    “{' '.join(cite.quote.split())}”", style="italic"))
+    for note in answer.notes:
+        parts.append(Text(f"note: {note}", style="dim"))
+    return Group(*parts)
+
+
+def render_facts(facts: Facts | None) -> Text:
+    if facts is None:
+        return Text("No facts yet: ask a question.")
+    return Text(f"Understood: {describe_facts(facts)}")
+
+
+def render_sources(answer: Answer | None) -> Group | Text:
+    if answer is None:
+        return Text("No answer yet.")
+    lines = [Text(f"[{n}] {c.source} · {c.locator} · chars {c.span[0]}-{c.span[1]}"
+                  if c.span else f"[{n}] {c.source} · {c.locator}")
+             for n, c in enumerate(answer.citations, 1)]
+    lines += [Text(f"retrieved #{p.rank}: {p.chunk.source} · {p.chunk.locator} "
+                   f"(score {p.score:.3f})", style="dim") for p in answer.passages]
+    return Group(*lines) if lines else Text("The last answer cited no sources.")
+
+
+# --------------------------------------------------------------------------- the session
+
+
+@dataclass
+class ChatSession:
+    """Conversation state and command handling; `ask` is Answerer.answer or a stand-in."""
+
+    ask: Callable[..., Answer]
+    console: Console
+    as_of: date | None = None
+    last: Answer | None = None
+    log: bool | None = None
+    _commands: dict[str, Callable[[str], None]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._commands = {"/facts": self._facts, "/sources": self._sources, "/date": self._date,
+                          "/reset": self._reset, "/help": self._help}
+
+    def handle(self, line: str) -> bool:
+        """Process one input line; False means the user wants to leave."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in ("/quit", "/exit", "/q"):
+            return False
+        if line.startswith("/"):
+            name, _, arg = line.partition(" ")
+            command = self._commands.get(name)
+            if command is None:
+                self.console.print(f"Unknown command {escape(name)}; /help lists them.")
+            else:
+                command(arg.strip())
+            return True
+        self._question(line)
+        return True
+
+    def _question(self, line: str) -> None:
+        from bot.answer import QuestionError
+
+        context = self.last.facts if self.last else None
+        if context is not None and self.as_of is not None:  # /date wins over the earlier date
+            context = dataclasses.replace(context, as_of=self.as_of, date_phrase=None)
+        try:
+            answer = self.ask(line, as_of=self.as_of, context=context, front_end="chat", log=self.log)
+        except QuestionError as exc:
+            self.console.print(f"[red]{escape(str(exc))}[/red]")
+            return
+        self.last = answer
+        self.console.print(render_answer(answer))
+
+    def _facts(self, _: str) -> None:
+        self.console.print(render_facts(self.last.facts if self.last else None))
+
+    def _sources(self, _: str) -> None:
+        self.console.print(render_sources(self.last))
+
+    def _date(self, arg: str) -> None:
+        if not arg:
+            self.as_of = None
+            self.console.print("Answering as of today.")
+            return
+        try:
+            self.as_of = date.fromisoformat(arg)
+        except ValueError:
+            self.console.print(f"[red]Not a date: {escape(arg)!r}; use YYYY-MM-DD.[/red]")
+            return
+        self.console.print(f"Answering as of {self.as_of.isoformat()}.")
+
+    def _reset(self, _: str) -> None:
+        self.last, self.as_of = None, None
+        self.console.print("Forgotten. Ask a new question.")
+
+    def _help(self, _: str) -> None:
+        self.console.print(HELP, markup=False, highlight=False)
+
+
+def _tty_lines(history_path) -> Iterator[str]:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    history_path.parent.mkdir(parents=True, exist_ok=True)
+    session = PromptSession(history=FileHistory(str(history_path)))
+    while True:
+        try:
+            yield session.prompt("regbot> ")
+        except KeyboardInterrupt:
+            continue  # Ctrl-C clears the line, as in a shell
+        except EOFError:
+            return
+
+
+def _pipe_lines(stream) -> Iterator[str]:
+    for raw in stream:
+        yield raw.rstrip("\n")
+
+
+def input_lines(history_path, stdin=None) -> Iterable[str]:
+    """prompt_toolkit on a terminal, plain lines otherwise."""
+    stdin = stdin or sys.stdin
+    if stdin.isatty() and sys.stdout.isatty():
+        return _tty_lines(history_path)
+    return _pipe_lines(stdin)
+
+
+def run_chat(session: ChatSession, lines: Iterable[str]) -> None:
+    session.console.print("regbot chat — /help for commands, /quit to leave.")
+    for line in lines:
+        if not session.handle(line):
+            break

@@ -1,0 +1,158 @@
+"""`regbot ask "QUESTION" [--as-of DATE] [--json] [--no-log]` and `regbot ask --batch FILE --json`.
+
+Batch input: one question per line, or JSONL objects {"id", "question", "as_of"};
+output: one JSON answer per line (with "id" when given), model and index loaded
+once. A bad line yields {"id", "error"} and exit code 1; the other lines are answered.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Any, Iterator
+
+import click
+
+from bot.cli import EXIT_INDEX, EXIT_NOTHING
+
+
+class BatchLineError(ValueError):
+    """One batch line cannot be read (bad JSON, missing question, bad date)."""
+
+
+def parse_date(value: str | None, what: str = "--as-of") -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise BatchLineError(f"{what} must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def _date_option(ctx, param, value):
+    try:
+        return parse_date(value)
+    except BatchLineError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def read_batch(data: bytes, source: str) -> list[str]:
+    """Decode the whole batch as UTF-8 (a clear error naming the first bad byte)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 and retry") from None
+    return text.splitlines()
+
+
+def parse_line(line: str) -> tuple[Any, str, date | None]:
+    """(id, question, as_of) from a plain line or a JSON object line."""
+    if not line.lstrip().startswith("{"):
+        return None, line, None
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BatchLineError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(item, dict):
+        raise BatchLineError("a JSON line must be an object")
+    question = item.get("question")
+    if not isinstance(question, str):
+        raise BatchLineError('a JSON line needs a "question" string')
+    return item.get("id"), question, parse_date(item.get("as_of"), '"as_of"')
+
+
+def iter_batch(lines: list[str]) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            yield number, line
+
+
+def open_answerer():
+    """The Answerer, or exit 3 with a message that says to run `regbot ingest`."""
+    from bot.answer import Answerer
+    from index.errors import RegbotIndexError
+
+    try:
+        return Answerer()
+    except RegbotIndexError as exc:
+        message = str(exc)
+        if "regbot ingest" not in message:
+            message += "; run `regbot ingest PATH` to build the index"
+        click.echo(f"error: {message}", err=True)
+        sys.exit(EXIT_INDEX)
+
+
+def _run_batch(path: str, log: bool | None, default_as_of: date | None) -> None:
+    from bot.answer import QuestionError, dumps
+
+    source = "standard input" if path == "-" else path
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {source}: {exc.strerror}") from None
+    lines = read_batch(data, source)
+    answerer = open_answerer()
+    failed = 0
+    for number, line in iter_batch(lines):
+        item_id = None
+        try:
+            item_id, question, as_of = parse_line(line)
+            answer = answerer.answer(question, as_of=as_of or default_as_of, front_end="cli-batch",
+                                     log=log)
+        except (BatchLineError, QuestionError) as exc:
+            failed += 1
+            extra = {"id": item_id} if item_id is not None else {"line": number}
+            click.echo(json.dumps({**extra, "error": str(exc)}, ensure_ascii=False))
+            continue
+        click.echo(dumps(answer, **({"id": item_id} if item_id is not None else {})))
+    if failed:
+        click.echo(f"{failed} line(s) could not be answered", err=True)
+        sys.exit(EXIT_NOTHING)
+
+
+def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None) -> None:
+    from bot.answer import QuestionError, clean_question, dumps
+
+    try:
+        clean_question(question)  # reject bad input before loading anything
+    except QuestionError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_NOTHING)
+    answerer = open_answerer()
+    try:
+        answer = answerer.answer(question, as_of=as_of, front_end="cli", log=log)
+    except QuestionError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_NOTHING)
+    if as_json:
+        click.echo(dumps(answer))
+        return
+    from rich.console import Console
+
+    from bot.chat import render_answer
+
+    Console().print(render_answer(answer))
+
+
+@click.command()
+@click.argument("question", required=False)
+@click.option("--as-of", "as_of", callback=_date_option, metavar="YYYY-MM-DD",
+              help="Answer as the rules stood on this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON answer contract.")
+@click.option("--no-log", "no_log", is_flag=True, help="Do not record this answer in the decision log.")
+@click.option("--batch", "batch", metavar="FILE",
+              help="Answer every line of FILE ('-' = stdin): questions or JSONL; JSON lines out.")
+def ask(question: str | None, as_of: date | None, as_json: bool, no_log: bool,
+        batch: str | None) -> None:
+    """Answer an export-control QUESTION with a verdict, reasons and cited passages."""
+    log = False if no_log else None
+    if batch is not None:
+        if question is not None:
+            raise click.UsageError("give either QUESTION or --batch FILE, not both")
+        _run_batch(batch, log, as_of)
+        return
+    if question is None:
+        raise click.UsageError('missing QUESTION, e.g. regbot ask "Can we sell avionics to Cambodia?"')
+    _run_one(question, as_of, as_json, log)
