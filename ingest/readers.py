@@ -1,0 +1,174 @@
+"""Read source files into `Document`s: Markdown, text, HTML, XML (FR / eCFR), PDF, JSON, JSONL.
+
+Markdown and text keep the file's exact decoded text, so chunk spans are spans of the
+file; other formats are converted deterministically to Markdown-like text (headings,
+`§` section lines, blank-line paragraphs) that the chunker understands. Anything we
+cannot read raises `IngestError` with a reason a person can act on.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+from typing import Callable, Iterable
+
+from bot.records import Document
+from ingest.errors import IngestError
+from ingest.meta import SIDECAR_SUFFIX, load_meta
+
+__all__ = ["IngestError", "iter_source_files", "read_document", "detect_format", "MAX_BYTES"]
+
+MAX_BYTES = 50 * 1024 * 1024  # larger files are refused: split them first
+FORMATS = {
+    ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text", "": "text",
+    ".html": "html", ".htm": "html", ".xml": "xml", ".pdf": "pdf",
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+}
+_TEXT_FORMATS = ("markdown", "text", "html", "xml", "json", "jsonl")
+
+
+def _is_hidden(rel: Path) -> bool:
+    return any(part.startswith(".") for part in rel.parts)
+
+
+def _walk(root: Path) -> list[Path]:
+    """Every regular file under `root`, sorted, hidden files and folders left out."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(folder) / f for f in files if not f.startswith("."))
+    return sorted(found)
+
+
+def iter_source_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand files and folders into source files; also return (path, reason) problems."""
+    files: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(p)
+
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            problems.append((path, "no such file or folder"))
+        elif path.is_dir():
+            for p in _walk(path):
+                if p.name.endswith(SIDECAR_SUFFIX):
+                    continue
+                if p.suffix.lower() in FORMATS or _sniff(p) == "pdf":
+                    add(p)
+                else:
+                    problems.append((p, f"unsupported file type '{p.suffix}' (skipped)"))
+        elif not path.name.endswith(SIDECAR_SUFFIX):
+            add(path)
+    return files, problems
+
+
+def _sniff(path: Path) -> str | None:
+    try:
+        with path.open("rb") as fh:
+            return "pdf" if fh.read(5) == b"%PDF-" else None
+    except OSError:
+        return None
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    """Format name from the extension, with content sniffing for PDFs and bare files."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise IngestError(f"unsupported file type '{suffix}' "
+                          f"(supported: {', '.join(sorted(s for s in FORMATS if s))})")
+    fmt = FORMATS[suffix]
+    if suffix == "":
+        start = head.lstrip()[:64].lower()
+        if start.startswith((b"<!doctype html", b"<html")):
+            return "html"
+        if start.startswith(b"<?xml"):
+            return "xml"
+    return fmt
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing what is not a readable, regular, non-huge file."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise IngestError("no such file")
+    except OSError as exc:
+        raise IngestError(f"cannot access file: {exc.strerror or exc}")
+    if stat.S_ISDIR(st.st_mode):
+        raise IngestError("is a folder, not a file")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block forever, a device never ends
+        raise IngestError("not a regular file (pipe, socket or device); cannot be read as a document")
+    if st.st_size > MAX_BYTES:
+        raise IngestError(f"file is {st.st_size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB "
+                          "limit; split it into smaller files")
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise IngestError("permission denied: the file cannot be read")
+    except OSError as exc:
+        raise IngestError(f"cannot read file: {exc.strerror or exc}")
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 text (a leading BOM dropped); IngestError for binary or undecodable bytes."""
+    if b"\x00" in data[:8192]:
+        raise IngestError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                          f"{exc.start}); convert the file to UTF-8")
+
+
+def _plain(data: bytes) -> str:
+    return decode_text(data)
+
+
+def _extractor(fmt: str) -> Callable[[bytes], str]:
+    """The function that turns a format's bytes into document text (imported lazily)."""
+    if fmt in ("markdown", "text"):
+        return _plain
+    if fmt == "html":
+        from ingest.formats.markup import html_to_text
+        return lambda data: html_to_text(decode_text(data))
+    if fmt == "xml":
+        from ingest.formats.markup import xml_to_text
+        return xml_to_text
+    if fmt == "pdf":
+        from ingest.formats.pdf import pdf_to_text
+        return pdf_to_text
+    from ingest.formats.records import json_to_text, jsonl_to_text
+    return json_to_text if fmt == "json" else lambda data: jsonl_to_text(decode_text(data))
+
+
+def doc_id_for(path: Path) -> str:
+    """Stable id of a document: hash of its resolved path."""
+    return hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+def read_document(path: Path) -> Document:
+    """Read one source file into a Document, or raise IngestError with a clear reason."""
+    path = Path(path)
+    data = _read_bytes(path)
+    if not data.strip():
+        raise IngestError("file is empty")
+    fmt = detect_format(path, data[:1024])
+    if fmt in _TEXT_FORMATS and b"\x00" in data[:8192]:
+        raise IngestError(f"binary file (contains NUL bytes), not {fmt}")
+    text = _extractor(fmt)(data)
+    if not text.strip():
+        raise IngestError(f"no text found in this {fmt} file")
+    resolved = path.resolve()
+    return Document(
+        doc_id=doc_id_for(resolved), path=str(resolved), source=path.name, format=fmt,
+        text=text, sha256=hashlib.sha256(data).hexdigest(), meta=load_meta(path, text))
