@@ -45,6 +45,16 @@ SOURCE_KEYS = {"file", "locator", "quote"}
 TOP_KEYS = {"version", "corpus", "items"}
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so a bad date is reported with its item and field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class GoldError(ValueError):
     """A gold file is malformed; the message names the file, item id and field."""
 
@@ -216,7 +226,7 @@ def load_gold_file(path: Path) -> tuple[list[GoldItem], Path | None]:
     """Load and validate one YAML gold file; returns its items and its corpus folder."""
     origin = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe
     except OSError as exc:
         raise GoldError(f"{origin}: cannot read: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:

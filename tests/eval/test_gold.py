@@ -1,0 +1,122 @@
+"""The gold loader: the project's set loads and meets the issue's coverage; bad files say where."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.eval.adapters import JsonlMapping, load_jsonl_gold
+from bot.eval.gold import GoldError, load_gold, load_gold_file
+
+GOLD = Path(__file__).resolve().parents[1] / "gold"
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return load_gold([GOLD])
+
+
+def test_project_gold_set_coverage(gold, corpus_dir):
+    items = gold.items
+    assert len(items) >= 80
+    assert sum(i.must_abstain for i in items) >= 15
+    assert gold.corpus_dirs == (corpus_dir.resolve(),)
+    tags = Counter(t for i in items for t in i.tags)
+    for tag in ("cambodia", "nicaragua", "china", "venezuela", "burma", "russia", "belarus", "cuba",
+                "iran", "syria", "north-korea", "timeline", "avionics", "flight-instruments",
+                "aircraft-parts", "night-vision", "drone", "encryption", "600-series", "ear99",
+                "civil", "army", "navy", "police", "airline", "military-intelligence", "demining"):
+        assert tags[tag] >= 1, tag
+    kh_dates = {i.as_of.isoformat() for i in items if "cambodia" in i.tags and i.as_of}
+    assert {"2025-11-06", "2025-11-08", "2026-02-04"} <= kh_dates
+    assert len({i.status for i in items}) == 5
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "g.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("body, needle", [
+    ("items:\n  - {id: a1, question: q, status: allowed}", "item 'a1': field 'status'"),
+    ("items:\n  - {id: a1, question: '  ', status: depends}", "item 'a1': field 'question'"),
+    ("items:\n  - {id: A 1, question: q, status: depends}", "item #1: field 'id'"),
+    ("items:\n  - {id: a1, question: q, status: depends, colour: red}", "item 'a1': field 'colour'"),
+    ("items:\n  - {id: a1, question: q, status: depends, as_of: 2025-13-01}", "field 'as_of'"),
+    ("items:\n  - {id: a1, question: q, status: depends, facts: {destination: Cambodia}}",
+     "field 'facts.destination'"),
+    ("items:\n  - {id: a1, question: q, status: depends, facts: {end_use: war}}", "field 'facts.end_use'"),
+    ("items:\n  - {id: a1, question: q, status: depends, facts: {colour: red}}", "field 'facts.colour'"),
+    ("items:\n  - {id: a1, question: q, status: depends, sources: [{page: 3}]}", "field 'sources[0]'"),
+    ("items:\n  - {id: a1, question: q, status: depends, tags: [Bad Tag]}", "field 'tags'"),
+    ("items:\n  - {id: a1, question: q, status: depends, must_abstain: maybe}", "field 'must_abstain'"),
+    ("items: [\n", "invalid YAML"),
+    ("questions: []", "expected a mapping with an 'items' list"),
+    ("version: 2\nitems: []", "field 'version'"),
+    ("corpus: nowhere\nitems: []", "field 'corpus'"),
+])
+def test_bad_gold_files_name_file_item_and_field(tmp_path, body, needle):
+    path = write(tmp_path, body)
+    with pytest.raises(GoldError) as info:
+        load_gold_file(path)
+    assert str(path) in str(info.value) and needle in str(info.value)
+
+
+def test_sources_are_checked_against_the_corpus(tmp_path, corpus_dir):
+    base = f"corpus: {corpus_dir}\nitems:\n  - id: a1\n    question: q\n    status: depends\n"
+    with pytest.raises(GoldError, match=r"item 'a1': field 'sources\[0\].file'"):
+        load_gold_file(write(tmp_path, base + "    sources: [no-such-file.md]\n"))
+    f = "2021-12-15_exportcompliancesolutions_cambodia-126-1-and-ear-meu_excerpt.txt"
+    with pytest.raises(GoldError, match=r"field 'sources\[0\].quote'"):
+        load_gold_file(write(tmp_path, base + f"    sources: [{{file: {f}, quote: invented words}}]\n"))
+    items, _ = load_gold_file(write(tmp_path, base + f"    sources: [{{file: {f}, quote: 'third country\n      added'}}]\n"))
+    assert items[0].sources[0].file == f
+
+
+def test_duplicate_ids_across_files(tmp_path):
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text("items:\n  - {id: same, question: q, status: depends}\n")
+    with pytest.raises(GoldError, match="duplicate"):
+        load_gold([tmp_path])
+
+
+def test_jsonl_adapter_maps_question_label_and_evidence(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rule.md").write_text("Intro. It is the policy to deny licenses for X. End.", encoding="utf-8")
+    rows = [
+        {"qid": "Ext-1", "query": "Can we ship X to Y?", "answer": "Denied",
+         "evidence": [{"doc": "rule.md", "section": "15 CFR 1.2", "text": "deny licenses"}], "tags": ["ext"]},
+        {"qid": "ext-2", "query": "Tariff on X?", "answer": "out of scope"},
+        {"qid": "ext-3", "query": "Span?", "answer": "licence needed",
+         "evidence": [{"doc": "rule.md", "start": 7, "end": 20}, "a bare quote"], "as_of": "2024-01-02"},
+    ]
+    path = tmp_path / "ext.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
+    mapping = JsonlMapping(id_field="qid", question_field="query", label_field="answer")
+    items = load_jsonl_gold(path, mapping, corpus)
+    assert [i.id for i in items] == ["ext-1", "ext-2", "ext-3"]
+    assert [i.status for i in items] == ["prohibited", "cannot_determine", "license_required"]
+    assert items[0].sources[0].file == "rule.md" and items[0].sources[0].locator == "15 CFR 1.2"
+    assert items[1].must_abstain and not items[0].must_abstain
+    assert items[2].sources[0].quote == "It is the pol" and items[2].sources[1].quote == "a bare quote"
+    assert items[2].as_of.isoformat() == "2024-01-02"
+
+
+@pytest.mark.parametrize("line, needle", [
+    ('{"id": "x", "question": "q", "label": "perhaps"}', "no status for label 'perhaps'"),
+    ('{"id": "x", "question": "q", "label": "allowed", "evidence": [{"doc": "a.md", "start": 0, "end": 3}]}',
+     "needs a doc and a corpus"),
+    ("not json", "invalid JSON"),
+    ('{"id": "x", "label": "allowed"}', "field 'question'"),
+])
+def test_jsonl_adapter_errors_name_the_line(tmp_path, line, needle):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "ok", "question": "q", "label": "denied"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(GoldError) as info:
+        load_jsonl_gold(path)
+    assert "line 2" in str(info.value) or "item #2" in str(info.value) or "item 'x'" in str(info.value)
+    assert needle in str(info.value)
