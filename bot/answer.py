@@ -110,12 +110,19 @@ class Answerer:
         return list(self.index.search(question, k=self.settings.search_k,
                                       mode=self.settings.retrieval_mode))
 
+    def dense_scores(self, question: str, passages: list[Passage]) -> dict[str, float]:
+        """Dense cosine of each passage with the question (dense mode: already the score)."""
+        if self.settings.retrieval_mode == "dense":
+            return {p.chunk.key: p.score for p in passages}
+        vector = self.index.embedder.embed([question])[0]
+        pool = max(4 * self.settings.search_k, 20)
+        return dict(self.index.dense_query(vector, pool, None))
+
     def relevant(self, question: str, passages: list[Passage]) -> list[Passage]:
         """Passages whose dense cosine with the question reaches settings.relevance_threshold."""
-        scorer = getattr(self.index, "dense_scores", None)
-        if scorer is None or not passages:
-            return passages
-        scores = scorer(question, [p.chunk.key for p in passages])
+        if not passages:
+            return []
+        scores = self.dense_scores(question, passages)
         return [p for p in passages
                 if scores.get(p.chunk.key, 0.0) >= self.settings.relevance_threshold]
 

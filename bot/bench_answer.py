@@ -1,0 +1,109 @@
+"""Answer latency benchmark (no language model).
+
+    python -m bot.bench_answer [--corpus ../shared/corpus] [--n 200] [--cold-runs 5] [--json]
+
+Builds (or reuses, with --home) an index of the corpus, then measures:
+warm p50/p95 of `Answerer.answer` over a batch of N generated questions (with and
+without the decision log), and cold wall time of a `regbot ask` process.
+Targets: warm p95 <= 50 ms, cold <= 3 s.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+ITEMS = ("avionics", "flight instruments", "aircraft parts", "night vision goggles", "a drone",
+         "encryption software", "7A994 navigation gear", "USML Category XI electronics",
+         "9A610 military aircraft parts", "EAR99 laptops")
+PLACES = ("Cambodia", "Nicaragua", "China", "Russia", "Belarus", "Venezuela", "Burma", "Iran",
+          "Cuba", "North Korea", "Syria", "France", "Phnom Penh")
+FORMS = ("Can we sell {item} to {place}?", "Do we need a license to export {item} to {place}?",
+         "What if the buyer of {item} in {place} is the army?", "Can we ship {item} to {place} in 2023?")
+
+
+def questions(n: int) -> list[str]:
+    """n distinct-ish questions cycling through items, places and phrasings."""
+    combos = itertools.cycle(itertools.product(FORMS, ITEMS, PLACES))
+    return [form.format(item=item, place=place) for form, item, place in itertools.islice(combos, n)]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def ensure_index(home: Path, corpus: Path) -> None:
+    from bot.settings import Settings
+    from ingest.pipeline import ingest_paths
+
+    report = ingest_paths([corpus], Settings(home=home))
+    if report.failed:
+        raise SystemExit(f"ingest failed: {report.failed}")
+
+
+def warm(home: Path, n: int, log: bool) -> dict[str, float]:
+    from bot.answer import Answerer
+    from bot.settings import Settings
+
+    answerer = Answerer(Settings(home=home, llm_model=None))
+    answerer.answer("Can we sell avionics to Cambodia?", log=False)  # first-call warm-up
+    times = []
+    for question in questions(n):
+        start = time.perf_counter()
+        answerer.answer(question, as_of=date(2026, 11, 27), log=log)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"n": n, "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(percentile(times, 95), 2), "max_ms": round(max(times), 2)}
+
+
+def cold(home: Path, runs: int) -> dict[str, float]:
+    exe = Path(sys.executable).with_name("regbot")
+    env = {**os.environ, "REGBOT_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+    env.pop("REGBOT_LLM_MODEL", None)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run([str(exe), "ask", "Can we sell avionics to Cambodia?", "--json",
+                               "--no-log"], env=env, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            raise SystemExit(f"regbot ask failed: {done.stderr}")
+    return {"runs": runs, "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--home", type=Path, help="reuse this data folder (ingested if needed)")
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    home = args.home or Path(tempfile.mkdtemp(prefix="regbot-bench-"))
+    ensure_index(home, args.corpus)
+    result = {"warm_no_log": warm(home, args.n, log=False), "warm_logged": warm(home, args.n, log=True),
+              "cold_ask": cold(home, args.cold_runs), "cores": os.cpu_count()}
+    if args.json:
+        print(json.dumps(result))
+        return
+    w, wl, c = result["warm_no_log"], result["warm_logged"], result["cold_ask"]
+    print(f"warm answer ({w['n']} questions, no log):  p50 {w['p50_ms']} ms  p95 {w['p95_ms']} ms"
+          f"  max {w['max_ms']} ms  (target p95 <= 50 ms)")
+    print(f"warm answer ({wl['n']} questions, logged): p50 {wl['p50_ms']} ms  p95 {wl['p95_ms']} ms")
+    print(f"cold `regbot ask` ({c['runs']} runs): median {c['median_s']} s  max {c['max_s']} s"
+          "  (target <= 3 s)")
+
+
+if __name__ == "__main__":
+    main()
