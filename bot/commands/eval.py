@@ -1,0 +1,149 @@
+"""`regbot eval GOLD... [--report DIR] [--json] [--fail-under METRIC=VALUE ...] [--config NAME ...]`.
+
+Runs every gold question through the answers core once per configuration and scores the answers
+(see docs/evaluation.md). Configurations: `hybrid`, `dense`, `bm25` (retrieval mode) and `baseline`
+(always "depends", nothing retrieved: the floor every real configuration must beat).
+Exit codes: 0 all floors met; 1 a floor failed; 2 usage (bad option, bad gold file); 3 index missing.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_USAGE
+
+CONFIGS = ("hybrid", "dense", "bm25", "baseline")
+
+
+def parse_floor(text: str) -> tuple[str, float]:
+    """`verdict_accuracy=0.8` -> ("verdict_accuracy", 0.8); click.BadParameter otherwise."""
+    from bot.eval.metrics import METRIC_DIRECTIONS, canonical_metric
+
+    name, sep, value = text.partition("=")
+    metric = canonical_metric(name)
+    if not sep or metric not in METRIC_DIRECTIONS:
+        raise click.BadParameter(f"{text!r}: expected METRIC=VALUE with METRIC one of "
+                                 f"{', '.join(METRIC_DIRECTIONS)}", param_hint="--fail-under")
+    try:
+        return metric, float(value)
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: {value!r} is not a number", param_hint="--fail-under") from None
+
+
+def _floors_option(ctx, param, values):
+    return [parse_floor(v) for v in values]
+
+
+def _answerers(names: list[str]) -> tuple[dict, object | None]:
+    """One answerer per configuration, sharing one index and rulebook; exits 3 without an index."""
+    from bot.eval.runner import BaselineAnswerer
+
+    answerers: dict[str, object] = {}
+    shared: dict[str, object] = {}
+    for name in names:
+        if name == "baseline":
+            answerers[name] = BaselineAnswerer()
+            continue
+        if not shared:
+            shared.update(_open_core())
+        from bot.answer import Answerer
+
+        settings = shared["settings"].model_copy(update={"retrieval_mode": name})
+        answerers[name] = Answerer(settings, rulebook=shared["rulebook"], index=shared["index"])
+    return answerers, shared.get("index")
+
+
+def _open_core() -> dict[str, object]:
+    from bot.answer import Answerer
+    from bot.settings import get_settings
+    from index.errors import RegbotIndexError
+
+    settings = get_settings()
+    try:
+        first = Answerer(settings)
+    except RegbotIndexError as exc:
+        message = str(exc)
+        if "regbot ingest" not in message:
+            message += "; run `regbot ingest PATH` to build the index"
+        click.echo(f"error: {message}", err=True)
+        sys.exit(EXIT_INDEX)
+    return {"settings": settings, "rulebook": first.rulebook, "index": first.index}
+
+
+def _source_lookup(index) -> object | None:
+    """file name -> the path the index read it from (for re-reading quotes)."""
+    if index is None or not hasattr(index, "chunks_by_source"):
+        return None
+
+    def lookup(source: str) -> str | None:
+        chunks = list(index.chunks_by_source(source))
+        return chunks[0].path if chunks else None
+
+    return lookup
+
+
+def _progress():
+    """A progress printer on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def tick(name: str, n: int, total: int) -> None:
+        click.echo(f"\r{name}: {n}/{total}", err=True, nl=n == total)
+
+    return tick
+
+
+@click.command("eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write report.md, results.json and PNG plots into DIR.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
+@click.option("--fail-under", "floors", multiple=True, callback=_floors_option, metavar="METRIC=VALUE",
+              help="Exit 1 unless METRIC reaches VALUE in every configuration (for counts and "
+                   "latencies such as false_no_license_required, VALUE is a ceiling). Repeatable.")
+@click.option("--config", "configs", multiple=True, type=click.Choice(CONFIGS),
+              help="Configuration(s) to compare side by side (default: the configured retrieval mode).")
+@click.option("--corpus", "corpus_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder(s) holding the source files, for re-reading quotes.")
+@click.option("--no-log", "no_log", is_flag=True, help="Do not record the answers in the decision log.")
+def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
+                 floors: list[tuple[str, float]], configs: tuple[str, ...],
+                 corpus_dirs: tuple[Path, ...], no_log: bool) -> None:
+    """Score regbot against gold Q&A files (YAML, or JSONL via the adapter) or folders of them."""
+    import dataclasses
+
+    from bot.eval.gold import GoldError, load_gold
+    from bot.eval.metrics import check_floor
+    from bot.eval.report import render_terminal, report_json, write_report
+    from bot.eval.runner import evaluate
+
+    try:
+        gold_set = load_gold(list(gold))
+    except GoldError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    gold_set = dataclasses.replace(gold_set, corpus_dirs=(*gold_set.corpus_dirs, *map(Path, corpus_dirs)))
+    if not configs:
+        from bot.settings import get_settings
+
+        configs = (get_settings().retrieval_mode,)
+    answerers, index = _answerers(list(dict.fromkeys(configs)))
+    results = evaluate(gold_set, answerers, log=False if no_log else None,
+                       lookup=_source_lookup(index), progress=_progress())
+    checks = [check_floor(cr.name, metric, bound, cr.summary.get(metric))
+              for cr in results for metric, bound in floors]
+    paths = [str(p) for p in gold]
+    if as_json:
+        click.echo(json.dumps(report_json(results, checks, paths), indent=2, default=str))
+    else:
+        render_terminal(results, checks)
+    if report_dir is not None:
+        click.echo(f"report: {write_report(results, checks, paths, report_dir)}", err=True)
+    if not all(c.passed for c in checks):
+        for c in checks:
+            if not c.passed:
+                click.echo(c.describe(), err=True)
+        sys.exit(EXIT_NOTHING)

@@ -1,0 +1,242 @@
+"""Evaluation reports: a rich terminal table, JSON, and a Markdown report folder with PNG plots."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.eval.metrics import FloorCheck
+from bot.eval.runner import RECALL_KS, ConfigResult, ItemResult
+from bot.records import STATUSES
+
+# Summary rows, in display order: the dangerous error first.
+SUMMARY_ROWS = (
+    "false_no_license_required", "verdict_accuracy", "facts_accuracy", "recall@1", "recall@3",
+    "recall@5", "mrr", "ndcg@5", "citation_precision", "citation_recall", "citation_validity",
+    "abstention_precision", "abstention_recall", "latency_p50_ms", "latency_p95_ms", "errors", "n",
+)
+PLOTS = ("confusion_matrix.png", "recall_at_k.png", "latency_histogram.png")
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+    return str(int(value)) if isinstance(value, (int, float)) else str(value)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def item_json(r: ItemResult, scores: dict[str, Any]) -> dict[str, Any]:
+    a = r.answer
+    return {
+        "id": r.item.id, "question": r.item.question,
+        "as_of": r.item.as_of.isoformat() if r.item.as_of else None, "tags": list(r.item.tags),
+        "expected_status": r.item.status, "status": r.status, "ok": r.status == r.item.status,
+        "must_abstain": r.item.must_abstain, "abstained": r.abstained,
+        "latency_ms": round(r.latency_ms, 3), "error": r.error,
+        "facts": a.facts.contract_dict() if a else None,
+        "passages": [f"{p.chunk.source} | {p.chunk.locator}" for p in a.passages] if a else [],
+        "citations": [f"{c.source} | {c.locator}" for c in a.citations] if a else [],
+        "scores": {k: v for k, v in scores.items() if not k.startswith("recall@") or k in
+                   ("recall@1", "recall@5")},
+        "text": a.text if a else "",
+    }
+
+
+def config_json(cr: ConfigResult) -> dict[str, Any]:
+    return {
+        "summary": cr.summary,
+        "confusion": {"labels": list(STATUSES), "matrix": cr.confusion},
+        "facts": {f: {"correct": c, "total": t, "accuracy": c / t} for f, (c, t) in cr.facts.items()},
+        "recall_at_k": {str(k): v for k, v in cr.recall_curve.items()},
+        "per_tag": cr.per_tag,
+        "items": [item_json(r, cr.item_scores[r.item.id]) for r in cr.results],
+    }
+
+
+def report_json(configs: list[ConfigResult], floors: list[FloorCheck], gold_paths: list[str]) -> dict:
+    return {
+        "gold": gold_paths,
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "passed": all(f.passed for f in floors),
+        "floors": [{"config": f.config, "metric": f.metric, "bound": f.bound, "value": f.value,
+                    "passed": f.passed} for f in floors],
+        "configs": {cr.name: config_json(cr) for cr in configs},
+    }
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+def render_terminal(configs: list[ConfigResult], floors: list[FloorCheck], console=None) -> None:
+    """Side-by-side summary, per-tag verdict accuracy, and the floors."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    table = Table(title="regbot eval", show_lines=False)
+    table.add_column("metric")
+    for cr in configs:
+        table.add_column(cr.name, justify="right")
+    for row in SUMMARY_ROWS:
+        style = "bold red" if row == "false_no_license_required" and any(
+            (cr.summary.get(row) or 0) > 0 for cr in configs) else None
+        table.add_row(row, *(fmt(cr.summary.get(row)) for cr in configs), style=style)
+    console.print(table)
+    tags = Table(title="verdict accuracy by tag (n)")
+    tags.add_column("tag")
+    for cr in configs:
+        tags.add_column(cr.name, justify="right")
+    for tag in sorted({t for cr in configs for t in cr.per_tag}):
+        tags.add_row(tag, *(f"{fmt(cr.per_tag[tag]['verdict_accuracy'])} ({cr.per_tag[tag]['n']})"
+                            for cr in configs))
+    console.print(tags)
+    for f in floors:
+        console.print(f.describe(), style="green" if f.passed else "bold red", markup=False)
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def write_plots(configs: list[ConfigResult], out: Path) -> list[Path]:
+    """Confusion matrices, recall@k curves and latency histograms as PNGs (Agg backend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    short = ["prohib.", "licence", "NLR", "depends", "cannot"]
+    fig, axes = plt.subplots(1, len(configs), figsize=(4.6 * len(configs), 4.2), squeeze=False)
+    for ax, cr in zip(axes[0], configs):
+        ax.imshow(cr.confusion, cmap="Blues")
+        for i, row in enumerate(cr.confusion):
+            for j, count in enumerate(row):
+                ax.text(j, i, str(count), ha="center", va="center",
+                        color="crimson" if j == 2 and i != 2 and count else "black")
+        ax.set_xticks(range(len(short)), short, rotation=45)
+        ax.set_yticks(range(len(short)), short)
+        ax.set_xlabel("answered")
+        ax.set_ylabel("expected")
+        ax.set_title(cr.name)
+    fig.tight_layout()
+    paths = [out / PLOTS[0]]
+    fig.savefig(paths[0], dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    for cr in configs:
+        ks = [k for k in RECALL_KS if cr.recall_curve.get(k) is not None]
+        ax.plot(ks, [cr.recall_curve[k] for k in ks], marker="o", label=cr.name)
+    ax.set_xlabel("k (retrieved passages)")
+    ax.set_ylabel("recall@k of expected sources")
+    ax.set_ylim(0, 1.02)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    paths.append(out / PLOTS[1])
+    fig.savefig(paths[1], dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    for cr in configs:
+        ax.hist([r.latency_ms for r in cr.results if r.answer], bins=30, alpha=0.5, label=cr.name)
+    ax.set_xlabel("latency per question (ms)")
+    ax.set_ylabel("questions")
+    ax.legend()
+    fig.tight_layout()
+    paths.append(out / PLOTS[2])
+    fig.savefig(paths[2], dpi=110)
+    plt.close(fig)
+    return paths
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    def esc(cell: str) -> str:
+        return cell.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(map(esc, header)) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(map(esc, row)) + " |" for row in rows]
+
+
+def _failure_md(r: ItemResult, scores: dict[str, Any]) -> list[str]:
+    reasons = []
+    if r.status != r.item.status:
+        reasons.append(f"verdict `{r.status}`, expected `{r.item.status}`")
+    if r.item.must_abstain and not r.abstained:
+        reasons.append("should have abstained")
+    if scores.get("n_citations", 0) > scores.get("valid_quotes", 0):
+        reasons.append("a quote is not verbatim in its source")
+    if r.error:
+        reasons.append(f"error: {r.error}")
+    as_of = f" (as of {r.item.as_of})" if r.item.as_of else ""
+    lines = [f"### `{r.item.id}` — {'; '.join(reasons)}", "", f"**Q:** {r.item.question}{as_of}", ""]
+    if r.answer:
+        f = r.answer.facts.contract_dict()
+        lines.append("**Facts:** " + ", ".join(f"{k}={v}" for k, v in f.items() if v))
+        lines.append("")
+        lines.append("**Answer given:**")
+        lines.append("")
+        lines += ["> " + line for line in (r.answer.text or "(no text)").splitlines()]
+        lines.append("")
+        cited = ", ".join(f"{c.source} {c.locator}" for c in r.answer.citations) or "none"
+        lines += [f"**Cited:** {cited}", ""]
+    if r.item.sources:
+        lines += ["**Expected sources:** " + "; ".join(s.label() for s in r.item.sources), ""]
+    if r.item.notes:
+        lines += [f"*Gold note:* {r.item.notes}", ""]
+    return lines
+
+
+def is_failure(r: ItemResult, scores: dict[str, Any]) -> bool:
+    return (r.status != r.item.status or (r.item.must_abstain and not r.abstained) or r.error is not None
+            or scores.get("n_citations", 0) > scores.get("valid_quotes", 0))
+
+
+def render_markdown(configs: list[ConfigResult], floors: list[FloorCheck], gold_paths: list[str]) -> str:
+    names = [cr.name for cr in configs]
+    lines = ["# regbot evaluation report", "",
+             f"Gold: {', '.join(gold_paths)} — {len(configs[0].results)} items. "
+             f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.", "", "## Summary", ""]
+    lines += _md_table(["metric", *names], [[row, *(fmt(cr.summary.get(row)) for cr in configs)]
+                                            for row in SUMMARY_ROWS])
+    if floors:
+        lines += ["", "## Floors", ""] + [f"- {f.describe()}" for f in floors]
+    lines += ["", "## Plots", "", "![confusion matrix](confusion_matrix.png)", "",
+              "![recall@k](recall_at_k.png)", "", "![latency](latency_histogram.png)", "",
+              "## Facts extraction accuracy", ""]
+    fields = sorted({f for cr in configs for f in cr.facts})
+    lines += _md_table(["field", *names], [[f, *(f"{c}/{t}" for c, t in (cr.facts.get(f, (0, 0))
+                                                                         for cr in configs))]
+                                           for f in fields])
+    lines += ["", "## By tag", ""]
+    tags = sorted({t for cr in configs for t in cr.per_tag})
+    lines += _md_table(["tag", "n", *(f"{n} verdict acc." for n in names), *(f"{n} recall@5" for n in names)],
+                       [[t, str(configs[0].per_tag[t]["n"]),
+                         *(fmt(cr.per_tag[t]["verdict_accuracy"]) for cr in configs),
+                         *(fmt(cr.per_tag[t]["recall@5"]) for cr in configs)] for t in tags])
+    for cr in configs:
+        failed = [r for r in cr.results if is_failure(r, cr.item_scores[r.item.id])]
+        lines += ["", f"## Failed items: {cr.name} ({len(failed)})", ""]
+        for r in failed:
+            lines += _failure_md(r, cr.item_scores[r.item.id])
+    return "\n".join(lines) + "\n"
+
+
+def write_report(configs: list[ConfigResult], floors: list[FloorCheck], gold_paths: list[str],
+                 out: Path) -> Path:
+    """Write report.md, results.json and the PNGs into `out`; returns the report path."""
+    import json
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_plots(configs, out)
+    (out / "results.json").write_text(json.dumps(report_json(configs, floors, gold_paths), indent=2,
+                                                 default=str), encoding="utf-8")
+    report = out / "report.md"
+    report.write_text(render_markdown(configs, floors, gold_paths), encoding="utf-8")
+    return report
