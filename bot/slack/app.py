@@ -1,0 +1,101 @@
+"""The Bolt app: thin listeners (ack, then parse -> answer -> render -> post in bot.slack.handlers).
+
+Bolt acks Events API requests before the listener runs and runs listeners on its
+thread pool (process_before_response=False), so the HTTP answer to Slack never
+waits for an answer to be computed: slow work always happens after the ack.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+
+from bot.settings import Settings
+from bot.slack import blocks
+from bot.slack.client import make_web_client
+from bot.slack.dedupe import EventDedupe
+from bot.slack.handlers import AnswersQuestions, Responder
+
+log = logging.getLogger("regbot.slack")
+SLASH_COMMAND = "/regbot"
+DEDUPE_FILE = "slack_events.sqlite"
+
+
+class SlackConfigError(ValueError):
+    """A missing token or secret; the message says which env var to set."""
+
+
+def require(settings: Settings, *names: str) -> dict[str, str]:
+    """The named secrets' values, or SlackConfigError naming the env vars that are unset."""
+    values = {n: getattr(settings, n) for n in names}
+    missing = [n.upper() for n, v in values.items() if v is None or not v.get_secret_value()]
+    if missing:
+        raise SlackConfigError(f"set {' and '.join(missing)} (see README.md, 'Slack app')")
+    return {n: v.get_secret_value() for n, v in values.items()}
+
+
+def dedupe_middleware(store: EventDedupe):
+    """Global middleware: a retried event (same event_id) is acked and dropped."""
+
+    def drop_retried_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not store.claim(str(event_id)):
+            log.info("duplicate delivery of event %s ignored", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return drop_retried_events
+
+
+def create_app(settings: Settings, answerer: AnswersQuestions, *, client: WebClient | None = None,
+               threads: int = 8, socket_mode: bool = False) -> App:
+    """A Bolt App whose every Web API call goes through settings.slack_api_url."""
+    secrets = require(settings, "slack_bot_token") if client is None else {}
+    if not socket_mode:
+        secrets |= require(settings, "slack_signing_secret")
+    client = client or make_web_client(settings, secrets["slack_bot_token"])
+    app = App(client=client, signing_secret=secrets.get("slack_signing_secret"),
+              process_before_response=False, logger=log,
+              listener_executor=ThreadPoolExecutor(max_workers=threads, thread_name_prefix="regbot-slack"))
+    app.middleware(dedupe_middleware(EventDedupe(settings.home / DEDUPE_FILE)))
+    register_listeners(app, Responder(settings, answerer))
+    return app
+
+
+def register_listeners(app: App, responder: Responder) -> None:
+    @app.event("app_mention")
+    def on_mention(event: dict, client: WebClient, context: BoltContext) -> None:
+        responder.on_message(event, client, context.bot_user_id)
+
+    @app.event("message")
+    def on_message(event: dict, client: WebClient, context: BoltContext) -> None:
+        if event.get("channel_type") == "im":  # channel messages arrive as app_mention
+            responder.on_message(event, client, context.bot_user_id)
+
+    @app.command(SLASH_COMMAND)
+    def on_command(ack: Ack, command: dict) -> None:
+        ack()
+        responder.on_command(command)
+
+    @app.action(blocks.FACT_ACTION_RE)
+    def on_fact(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        responder.on_fact(body, client)
+
+    @app.action(blocks.FEEDBACK_ACTION_RE)
+    def on_feedback(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        responder.on_feedback(body, client)
+
+    @app.action(blocks.SHARE_ACTION)
+    def on_share(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        responder.on_share(body, client)
+
+    @app.error
+    def on_error(error: Exception, body: dict) -> None:
+        log.error("unhandled error for a %s request: %s", body.get("type"), error, exc_info=error)

@@ -1,0 +1,258 @@
+"""What the Bolt listeners delegate to: parse a Slack payload, answer, render, post.
+
+Every path ends in a message to the user: the answer, a short reason the question
+cannot be answered as asked, or an apology (and a log line) when something broke.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.records import Answer, Facts
+from bot.settings import Settings
+from bot.slack import blocks
+from bot.slack.client import post_to_response_url
+from bot.slack.state import AnswerState, answer_metadata, thread_state
+
+log = logging.getLogger("regbot.slack")
+
+MENTION_RE = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+WORKING_REACTION = "eyes"
+USAGE = "Ask me an export-control question, e.g. `/regbot Can we sell avionics to Cambodia?`"
+NOT_ALLOWED = "regbot is not enabled for you or in this conversation."
+
+
+class AnswersQuestions(Protocol):
+    def answer(self, question: str, *, as_of: date | None = None, context: Facts | None = None,
+               overrides: dict[str, str] | None = None, front_end: str = "cli",
+               user_id: str | None = None, log: bool | None = None) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as Slack delivered it, and where the reply goes."""
+
+    text: str
+    channel: str
+    user: str | None
+    ts: str | None  # the asking message (for the 👀 reaction)
+    thread_ts: str | None  # the thread it was asked in, if any
+    reply_ts: str | None  # the thread to reply in (None: top level of a DM)
+    is_dm: bool
+
+
+# --------------------------------------------------------------------------- pure parsing
+
+
+def strip_mentions(text: str) -> str:
+    return " ".join(MENTION_RE.sub(" ", text or "").split())
+
+
+def is_dm(channel_id: str | None) -> bool:
+    return bool(channel_id) and str(channel_id).startswith("D")
+
+
+def asked_from_event(event: dict[str, Any]) -> Asked:
+    channel = str(event.get("channel") or "")
+    dm = event.get("channel_type") == "im" or is_dm(channel)
+    thread_ts = event.get("thread_ts")
+    reply_ts = thread_ts if dm else (thread_ts or event.get("ts"))
+    return Asked(strip_mentions(event.get("text") or ""), channel, event.get("user"),
+                 event.get("ts"), thread_ts, reply_ts, dm)
+
+
+def is_from_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """Bots (this one included) and edits/joins/etc. are not questions."""
+    return bool(event.get("bot_id") or event.get("subtype")
+                or (bot_user_id and event.get("user") == bot_user_id))
+
+
+def allowed(settings: Settings, channel: str | None, user: str | None) -> bool:
+    """Optional allow-lists; DMs are not subject to the channel list."""
+    if settings.slack_allowed_users and user not in settings.slack_allowed_users:
+        return False
+    if settings.slack_allowed_channels and not is_dm(channel):
+        return channel in settings.slack_allowed_channels
+    return True
+
+
+# --------------------------------------------------------------------------- responder
+
+
+def _error_text(exc: Exception) -> str | None:
+    """A user-facing reason for a question we cannot take as asked (None: a real fault)."""
+    from bot.answer import QuestionError
+
+    return f"I can't answer that as asked: {exc}" if isinstance(exc, QuestionError) else None
+
+
+class Responder:
+    """Answers Slack questions with one shared answerer (loaded once per process)."""
+
+    def __init__(self, settings: Settings, answerer: AnswersQuestions,
+                 record_feedback: Callable[..., int] | None = None) -> None:
+        self.settings = settings
+        self.answerer = answerer
+        self._record_feedback = record_feedback
+
+    def ask(self, question: str, user: str | None, *, state: AnswerState | None = None,
+            context: Facts | None = None) -> Answer:
+        if state is not None:
+            return self.answerer.answer(state.question, as_of=state.as_of, context=state.context(),
+                                        overrides=state.overrides or None, front_end="slack", user_id=user)
+        return self.answerer.answer(question, context=context, front_end="slack", user_id=user)
+
+    # ----------------------------------------------------------------- messages
+    def on_message(self, event: dict[str, Any], client: WebClient, bot_user_id: str | None) -> None:
+        """An @-mention or a DM: answer in the thread (or the DM)."""
+        if is_from_bot(event, bot_user_id):
+            return
+        asked = asked_from_event(event)
+        if not allowed(self.settings, asked.channel, asked.user):
+            log.info("ignored message from %s in %s (not allowed)", asked.user, asked.channel)
+            return
+        self._react(client, asked, "add")
+        try:
+            message = self._answer_message(asked, client)
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the user
+            message = self._failure(exc, f"message {asked.ts} in {asked.channel}")
+        try:
+            client.chat_postMessage(channel=asked.channel, thread_ts=asked.reply_ts, **message)
+        except SlackApiError:
+            log.exception("could not post the reply in %s", asked.channel)
+        self._react(client, asked, "remove")
+
+    def _answer_message(self, asked: Asked, client: WebClient) -> dict[str, Any]:
+        if not asked.text:
+            return blocks.notice(USAGE)
+        previous = self._thread_state(client, asked)
+        answer = self.ask(asked.text, asked.user, context=previous.context() if previous else None)
+        message = blocks.render_answer(answer, shareable_only=not asked.is_dm)
+        return {**message, "metadata": answer_metadata(answer)}
+
+    def _thread_state(self, client: WebClient, asked: Asked) -> AnswerState | None:
+        """The facts of this thread's latest answer (thread follow-ups re-use them)."""
+        if not asked.thread_ts:
+            return None
+        replies = client.conversations_replies(channel=asked.channel, ts=asked.thread_ts,
+                                               include_all_metadata=True, limit=200)
+        return thread_state(replies.get("messages") or [])
+
+    def _react(self, client: WebClient, asked: Asked, how: str) -> None:
+        if not asked.ts:
+            return
+        call = client.reactions_add if how == "add" else client.reactions_remove
+        try:
+            call(channel=asked.channel, timestamp=asked.ts, name=WORKING_REACTION)
+        except SlackApiError as exc:  # already reacted, message gone: not worth failing for
+            log.debug("reactions.%s failed: %s", how, exc)
+
+    def _failure(self, exc: Exception, where: str) -> dict[str, Any]:
+        reason = _error_text(exc)
+        if reason:
+            return blocks.notice(reason)
+        log.exception("answering %s failed: %s", where, exc)
+        return blocks.notice(blocks.APOLOGY)
+
+    # ----------------------------------------------------------------- slash command
+    def on_command(self, command: dict[str, Any]) -> None:
+        """`/regbot QUESTION`: an ephemeral answer with a "Share in channel" button."""
+        url, user, channel = command.get("response_url"), command.get("user_id"), command.get("channel_id")
+        question = " ".join((command.get("text") or "").split())
+        if not allowed(self.settings, channel, user):
+            message = blocks.notice(NOT_ALLOWED)
+        elif not question:
+            message = blocks.notice(USAGE)
+        else:
+            try:
+                message = blocks.render_answer(self.ask(question, user), ephemeral=True)
+            except Exception as exc:  # noqa: BLE001
+                message = self._failure(exc, f"/regbot from {user}")
+        self._respond(url, {"response_type": "ephemeral", **message})
+
+    def _respond(self, url: str | None, payload: dict[str, Any]) -> None:
+        if not url:
+            log.warning("no response_url; cannot answer %s", payload.get("text"))
+            return
+        try:
+            post_to_response_url(url, payload)
+        except Exception:  # noqa: BLE001 - nothing more we can tell the user
+            log.exception("posting to response_url failed")
+
+    # ----------------------------------------------------------------- buttons
+    def on_fact(self, body: dict[str, Any], client: WebClient) -> None:
+        """A fact button: re-evaluate with that fact and update the message in place."""
+        action, user = body["actions"][0], (body.get("user") or {}).get("id")
+        channel, container = _channel_of(body), body.get("container") or {}
+        ephemeral = bool(container.get("is_ephemeral")) or "message" not in body
+        try:
+            state = AnswerState.decode(action.get("value") or "")
+            answer = self.ask(state.question, user, state=state)
+            message = blocks.render_answer(answer, shareable_only=not ephemeral and not is_dm(channel),
+                                           ephemeral=ephemeral, overrides=state.overrides)
+        except Exception as exc:  # noqa: BLE001
+            message, answer, state = self._failure(exc, f"fact button from {user}"), None, None
+        if ephemeral:
+            return self._respond(body.get("response_url"), {"replace_original": True, **message})
+        meta = answer_metadata(answer, state.overrides) if answer and state else None
+        try:
+            client.chat_update(channel=channel, ts=container.get("message_ts") or body["message"]["ts"],
+                               metadata=meta, **message)
+        except SlackApiError:
+            log.exception("could not update the message in %s", channel)
+
+    def on_feedback(self, body: dict[str, Any], client: WebClient) -> None:
+        """👍/👎: a feedback row in the decision log; the buttons become a thank-you line."""
+        action, user = body["actions"][0], (body.get("user") or {}).get("id")
+        value = "up" if action.get("action_id") == blocks.FEEDBACK_UP else "down"
+        try:
+            self._feedback(int(action.get("value") or ""), user_id=user, value=value, front_end="slack")
+        except Exception as exc:  # noqa: BLE001
+            log.exception("recording feedback failed: %s", exc)
+            return self._respond(body.get("response_url"), {
+                "response_type": "ephemeral", "replace_original": False,
+                **blocks.notice("Sorry, I could not record that feedback.")})
+        message = body.get("message")
+        if message is None:  # ephemeral: Slack does not send the message back
+            return self._respond(body.get("response_url"), {
+                "response_type": "ephemeral", "replace_original": False,
+                **blocks.notice("Feedback recorded. Thank you.")})
+        thanked = blocks.feedback_recorded(message.get("blocks") or [], value, user)
+        try:
+            client.chat_update(channel=_channel_of(body), ts=message["ts"], text=message.get("text") or "",
+                               blocks=thanked)
+        except SlackApiError:
+            log.exception("could not update the feedback buttons")
+
+    def _feedback(self, log_id: int, **kwargs: Any) -> int:
+        if self._record_feedback is None:
+            from bot.decision_log import record_feedback
+
+            return record_feedback(log_id, settings=self.settings, **kwargs)
+        return self._record_feedback(log_id, **kwargs)
+
+    def on_share(self, body: dict[str, Any], client: WebClient) -> None:
+        """"Share in channel": post the answer publicly (shareable sources only), drop the ephemeral."""
+        user, channel = (body.get("user") or {}).get("id"), _channel_of(body)
+        try:
+            state = AnswerState.decode(body["actions"][0].get("value") or "")
+            answer = self.ask(state.question, user, state=state)
+            message = blocks.render_answer(answer, shareable_only=not is_dm(channel),
+                                           overrides=state.overrides)
+            client.chat_postMessage(channel=channel, metadata=answer_metadata(answer, state.overrides),
+                                    **message)
+        except Exception as exc:  # noqa: BLE001
+            return self._respond(body.get("response_url"), {
+                "response_type": "ephemeral", "replace_original": False,
+                **self._failure(exc, f"share from {user}")})
+        self._respond(body.get("response_url"), {"delete_original": True})
+
+
+def _channel_of(body: dict[str, Any]) -> str:
+    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id"))

@@ -1,0 +1,163 @@
+"""HTTP transport: the Bolt app as a WSGI app served by gunicorn's threaded worker.
+
+One process with N threads over the embedded index (the embedding model and index are
+loaded once, in the worker), or several processes when the index is a Chroma server
+(REGBOT_CHROMA_URL): embedded Chroma must not be opened by several processes.
+Requests are checked before Bolt sees them: a bad or stale signature or missing
+headers -> 401; a correctly signed but malformed body -> 400 (the server keeps serving).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+from urllib.parse import parse_qsl
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.signature import SignatureVerifier
+
+from bot.settings import Settings, get_settings
+
+log = logging.getLogger("regbot.slack")
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+WORKER_BOOT_ERROR = 3  # gunicorn halts the whole server on this worker exit code
+
+
+def _first(headers: dict[str, Any], name: str) -> str | None:
+    value = headers.get(name)
+    return value[0] if isinstance(value, (list, tuple)) and value else value
+
+
+def payload_problem(body: str, content_type: str | None) -> str | None:
+    """Why a (signed) body is not a Slack request we can handle, or None when it is fine."""
+    if not body:
+        return "empty body"
+    try:
+        if body.lstrip().startswith("{") or (content_type or "").startswith("application/json"):
+            return _json_problem(json.loads(body))
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        if "payload" in form:
+            return _interaction_problem(json.loads(form["payload"]))
+    except (ValueError, TypeError) as exc:
+        return f"body is not valid JSON: {exc}"
+    if "ssl_check" in form or {"command", "user_id", "channel_id"} <= form.keys():
+        return None
+    return "not a Slack event, slash command or interaction"
+
+
+def _json_problem(data: Any) -> str | None:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return "JSON body must be an object with a 'type'"
+    if data["type"] == "url_verification":
+        return None if isinstance(data.get("challenge"), str) else "url_verification without a challenge"
+    if data["type"] == "event_callback":
+        event = data.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "event_callback without an event object"
+        return None if isinstance(data.get("event_id"), str) else "event_callback without an event_id"
+    return None
+
+
+def _interaction_problem(data: Any) -> str | None:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return "interaction payload must be an object with a 'type'"
+    if data["type"] == "block_actions":
+        actions = data.get("actions")
+        if not isinstance(actions, list) or not actions or not all(isinstance(a, dict) for a in actions):
+            return "block_actions without actions"
+    return None
+
+
+class RegbotRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter plus a health check and strict request checks."""
+
+    def __init__(self, app: App, signing_secret: str, path: str = EVENTS_PATH) -> None:
+        super().__init__(app, path)
+        self.verifier = SignatureVerifier(signing_secret)
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        body, headers = request.get_body(), request.get_headers()
+        signature = _first(headers, "x-slack-signature")
+        timestamp = _first(headers, "x-slack-request-timestamp")
+        if not signature or not timestamp or not self.verifier.is_valid(body, timestamp, signature):
+            return BoltResponse(status=401, body="invalid or missing Slack signature")
+        problem = payload_problem(body, _first(headers, "content-type"))
+        if problem:
+            log.warning("rejected a signed request: %s", problem)
+            return BoltResponse(status=400, body=problem)
+        return self.app.dispatch(BoltRequest(body=body, query=request.query_string, headers=headers))
+
+    def __call__(self, environ: dict[str, Any], start_response: Any):
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        try:
+            return super().__call__(environ, start_response)
+        except UnicodeDecodeError:
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"body is not UTF-8"]
+
+
+def create_wsgi_app(settings: Settings | None = None, *, threads: int = 8) -> RegbotRequestHandler:
+    """Load the answerer (model + index, once) and wrap the Bolt app for WSGI."""
+    from bot.answer import Answerer
+    from bot.slack.app import create_app, require
+
+    settings = settings or get_settings()
+    secret = require(settings, "slack_signing_secret")["slack_signing_secret"]
+    answerer = Answerer(settings)
+    warm_up(answerer)
+    return RegbotRequestHandler(create_app(settings, answerer, threads=threads), secret)
+
+
+def warm_up(answerer: Any) -> None:
+    """One unlogged answer so the first real question does not pay for lazy loading."""
+    try:
+        answerer.answer("Can we sell avionics to Cambodia?", log=False)
+    except Exception:  # noqa: BLE001 - warming is best effort; real errors surface per request
+        log.warning("warm-up answer failed", exc_info=True)
+
+
+class GunicornServer(BaseApplication):
+    """gunicorn, configured in code: gthread workers, the WSGI app built in each worker."""
+
+    def __init__(self, options: dict[str, Any], threads: int) -> None:
+        self.options = options
+        self.threads = threads
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> RegbotRequestHandler:
+        from slack_bolt.error import BoltError
+        from slack_sdk.errors import SlackApiError
+
+        from bot.slack.app import SlackConfigError
+        from index.errors import RegbotIndexError
+
+        try:
+            return create_wsgi_app(threads=self.threads)
+        except (RegbotIndexError, SlackConfigError, BoltError, SlackApiError) as exc:
+            log.error("regbot slack cannot start: %s", exc)
+            sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops with exit code 3
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
+            "threads": threads, "timeout": 120, "graceful_timeout": 10, "keepalive": 5,
+            "backlog": 512, "accesslog": None, "errorlog": "-", "loglevel": "info",
+            "proc_name": "regbot-slack"}
+
+
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Run until interrupted (gunicorn handles SIGTERM/SIGINT gracefully)."""
+    GunicornServer(gunicorn_options(host, port, workers, threads), threads).run()
