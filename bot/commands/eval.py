@@ -1,4 +1,4 @@
-"""`regbot eval GOLD... [--report DIR] [--json] [--fail-under METRIC=VALUE ...] [--config NAME ...]`.
+"""`regbot eval GOLD... [--report DIR] [--json] [--fail-under [CONFIG:]METRIC=VALUE ...] [--config NAME ...]`.
 
 Runs every gold question through the answers core once per configuration and scores the answers
 (see docs/evaluation.md). Configurations: `hybrid`, `dense`, `bm25` (retrieval mode) and `baseline`
@@ -18,17 +18,21 @@ from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_USAGE
 CONFIGS = ("hybrid", "dense", "bm25", "baseline")
 
 
-def parse_floor(text: str) -> tuple[str, float]:
-    """`verdict_accuracy=0.8` -> ("verdict_accuracy", 0.8); click.BadParameter otherwise."""
+def parse_floor(text: str) -> tuple[str | None, str, float]:
+    """`[CONFIG:]METRIC=VALUE` -> (config or None for all, metric, value); click.BadParameter otherwise."""
     from bot.eval.metrics import METRIC_DIRECTIONS, canonical_metric
 
     name, sep, value = text.partition("=")
+    config, _, name = name.rpartition(":")
     metric = canonical_metric(name)
     if not sep or metric not in METRIC_DIRECTIONS:
-        raise click.BadParameter(f"{text!r}: expected METRIC=VALUE with METRIC one of "
+        raise click.BadParameter(f"{text!r}: expected [CONFIG:]METRIC=VALUE with METRIC one of "
                                  f"{', '.join(METRIC_DIRECTIONS)}", param_hint="--fail-under")
+    if config and config not in CONFIGS:
+        raise click.BadParameter(f"{text!r}: unknown configuration {config!r}; known: "
+                                 f"{', '.join(CONFIGS)}", param_hint="--fail-under")
     try:
-        return metric, float(value)
+        return config or None, metric, float(value)
     except ValueError:
         raise click.BadParameter(f"{text!r}: {value!r} is not a number", param_hint="--fail-under") from None
 
@@ -101,16 +105,17 @@ def _progress():
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write report.md, results.json and PNG plots into DIR.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
-@click.option("--fail-under", "floors", multiple=True, callback=_floors_option, metavar="METRIC=VALUE",
-              help="Exit 1 unless METRIC reaches VALUE in every configuration (for counts and "
-                   "latencies such as false_no_license_required, VALUE is a ceiling). Repeatable.")
+@click.option("--fail-under", "floors", multiple=True, callback=_floors_option, metavar="[CONFIG:]METRIC=VALUE",
+              help="Exit 1 unless METRIC reaches VALUE in every configuration (or only CONFIG); "
+                   "for counts and latencies such as false_no_license_required VALUE is a ceiling. "
+                   "Repeatable.")
 @click.option("--config", "configs", multiple=True, type=click.Choice(CONFIGS),
               help="Configuration(s) to compare side by side (default: the configured retrieval mode).")
 @click.option("--corpus", "corpus_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="Extra folder(s) holding the source files, for re-reading quotes.")
 @click.option("--no-log", "no_log", is_flag=True, help="Do not record the answers in the decision log.")
 def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
-                 floors: list[tuple[str, float]], configs: tuple[str, ...],
+                 floors: list[tuple[str | None, str, float]], configs: tuple[str, ...],
                  corpus_dirs: tuple[Path, ...], no_log: bool) -> None:
     """Score regbot against gold Q&A files (YAML, or JSONL via the adapter) or folders of them."""
     import dataclasses
@@ -130,11 +135,14 @@ def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
         from bot.settings import get_settings
 
         configs = (get_settings().retrieval_mode,)
+    missing = sorted({c for c, _, _ in floors if c and c not in configs})
+    if missing:
+        raise click.UsageError(f"--fail-under names configuration(s) not run: {', '.join(missing)}")
     answerers, index = _answerers(list(dict.fromkeys(configs)))
     results = evaluate(gold_set, answerers, log=False if no_log else None,
                        lookup=_source_lookup(index), progress=_progress())
     checks = [check_floor(cr.name, metric, bound, cr.summary.get(metric))
-              for cr in results for metric, bound in floors]
+              for cr in results for config, metric, bound in floors if config in (None, cr.name)]
     paths = [str(p) for p in gold]
     if as_json:
         click.echo(json.dumps(report_json(results, checks, paths), indent=2, default=str))

@@ -1,0 +1,134 @@
+"""`regbot eval` end to end: the project's gold set over the shared-corpus index, in a subprocess.
+
+This is the quality gate `make test` runs: the floors below must hold for the production (hybrid)
+configuration, and a no-op baseline (always "depends", nothing retrieved) must fail them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+GOLD = REPO / "tests" / "gold"
+
+# The floors (see docs/evaluation.md for how they were set against measured scores).
+FLOORS = {
+    "verdict_accuracy": 0.75,
+    "citation_validity": 1.0,
+    "false_no_license_required": 0,
+    "recall@5": 0.5,
+}
+PLOTS = ("confusion_matrix.png", "recall_at_k.png", "latency_histogram.png")
+
+
+def regbot_eval(*args: str, home: Path, timeout: int = 1200) -> subprocess.CompletedProcess:
+    env = {**os.environ, "REGBOT_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-c", "from bot.cli import main; main()", "eval", *args],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def floor_args(prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for metric, value in FLOORS.items():
+        out += ["--fail-under", f"{prefix}{metric}={value}"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def baseline_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("baseline-report")
+    proc = regbot_eval(str(GOLD), "--config", "baseline", "--json", "--report", str(out), *floor_args(),
+                       home=tmp_path_factory.mktemp("home"))
+    return proc, out
+
+
+def test_baseline_fails_the_floors(baseline_run):
+    proc, _ = baseline_run
+    assert proc.returncode == 1, proc.stderr
+    result = json.loads(proc.stdout)
+    failed = {f["metric"] for f in result["floors"] if not f["passed"]}
+    assert {"verdict_accuracy", "recall@5"} <= failed
+    assert result["passed"] is False
+    summary = result["configs"]["baseline"]["summary"]
+    assert summary["n"] >= 80 and summary["verdict_accuracy"] < FLOORS["verdict_accuracy"]
+
+
+def test_report_folder_has_markdown_json_and_plots(baseline_run):
+    _, out = baseline_run
+    for name in PLOTS:
+        data = (out / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, name
+    report = (out / "report.md").read_text(encoding="utf-8")
+    for name in PLOTS:
+        assert f"]({name})" in report
+    assert "## Failed items: baseline" in report and "`kh-usml11-2023-03`" in report
+    assert "**Answer given:**" in report
+    assert json.loads((out / "results.json").read_text())["configs"]["baseline"]["items"]
+
+
+@pytest.mark.parametrize("args, code, needle", [
+    (["--config", "baseline", "--fail-under", "nonsense=1"], 2, "METRIC one of"),
+    (["--config", "baseline", "--fail-under", "verdict_accuracy=high"], 2, "not a number"),
+    (["--config", "baseline", "--fail-under", "hybrid:recall@5=0.1"], 2, "not run: hybrid"),
+    (["--config", "warp"], 2, "warp"),
+])
+def test_usage_errors_exit_2(args, code, needle, regbot_home):
+    proc = regbot_eval(str(GOLD), *args, home=regbot_home)
+    assert proc.returncode == code and needle in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_gold_file_exit_2_names_item_and_field(tmp_path, regbot_home):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("items:\n  - {id: x1, question: q, status: maybe}\n", encoding="utf-8")
+    proc = regbot_eval(str(bad), "--config", "baseline", home=regbot_home)
+    assert proc.returncode == 2
+    assert f"{bad}: item 'x1': field 'status'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_index_exit_3(tmp_path):
+    proc = regbot_eval(str(GOLD), "--config", "hybrid", home=tmp_path / "empty-home")
+    assert proc.returncode == 3, proc.stderr
+    assert "regbot ingest" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- real answers
+
+
+@pytest.fixture(scope="module")
+def gold_run(corpus_home, tmp_path_factory):
+    """One run of all three retrieval configurations over the shared-corpus index (no decision log)."""
+    out = tmp_path_factory.mktemp("gold-report")
+    proc = regbot_eval(str(GOLD), "--config", "hybrid", "--config", "dense", "--config", "bm25",
+                       "--no-log", "--json", "--report", str(out), *floor_args("hybrid:"),
+                       "--fail-under", "citation_validity=1.0",
+                       "--fail-under", "false_no_license_required=0", home=corpus_home)
+    return proc, out
+
+
+@pytest.mark.slow
+def test_gold_set_meets_the_floors(gold_run):
+    proc, _ = gold_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    assert result["passed"] and all(f["passed"] for f in result["floors"])
+    for name in ("hybrid", "dense", "bm25"):
+        summary = result["configs"][name]["summary"]
+        assert summary["errors"] == 0
+        assert summary["citations"] > 0  # validity is measured on real quotes, not vacuously
+
+
+@pytest.mark.slow
+def test_gold_report_with_real_answers(gold_run):
+    _, out = gold_run
+    for name in PLOTS:
+        assert (out / name).stat().st_size > 5000, name
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| metric | hybrid | dense | bm25 |" in report
+    items = json.loads((out / "results.json").read_text())["configs"]["hybrid"]["items"]
+    assert {i["id"] for i in items} >= {"kh-avionics-today", "oos-gibberish"}
+    assert all(i["error"] is None for i in items)
