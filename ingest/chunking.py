@@ -159,20 +159,22 @@ def _units(doc: Document, count: CountTokens, limit: int) -> Iterator[_Unit]:
         if b.kind == "skip":
             continue
         if b.kind in ("heading", "section"):
-            if b.kind == "section" and b.number != section:
+            restated = (b.number == section if b.kind == "section" else
+                        bool(headings) and headings[-1][0] == b.level
+                        and _same_heading(headings[-1][1], b.title))
+            if b.kind == "section" and not restated:
                 section, cfr_title = b.number, b.cfr_title or titles.title_for(b.number)
                 tracker.reset(b.base_path)
                 region, para_no = region + 1, 0
-            elif b.kind == "section":
+            elif restated:  # "15 CFR 744.21" then "§ 744.21 Title": one section
                 cfr_title = cfr_title or b.cfr_title
-                if b.base_path:
+                if b.cfr_title:  # a citation line ("15 CFR 744.21(a)") restarts the path
                     tracker.reset(b.base_path)
-            else:
+            elif b.kind == "heading":
                 if b.level < BOLD_LEVEL:  # a real heading ends the section
                     section, cfr_title = None, None
                 region, para_no = region + 1, 0
-            headings = _push_heading(headings, b.level, b.title,
-                                     same=b.kind == "section" and b.number == section)
+            headings = _push_heading(headings, b.level, b.title, restated)
             kind = {"is_heading": True}
         else:
             para_no = b.pilcrow if b.pilcrow is not None else para_no + 1
@@ -191,16 +193,16 @@ def _units(doc: Document, count: CountTokens, limit: int) -> Iterator[_Unit]:
 
 
 def _push_heading(stack: list[tuple[int, str]], level: int, title: str,
-                  same: bool = False) -> list[tuple[int, str]]:
+                  restated: bool) -> list[tuple[int, str]]:
     """New heading path; a restatement ("Part 745" after "PART 745—...") keeps the longer title."""
-    if stack and stack[-1][0] == level and (same or _same_heading(stack[-1][1], title)):
-        if len(stack[-1][1]) >= len(title):
-            return stack
+    if restated and stack and len(stack[-1][1]) >= len(title):
+        return stack
     return [h for h in stack if h[0] < level] + [(level, title)]
 
 
 def _same_heading(a: str, b: str) -> bool:
-    ka, kb = (re.findall(r"[a-z0-9.]+", t.lower())[:2] for t in (a, b))
+    """True when one title restates the other's start: "Part 745" / "PART 745—CHEMICAL ..."."""
+    ka, kb = (re.findall(r"[a-z0-9]+", t.lower()) for t in (a, b))
     n = min(len(ka), len(kb))
     return n > 0 and ka[:n] == kb[:n]
 

@@ -70,7 +70,10 @@ def _read_sidecar(side: Path) -> dict[str, Any]:
 
 
 def infer_title(text: str, fallback: str) -> str:
-    """First Markdown heading, else first short non-empty line, else `fallback`."""
+    """Front-matter title, first Markdown heading, first short non-empty line, or `fallback`."""
+    front = re.match(r"---\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---\n", text[:4000])
+    if front:
+        return front.group(1).strip().strip("'\"")
     heading = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, re.M)
     if heading:
         return heading.group(1).strip()
@@ -105,7 +108,9 @@ def infer_meta(path: Path, text: str) -> DocMeta:
         except ValueError:
             published = None
     head = text[:600]  # an agency line opens FR documents; deeper mentions are not authorship
-    return DocMeta(title=infer_title(text, path.stem), agency=agency_for(head),
+    records = path.suffix.lower() in (".json", ".jsonl", ".ndjson")  # many records: no one title
+    title = path.stem if records else infer_title(text, path.stem)
+    return DocMeta(title=title, agency=agency_for(head),
                    published=published, citation=infer_citation(text))
 
 

@@ -1,0 +1,1 @@
+"""Converters from non-text formats (HTML, XML, PDF, JSON) to chunkable document text."""
