@@ -1,0 +1,133 @@
+"""Fast tests of the Slack app's parts: dedupe store, retrying client (against the fake API),
+request checks, parsing, access rules and the CLI's refusals."""
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.settings import Settings
+from bot.slack.client import make_web_client, post_to_response_url
+from bot.slack.dedupe import EventDedupe
+from bot.slack.fake_api import FakeSlackAPI
+from bot.slack.handlers import allowed, asked_from_event, is_from_bot, strip_mentions
+from bot.slack.server import payload_problem
+
+
+def test_dedupe_claims_once_across_threads_and_instances(tmp_path):
+    path = tmp_path / "events.sqlite"
+    stores = [EventDedupe(path), EventDedupe(path)]  # e.g. two gunicorn workers
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda i: stores[i % 2].claim("Ev1"), range(64)))
+    assert results.count(True) == 1
+    assert stores[0].claim("Ev2") and not stores[1].claim("Ev2")
+
+
+@pytest.fixture
+def fake():
+    with FakeSlackAPI() as api:
+        yield api
+
+
+def test_web_client_goes_through_the_configured_url_and_retries(fake):
+    client = make_web_client(Settings(slack_api_url=fake.api_url.rstrip("/")), "xoxb-1")
+    fake.fail_next("chat.postMessage", 429, retry_after=1)
+    fake.fail_next("chat.postMessage", 502, times=2)
+    started = time.monotonic()
+    response = client.chat_postMessage(channel="C1", text="hi")
+    assert response["ok"] and time.monotonic() - started >= 1.0
+    statuses = [c.status for c in fake.calls("chat.postMessage", ok_only=False)]
+    assert statuses == [429, 502, 502, 200]
+    assert fake.calls("chat.postMessage")[0].token == "xoxb-1"
+
+
+def test_response_url_posts_are_retried(fake):
+    fake.fail_next("response_url", 503)
+    assert post_to_response_url(fake.response_url("h"), {"text": "x"}) == 200
+    assert [c.status for c in fake.calls("response_url", ok_only=False)] == [503, 200]
+
+
+def test_fake_threads_keep_metadata_only_when_asked(fake):
+    client = make_web_client(Settings(slack_api_url=fake.api_url), "xoxb-1")
+    first = client.chat_postMessage(channel="C1", text="a", metadata={"event_type": "e", "event_payload": {"x": 1}})
+    client.chat_postMessage(channel="C1", text="b", thread_ts=first["ts"])
+    with_meta = client.conversations_replies(channel="C1", ts=first["ts"], include_all_metadata=True)
+    assert [m["text"] for m in with_meta["messages"]] == ["a", "b"]
+    assert with_meta["messages"][0]["metadata"]["event_payload"] == {"x": 1}
+    plain = client.conversations_replies(channel="C1", ts=first["ts"])
+    assert "metadata" not in plain["messages"][0]
+
+
+@pytest.mark.parametrize("body, content_type, ok", [
+    (json.dumps({"type": "url_verification", "challenge": "c"}), "application/json", True),
+    (json.dumps({"type": "event_callback", "event_id": "E", "event": {"type": "app_mention"}}), None, True),
+    ("command=%2Fregbot&user_id=U&channel_id=C&text=hi", "application/x-www-form-urlencoded", True),
+    ("payload=" + json.dumps({"type": "block_actions", "actions": [{"action_id": "a"}]}), None, True),
+    ("ssl_check=1&token=x", None, True),
+    ("{oops", "application/json", False),
+    (json.dumps({"type": "event_callback", "event": {"type": "x"}}), None, False),
+    ("user_id=U", None, False),
+    ("", None, False),
+])
+def test_payload_problem(body, content_type, ok):
+    assert (payload_problem(body, content_type) is None) is ok
+
+
+def test_parsing_mentions_dms_and_threads():
+    mention = asked_from_event({"type": "app_mention", "text": "<@UBOT> Can we <@U2|bob> sell?",
+                                "channel": "C1", "user": "U1", "ts": "1.1"})
+    assert mention.text == "Can we sell?" and mention.reply_ts == "1.1" and not mention.is_dm
+    follow = asked_from_event({"text": "and?", "channel": "C1", "ts": "1.5", "thread_ts": "1.1"})
+    assert follow.reply_ts == "1.1" and follow.thread_ts == "1.1"
+    dm = asked_from_event({"text": "hi", "channel": "D1", "channel_type": "im", "ts": "2.1"})
+    assert dm.is_dm and dm.reply_ts is None
+    assert strip_mentions("<@UBOT>") == ""
+
+
+def test_bots_edits_and_self_are_not_questions():
+    assert is_from_bot({"bot_id": "B1", "user": "U1"}, "UBOT")
+    assert is_from_bot({"user": "UBOT"}, "UBOT")
+    assert is_from_bot({"user": "U1", "subtype": "message_changed"}, "UBOT")
+    assert not is_from_bot({"user": "U1"}, "UBOT")
+
+
+def test_allow_lists():
+    open_settings = Settings()
+    assert allowed(open_settings, "C1", "U1")
+    strict = Settings(slack_allowed_channels=["C1"], slack_allowed_users=["U1", "U2"])
+    assert allowed(strict, "C1", "U1") and allowed(strict, "D9", "U2")
+    assert not allowed(strict, "C2", "U1") and not allowed(strict, "C1", "U3")
+
+
+def test_allow_lists_from_the_environment(monkeypatch):
+    monkeypatch.setenv("REGBOT_SLACK_ALLOWED_CHANNELS", '["C1", "C2"]')
+    assert Settings().slack_allowed_channels == ["C1", "C2"]
+
+
+@pytest.mark.parametrize("args, env, code, words", [
+    (["slack", "serve"], {}, 2, "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"),
+    (["slack", "serve"], {"SLACK_BOT_TOKEN": "x"}, 2, "SLACK_SIGNING_SECRET"),
+    (["slack", "serve"], {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s"}, 3, "regbot ingest"),
+    (["slack", "socket"], {"SLACK_BOT_TOKEN": "x"}, 2, "SLACK_APP_TOKEN"),
+    (["slack", "serve", "--port", "0"], {}, 2, "--port"),
+])
+def test_cli_refuses_clearly(monkeypatch, args, env, code, words):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == code, result.output
+    assert words in result.output and "Traceback" not in result.output
+
+
+def test_cli_refuses_several_workers_over_an_embedded_index(monkeypatch, regbot_home):
+    (regbot_home / "chunks.sqlite").write_bytes(b"")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "x")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    result = CliRunner().invoke(cli, ["slack", "serve", "--workers", "2"])
+    assert result.exit_code == 2 and "REGBOT_CHROMA_URL" in result.output
