@@ -1,0 +1,81 @@
+"""`regbot ingest PATH... [--json] [--prune] [--rebuild]`.
+
+Exit codes: 0 when any document was ingested or everything was already up to date;
+1 when nothing could be ingested; 2 usage errors (e.g. a missing path);
+3 index errors (corrupt index, another model, unreachable Chroma server).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_OK
+
+
+def _progress_bar(enabled: bool):
+    """A rich progress bar on a terminal (stderr), else nothing."""
+    if not enabled:
+        return nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.description}"), transient=True,
+                    console=_stderr_console())
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_human(summary: dict) -> None:
+    console = _stderr_console()
+    console.print(f"documents: {summary['documents']}  chunks added: {summary['chunks_added']}  "
+                  f"unchanged: {summary['chunks_unchanged']}  removed: {summary['chunks_removed']}  "
+                  f"failed: {len(summary['failed'])}", highlight=False)
+    for item in summary["failed"]:
+        console.print(f"  [red]failed[/red] {item['path']}: {item['error']}", highlight=False,
+                      markup=True)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option("--prune", is_flag=True, help="Remove documents whose files are gone.")
+@click.option("--rebuild", is_flag=True, help="Delete the index first and ingest from scratch.")
+def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -> None:
+    """Read files and folders (Markdown, text, HTML, XML, PDF, JSON/JSONL) into the index."""
+    from bot.settings import SettingsError, get_settings
+    from index.embedding import EmbeddingError
+    from index.errors import RegbotIndexError
+    from ingest.pipeline import ingest_paths
+
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    with _progress_bar(sys.stderr.isatty() and not as_json) as bar:
+        task = bar.add_task("", total=None) if bar is not None else None
+
+        def progress(done: int, total: int, path: str) -> None:
+            if bar is not None:
+                bar.update(task, completed=done, total=total, description=Path(path).name)
+
+        try:
+            report = ingest_paths(list(paths), settings, prune=prune, rebuild=rebuild,
+                                  progress=progress)
+        except (RegbotIndexError, EmbeddingError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INDEX)
+    summary = report.summary_json()
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        _print_human(summary)
+    sys.exit(EXIT_OK if report.documents > 0 else EXIT_NOTHING)

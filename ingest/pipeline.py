@@ -1,0 +1,238 @@
+"""Ingest files into the index: read -> chunk -> embed -> Chroma + chunk store -> manifest.
+
+Idempotent: chunk keys are content hashes and a manifest (`manifest.json`) records
+each file's fingerprint, so unchanged files are skipped without reading them.
+Crash-safe: each document commits in the order embed -> upsert vectors -> chunk
+store transaction -> manifest. A run killed anywhere leaves at worst vectors the
+chunk store does not know (ignored by search) and a stale manifest entry, and the
+next run re-processes that document and removes what is left over.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.records import Chunk, _Record
+from bot.settings import Settings
+from index.errors import RegbotIndexError
+from index.store import CHUNKS_FILE, INGEST_VERSION, Index, delete_collection, open_index
+
+MANIFEST_FILE = "manifest.json"
+Progress = Callable[[int, int, str], None]  # (done, total, current path)
+
+
+@dataclass(frozen=True)
+class IngestReport(_Record):
+    """What one `ingest_paths` run did (the `regbot ingest --json` contract)."""
+
+    documents: int = 0  # documents ingested or already up to date
+    chunks_added: int = 0
+    chunks_unchanged: int = 0
+    chunks_removed: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)  # [{"path", "error"}]
+
+    def summary_json(self) -> dict[str, Any]:
+        return {"documents": self.documents, "chunks_added": self.chunks_added,
+                "chunks_unchanged": self.chunks_unchanged, "chunks_removed": self.chunks_removed,
+                "failed": [{"path": f["path"], "error": f["error"]} for f in self.failed]}
+
+
+@dataclass
+class _Tally:
+    documents: int = 0
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+    def report(self) -> IngestReport:
+        return IngestReport(self.documents, self.added, self.unchanged, self.removed, self.failed)
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def load_manifest(home: Path) -> dict[str, dict[str, Any]]:
+    """path -> {sha256, doc_id, chunk_keys, ingested_at}; unreadable = empty (the chunk
+    store still knows every chunk, so the next run only re-reads files)."""
+    try:
+        data = json.loads((home / MANIFEST_FILE).read_text(encoding="utf-8"))
+        return dict(data["documents"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def save_manifest(home: Path, documents: dict[str, dict[str, Any]]) -> None:
+    """Atomic write: temp file in the same folder, then rename."""
+    home.mkdir(parents=True, exist_ok=True)
+    blob = json.dumps({"version": 1, "ingest_version": INGEST_VERSION, "documents": documents},
+                      indent=1, sort_keys=True)
+    fd, tmp = tempfile.mkstemp(dir=home, prefix=f".{MANIFEST_FILE}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(blob)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, home / MANIFEST_FILE)
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 of the file, plus its `X.meta.json` sidecar when there is one."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    sidecar = path.with_name(path.name + ".meta.json")
+    if sidecar.is_file():
+        digest += ":" + hashlib.sha256(sidecar.read_bytes()).hexdigest()[:16]
+    return digest
+
+
+# --------------------------------------------------------------------------- per document
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What is embedded for a chunk: its own text, which the chunker keeps inside the
+    model's 256 word-piece window. (Prefixing the document title was measured: it let
+    one commentary whose title matches a query crowd out the primary sources.)"""
+    return chunk.text
+
+
+def _read_and_chunk(path: Path, settings: Settings) -> list[Chunk]:
+    from ingest.chunking import chunk_document
+    from ingest.readers import read_document
+
+    return chunk_document(read_document(path), max_tokens=settings.chunk_max_tokens)
+
+
+def _commit_document(index: Index, chunks: list[Chunk], stale: set[str]) -> tuple[int, int, int]:
+    """Embed what is new, then vectors -> chunk store; returns (added, unchanged, removed)."""
+    known = index.chunks.keys_for_doc(chunks[0].doc_id) if chunks else set()
+    new = [c for c in chunks if c.key not in known]
+    kept = [c for c in chunks if c.key in known]
+    removed = stale - {c.key for c in chunks}
+    if new:
+        index.upsert(new, index.embedder.embed([embedding_text(c) for c in new]))
+    if kept:  # metadata (sidecar) may have changed while the text did not
+        index.update_records(kept)
+    index.chunks.apply(add=chunks, remove=removed)
+    index.delete_vectors(removed)
+    return len(new), len(kept), len(removed)
+
+
+def _is_current(entry: dict[str, Any] | None, digest: str, index: Index) -> bool:
+    if not entry or entry.get("sha256") != digest:
+        return False
+    keys = set(entry.get("chunk_keys", []))
+    return bool(keys) and keys == index.chunks.keys_for_doc(entry.get("doc_id", ""))
+
+
+def _ingest_file(path: Path, index: Index, manifest: dict, tally: _Tally) -> bool:
+    """One file; returns True when the index changed."""
+    name = str(path)
+    try:
+        digest = fingerprint(path)
+        entry = manifest.get(name)
+        if _is_current(entry, digest, index):
+            tally.documents += 1
+            tally.unchanged += len(entry["chunk_keys"])
+            return False
+        chunks = _read_and_chunk(path, index.settings)
+    except RegbotIndexError:
+        raise
+    except Exception as exc:  # IngestError and any reader/chunker failure: report, go on
+        tally.failed.append({"path": name, "error": _reason(exc)})
+        return False
+    if not chunks:
+        tally.failed.append({"path": name, "error": "no text to index after parsing"})
+        return False
+    doc_id = chunks[0].doc_id
+    stale = index.chunks.keys_for_doc(doc_id) | set((entry or {}).get("chunk_keys", []))
+    added, unchanged, removed = _commit_document(index, chunks, stale)
+    manifest[name] = {"sha256": digest, "doc_id": doc_id, "source": path.name,
+                      "chunk_keys": [c.key for c in chunks],
+                      "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    save_manifest(index.settings.home, manifest)
+    tally.documents += 1
+    tally.added, tally.unchanged, tally.removed = (
+        tally.added + added, tally.unchanged + unchanged, tally.removed + removed)
+    return True
+
+
+def _reason(exc: Exception) -> str:
+    from ingest.errors import IngestError
+
+    if isinstance(exc, IngestError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"cannot read file: {exc.strerror or exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --------------------------------------------------------------------------- prune / rebuild
+
+
+def _prune(index: Index, manifest: dict, tally: _Tally) -> bool:
+    """Remove documents whose files are gone (manifest entries and orphaned chunk-store docs)."""
+    changed = False
+    for name in [n for n in manifest if not Path(n).exists()]:
+        entry = manifest.pop(name)
+        keys = index.chunks.keys_for_doc(entry.get("doc_id", "")) | set(entry.get("chunk_keys", []))
+        _remove_keys(index, keys, tally)
+        changed = True
+    for doc_id, path in index.chunks.documents().items():
+        if not Path(path).exists():
+            _remove_keys(index, index.chunks.keys_for_doc(doc_id), tally)
+            changed = True
+    if changed:
+        save_manifest(index.settings.home, manifest)
+    return changed
+
+
+def _remove_keys(index: Index, keys: set[str], tally: _Tally) -> None:
+    index.chunks.apply(add=(), remove=keys)
+    index.delete_vectors(keys)
+    tally.removed += len(keys)
+
+
+def wipe_index(settings: Settings) -> None:
+    """Delete the collection, chunk store, BM25 and manifest (for `--rebuild`)."""
+    delete_collection(settings)
+    for name in (CHUNKS_FILE, CHUNKS_FILE + "-wal", CHUNKS_FILE + "-shm", MANIFEST_FILE):
+        (settings.home / name).unlink(missing_ok=True)
+    shutil.rmtree(settings.lexical_path, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def ingest_paths(paths: Sequence[Path | str], settings: Settings, *, prune: bool = False,
+                 rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+    """Ingest files and folders into the index for `settings`; see the module docstring."""
+    from ingest.readers import iter_source_files
+
+    found, problems = iter_source_files([Path(p) for p in paths])
+    files = [Path(p).resolve() for p in found]
+    if rebuild:
+        wipe_index(settings)
+    index = open_index(settings, create=True)
+    try:
+        manifest = load_manifest(settings.home)
+        tally = _Tally(failed=[{"path": str(p), "error": why} for p, why in problems])
+        changed = False
+        for done, path in enumerate(files, start=1):
+            changed |= _ingest_file(path, index, manifest, tally)
+            if progress is not None:
+                progress(done, len(files), str(path))
+        if prune:
+            changed |= _prune(index, manifest, tally)
+        if changed or index.chunks.generation != (index.collection.metadata or {}).get("generation"):
+            index.publish_generation()
+        index.lexical  # rebuild BM25 now (atomically) rather than on the first search
+        return tally.report()
+    finally:
+        index.close()
