@@ -1,0 +1,223 @@
+"""`extract_facts(question, today)`: what a question states, deterministically (no model).
+
+Destination (ISO alpha-2), classification (ECCN, EAR99, USML category), item words (via the
+rulebook's item catalogue), end use / end user cues and the date the question is about.
+A fact the question does not state stays None; a follow-up keeps the earlier facts and
+changes only what the new message states.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+
+from bot.records import Facts
+from bot.rules.countries import CountryMatch, find_countries, fuzzy_country
+from bot.rules.dates import DateError, find_date
+from bot.rules.loader import Rulebook, load_rulebook
+
+DEFAULT_MAX_CHARS = 4000
+END_USES = ("civil", "military", "military-intelligence", "humanitarian-demining")
+
+
+class FactsError(ValueError):
+    """The question cannot be read (empty, too long, impossible date); a clear message."""
+
+
+# Cues in priority order: the first group that matches sets end_use. `True` = the phrase
+# names an end user (kept as Facts.end_user), `False` = it only describes the use.
+_CUES: tuple[tuple[str, dict[str, bool]], ...] = (
+    ("humanitarian-demining", {
+        "humanitarian demining": False, "humanitarian mine action": False, "mine action": False,
+        "demining": False, "de-mining": False, "mine clearance": False,
+        "landmine clearance": False, "conventional weapons destruction": False,
+        "unexploded ordnance": False, "cmac": True}),
+    ("military-intelligence", {
+        "military intelligence": False, "military-intelligence": False,
+        "intelligence service": True, "intelligence services": True,
+        "intelligence agency": True, "intelligence agencies": True, "spy agency": True,
+        "reconnaissance organization": True}),
+    ("military", {
+        "ministry of defence": True, "ministry of defense": True, "defence ministry": True,
+        "defense ministry": True, "national police": True, "national guard": True,
+        "air force": True, "coast guard": True, "armed forces": True, "army": True,
+        "navy": True, "naval forces": True, "marines": True, "marine corps": True,
+        "gendarmerie": True, "police": True, "soldiers": True, "troops": True,
+        "defence forces": True, "defense forces": True, "military": False,
+        "military end use": False, "military end user": False}),
+    ("civil", {
+        "airline": True, "airlines": True, "air carrier": True, "civil aviation": False,
+        "civilian": False, "civil": False, "commercial": False, "hospital": True,
+        "hospitals": True, "university": True, "private company": True, "airport": True,
+        "flight school": True}),
+)
+_CUE_RE = {
+    use: re.compile(r"(?<![\w-])(" + "|".join(re.escape(c) for c in
+                                              sorted(cues, key=len, reverse=True)) + r")(?![\w-])",
+                    re.IGNORECASE)
+    for use, cues in _CUES
+}
+
+_ECCN = re.compile(r"(?<![\w.])(\d[A-Ea-e]\d{3}(?:\.[A-Za-z0-9]+)*)(?![\w])")
+_EAR99 = re.compile(r"\bEAR\s*-?\s*99\b", re.IGNORECASE)
+_USML = re.compile(
+    r"\b(?:USML\s+(?:Category\s+|Cat\.?\s*)?|(?:USML\s+)?Category\s+|Cat\.\s*|Cat\s+)"
+    r"([IVXivx]{1,5})\b(?:\s*\(([a-zA-Z])\))?")
+_ITAR_GENERIC = re.compile(r"\b(?:ITAR[- ]controlled|on the USML|USML|defen[cs]e articles?)\b",
+                           re.IGNORECASE)
+_ROMAN = ("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX XXI").split()
+# Capitalised words after "to/in/..." that are not places (for "I don't know the country X").
+_NOT_PLACES = frozenset(
+    "january february march april may june july august september october november december "
+    "category cat usml itar ear bis ddtc commerce state the a an our my their its this that "
+    "which what whom supplement part country group section license licence federal register "
+    "us u.s. army navy police customers customer export exports".split())
+_UNKNOWN_PLACE = re.compile(
+    r"\b(?:to|into|in|from|for)\s+(?:the\s+)?([A-Z][a-zA-Z'\-]{2,}(?:\s+[A-Z][a-zA-Z'\-]{2,})?)")
+
+
+def _max_chars() -> int:
+    try:
+        from bot.settings import get_settings
+        return int(getattr(get_settings(), "max_question_chars", DEFAULT_MAX_CHARS))
+    except Exception:  # settings unreadable: the default limit still protects us
+        return DEFAULT_MAX_CHARS
+
+
+def _check_question(question: object) -> str:
+    if not isinstance(question, str):
+        raise FactsError("the question must be text")
+    text = question.strip()
+    if not text:
+        raise FactsError("the question is empty: ask about an item, a destination and a date")
+    limit = _max_chars()
+    if len(text) > limit:
+        raise FactsError(f"the question is too long ({len(text):,} characters; the limit is "
+                         f"{limit:,}): ask one short question at a time")
+    return text
+
+
+def normalize_classification(text: str) -> str | None:
+    """'9a610.X' -> '9A610.x', 'ear 99' -> 'EAR99', 'Cat. viii(h)' -> 'USML VIII(h)'."""
+    found = find_classification(text.strip())
+    return found[0] if found else None
+
+
+def find_classification(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The first classification stated in `text` and its span."""
+    hits: list[tuple[int, str, tuple[int, int]]] = []
+    if m := _EAR99.search(text):
+        hits.append((m.start(), "EAR99", m.span()))
+    if m := _ECCN.search(text):
+        raw = m.group(1)
+        base, _, rest = raw.partition(".")
+        hits.append((m.start(), base.upper() + ("." + rest.lower() if rest else ""), m.span()))
+    for m in _USML.finditer(text):
+        roman = m.group(1).upper()
+        if roman in _ROMAN:
+            para = f"({m.group(2).lower()})" if m.group(2) else ""
+            hits.append((m.start(), f"USML {roman}{para}", m.span()))
+            break
+    if not hits and (m := _ITAR_GENERIC.search(text)):
+        hits.append((m.start(), "USML", m.span()))
+    if not hits:
+        return None
+    _, value, span = min(hits)
+    return value, span
+
+
+def end_use_for(text: str | None) -> str | None:
+    """The end use an end-user description implies ("army" -> "military"), or None."""
+    if not text:
+        return None
+    for use, _ in _CUES:
+        if _CUE_RE[use].search(text):
+            return use
+    return None
+
+
+def _find_end_use(text: str, skip: list[tuple[int, int]]) -> tuple[str | None, str | None]:
+    for use, cues in _CUES:
+        for m in _CUE_RE[use].finditer(text):
+            if any(s <= m.start() < e for s, e in skip):
+                continue
+            phrase = m.group(1).lower()
+            user = m.group(1) if cues.get(phrase, False) else None
+            return use, (user.lower() if user else None)
+    return None, None
+
+
+def _find_item(text: str, rulebook: Rulebook) -> tuple[str | None, list[tuple[int, int]]]:
+    words = sorted(((w, item.id) for item in rulebook.items for w in (item.id, *item.words)),
+                   key=lambda p: len(p[0]), reverse=True)
+    lowered = text.lower()
+    for word, item_id in words:
+        m = re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", lowered)
+        if m:
+            return item_id, [m.span()]
+    singles = {w: i for w, i in words if " " not in w and len(w) >= 6}
+    for m in re.finditer(r"[a-z]{6,}", lowered):
+        close = difflib.get_close_matches(m.group(0), list(singles), n=1, cutoff=0.85)
+        if close:
+            return singles[close[0]], [m.span()]
+    return None, []
+
+
+def _pick_destination(matches: list[CountryMatch], text: str) -> CountryMatch | None:
+    if len(matches) > 1:  # "US" is the exporter's side far more often than the destination
+        matches = [m for m in matches if m.code != "US"] or matches
+    for m in matches:
+        if re.search(r"\b(?:to|into|for|in|towards|destined for)\s+(?:the\s+)?$",
+                     text[max(0, m.start - 20):m.start], re.IGNORECASE):
+            return m
+    return matches[0] if matches else None
+
+
+def _find_country(text: str, skip: list[tuple[int, int]]) -> tuple[CountryMatch | None, str | None]:
+    matches = find_countries(text)
+    if matches:
+        return _pick_destination(matches, text), None
+    for m in re.finditer(r"[A-Za-z]{6,}", text):
+        if any(s <= m.start() < e for s, e in skip) or end_use_for(m.group(0)):
+            continue
+        if fuzzy := fuzzy_country(m.group(0)):
+            return fuzzy, None
+    for m in _UNKNOWN_PLACE.finditer(text):
+        name = m.group(1)
+        first = name.split()[0].lower()
+        if first in _NOT_PLACES or end_use_for(name) or any(s <= m.start(1) < e for s, e in skip):
+            continue
+        if find_classification(name):
+            continue
+        return None, name
+    return None, None
+
+
+def extract_facts(question: str, today: date, *, previous: Facts | None = None) -> Facts:
+    """The facts `question` states; `previous` carries a chat's earlier facts forward."""
+    text = _check_question(question)
+    rulebook = load_rulebook()
+    classification = find_classification(text)
+    item, item_spans = _find_item(text, rulebook)
+    skip = item_spans + ([classification[1]] if classification else [])
+    end_use, end_user = _find_end_use(text, skip)
+    country, unknown = _find_country(text, skip)
+    base = previous or Facts(as_of=today)
+    destination = country.code if country else (None if unknown else base.destination)
+    try:
+        found = find_date(text, today, destination=destination, rulebook=rulebook)
+    except DateError as exc:
+        raise FactsError(str(exc)) from None
+    return Facts(
+        as_of=found[0] if found else (base.as_of if base.date_phrase else today),
+        destination=destination,
+        destination_name=country.name if country else (None if unknown else
+                                                       base.destination_name),
+        item=item or base.item,
+        classification=classification[0] if classification else (None if item
+                                                                  else base.classification),
+        end_use=end_use if end_use else base.end_use,
+        end_user=end_user if end_use else base.end_user,
+        unknown_country=unknown,
+        date_phrase=found[1] if found else base.date_phrase,
+    )
