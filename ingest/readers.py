@@ -102,6 +102,8 @@ def _read_bytes(path: Path) -> bytes:
         st = path.stat()
     except FileNotFoundError:
         raise IngestError("no such file")
+    except PermissionError:
+        raise IngestError("permission denied: the file cannot be accessed")
     except OSError as exc:
         raise IngestError(f"cannot access file: {exc.strerror or exc}")
     if stat.S_ISDIR(st.st_mode):
