@@ -215,11 +215,29 @@ def decide(reader: Reader, dest: str, cls: str | None, end_use: str | None,
             return outcome
         end_use = "military"
     if kind is None:
+        if end_use == "military" and reader.membership("ear.744_21.group2", dest):
+            return _military(reader, dest, name, "eccn", "any item")  # any item: no class needed
         return _out("cannot_determine", reader, [], [
             f"The item's classification is not known, so the rules for {name} cannot be "
             f"applied."], missing=("classification",))
-    if end_use == "military" and (outcome := _military(reader, dest, name, kind, cls)):
-        return outcome
+    if end_use == "military":
+        if outcome := _military(reader, dest, name, kind, cls):
+            return outcome
+        # § 744.21 was read and did not catch this item: the verdict rests on that too.
+        rest = _after_end_use(reader, dest, name, kind, cls, embargo, end_use)
+        ids = [r for r in ("ear.744_21.group1", "ear.744_21.group2") if reader.entry(r)]
+        note = (f"15 CFR 744.21 does not require a licence for {cls} to a military end use "
+                f"or user in {name} on {reader.as_of}.")
+        if kind in ("600", "9x515"):
+            note = (f"A licence for {cls} to a military end use or user is reviewed under the "
+                    f"stricter of the policies that apply (15 CFR 744.21(e)(3)).")
+        return Outcome(rest.status, tuple(dict.fromkeys(rest.rule_ids + tuple(ids))),
+                       (*rest.reasons, note), rest.missing)
+    return _after_end_use(reader, dest, name, kind, cls, embargo, end_use)
+
+
+def _after_end_use(reader: Reader, dest: str, name: str, kind: str, cls: str,
+                   embargo: RuleValue | None, end_use: str | None) -> Outcome:
     if kind in ("600", "9x515"):
         return _series600(reader, dest, name, cls)
     if embargo is not None and embargo.value == "relaxed":

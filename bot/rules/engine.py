@@ -25,7 +25,7 @@ Q_END_USE = ("Is the end user civil (e.g. an airline) or military (army, navy, a
 def _question_for_classification(item: str | None, options: list[str]) -> str:
     usml = [c for c in options if c.startswith("USML")]
     ear = [c for c in options if not c.startswith("USML")]
-    what = f"the {item}" if item else "the item"
+    what = f"the item ({item})" if item else "the item"
     if usml and ear:
         return (f"Is {what} ITAR-controlled (on the USML: {', '.join(usml)}) or an EAR item "
                 f"such as {' or '.join(ear)}{' civil avionics' if '7A994' in ear else ''}?")

@@ -1,0 +1,129 @@
+"""`regbot check --destination KH --item avionics [--classification 7A994|EAR99|"USML XI"]
+[--end-use civil|military|military-intelligence] [--end-user TEXT] [--as-of YYYY-MM-DD] [--json]`
+
+A verdict from the rulebook alone (no index, no model): fast, and never imports chromadb
+or torch. Exit codes: 0 verdict given; 1 input rejected (unknown country, impossible
+date); 2 usage error.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date
+
+import click
+
+from bot.cli import EXIT_NOTHING, EXIT_USAGE
+
+END_USE_CHOICES = ("civil", "military", "military-intelligence", "humanitarian-demining")
+STATUS_STYLE = {
+    "prohibited": ("PROHIBITED", "bold white on red"),
+    "license_required": ("LICENCE REQUIRED", "bold black on yellow"),
+    "no_license_required": ("NO LICENCE REQUIRED", "bold white on green"),
+    "depends": ("IT DEPENDS", "bold white on blue"),
+    "cannot_determine": ("CANNOT DETERMINE", "bold white on grey37"),
+}
+
+
+def _reject(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_NOTHING)
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise click.UsageError(f"--as-of must be a date YYYY-MM-DD, not {value!r}")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        _reject(f"'{value}' is not a real date")
+        raise  # unreachable
+
+
+def _facts(destination: str, item: str | None, classification: str | None,
+           end_use: str | None, end_user: str | None, as_of: date):
+    from bot.records import Facts
+    from bot.rules.countries import resolve_country
+    from bot.rules.facts import normalize_classification
+
+    country = resolve_country(destination)
+    if country is None:
+        _reject(f"I don't know the country '{destination}'")
+    cls = None
+    if classification is not None:
+        cls = normalize_classification(classification)
+        if cls is None:
+            raise click.UsageError(f"--classification: cannot read {classification!r} (try "
+                                   f"7A994, 9A610.x, EAR99 or \"USML XI\")")
+    return Facts(as_of=as_of, destination=country.code, destination_name=country.name,
+                 item=item.strip().lower() if item and item.strip() else None,
+                 classification=cls, end_use=end_use,
+                 end_user=end_user.strip() if end_user and end_user.strip() else None)
+
+
+def render_verdict(facts, verdict, console) -> None:
+    """Rich human output: verdict panel, reasons, branches, questions, unverified warning."""
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    label, style = STATUS_STYLE.get(verdict.status, (verdict.status.upper(), "bold"))
+    what = " · ".join(x for x in (facts.item, facts.classification, facts.end_use,
+                                  facts.end_user) if x) or "item not stated"
+    where = f"{facts.destination_name or facts.destination or '?'} on {facts.as_of.isoformat()}"
+    body = Text(label, style=style)
+    body.append(f"\n{what} → {where}")
+    console.print(Panel(body, title="regbot check", expand=False))
+    for reason in verdict.reasons:
+        console.print(Text(f"• {reason}"))
+    if verdict.branches:
+        table = Table(title="Branches (one per way the missing facts could fall)")
+        table.add_column("if")
+        table.add_column("status")
+        table.add_column("rules")
+        for b in verdict.branches:
+            cond = ", ".join(f"{k}={v}" for k, v in b.conditions.items())
+            table.add_row(cond, STATUS_STYLE.get(b.status, (b.status,))[0], ", ".join(b.rule_ids))
+        console.print(table)
+    for question in verdict.clarifying_questions:
+        console.print(Text(f"? {question}", style="bold cyan"))
+    if verdict.unverified:
+        console.print(Text("⚠ Rests on UNCONFIRMED rule values: " + ", ".join(verdict.unverified)
+                           + " — verify before relying on this verdict.", style="bold yellow"))
+
+
+@click.command("check")
+@click.option("--destination", "-d", required=True, help="ISO code or country name, e.g. KH.")
+@click.option("--item", "-i", default=None, help="Item words, e.g. avionics.")
+@click.option("--classification", "-c", default=None,
+              help='ECCN (7A994, 9A610.x), EAR99 or a USML category ("USML XI").')
+@click.option("--end-use", type=click.Choice(END_USE_CHOICES), default=None)
+@click.option("--end-user", default=None, help="Who receives it, e.g. 'army' or 'airline'.")
+@click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def check(destination, item, classification, end_use, end_user, as_of, as_json) -> None:
+    """Check an export against the dated rulebook: a verdict, its reasons and branches."""
+    from bot.rules.engine import evaluate
+    from bot.rules.loader import RulebookError, load_rulebook
+
+    if not destination.strip():
+        raise click.UsageError("--destination is empty")
+    facts = _facts(destination, item, classification, end_use, end_user, _as_of(as_of))
+    try:
+        rulebook = load_rulebook()
+    except RulebookError as exc:
+        _reject(f"the rulebook is broken: {exc}")
+    verdict = evaluate(facts, rulebook)
+    if as_json:
+        click.echo(json.dumps({"facts": facts.to_dict(), **verdict.to_dict()}, ensure_ascii=False,
+                              indent=2))
+        return
+    from rich.console import Console
+
+    render_verdict(facts, verdict, Console())
+
+
+__all__ = ["check", "render_verdict", "EXIT_USAGE"]
