@@ -143,7 +143,10 @@ class Answerer:
         timings: dict[str, float] = {}
 
         t = perf_counter()
-        facts = self._rules.extract_facts(text_q, as_of or date.today(), previous=context)
+        try:
+            facts = self._rules.extract_facts(text_q, as_of or date.today(), previous=context)
+        except self._rules.FactsError as exc:  # e.g. an impossible date in the question
+            raise QuestionError(str(exc)) from exc
         facts = apply_overrides(facts, overrides)
         verdict = self._rules.evaluate(facts, self.rulebook)
         timings["rules"] = _ms(t)

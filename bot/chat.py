@@ -19,7 +19,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.compose import describe_facts, headline
-from bot.records import Answer, Facts
+from bot.records import Answer, Citation, Facts
 
 STATUS_STYLE = {"prohibited": "bold red", "license_required": "bold yellow",
                 "no_license_required": "bold green", "depends": "bold cyan",
@@ -45,13 +45,19 @@ def render_answer(answer: Answer) -> Group:
     parts = [Panel(Text(answer.text), title=title, title_align="left",
                    subtitle=f"as of {answer.as_of.isoformat()}", border_style="dim")]
     for n, cite in enumerate(answer.citations, 1):
-        label = cite.citation or cite.locator
-        parts.append(Text.assemble((f"[{n}] ", "bold"), (label, "bold"),
-                                   f"  {cite.source} · {cite.locator}"))
+        parts.append(Text.assemble((f"[{n}] ", "bold"), citation_label(cite)))
         parts.append(Text(f"    “{' '.join(cite.quote.split())}”", style="italic"))
     for note in answer.notes:
         parts.append(Text(f"note: {note}", style="dim"))
     return Group(*parts)
+
+
+def citation_label(cite: Citation) -> Text:
+    """'90 FR 50489 — file.md ¶6' (the locator alone when it already names the file)."""
+    where = cite.locator if cite.locator.startswith(cite.source) else f"{cite.source} · {cite.locator}"
+    if cite.citation and cite.citation not in cite.locator:
+        return Text.assemble((cite.citation, "bold"), f" — {where}")
+    return Text(where, style="bold")
 
 
 def render_facts(facts: Facts | None) -> Text:

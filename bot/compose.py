@@ -5,7 +5,11 @@ answer's `citations` tuple (1-based), so every front end can list the quotes.
 """
 from __future__ import annotations
 
-from bot.records import Branch, Citation, Facts, Verdict
+from datetime import date
+
+from bot.records import Branch, Citation, Facts, TraceEntry, Verdict
+
+LONG_STANDING = date(2000, 1, 1)  # the rulebook's "in force before its coverage starts"
 
 HEADLINES: dict[str, str] = {
     "prohibited": "Prohibited",
@@ -76,11 +80,27 @@ def describe_conditions(conditions: dict[str, str]) -> str:
                         for k, v in conditions.items())
 
 
-def branch_line(branch: Branch, citations: tuple[Citation, ...]) -> str:
-    line = f"- If {describe_conditions(branch.conditions)}: {headline(branch.status).lower()}"
+def since_note(rule_ids: tuple[str, ...], trace: tuple[TraceEntry, ...]) -> str:
+    """' (In force since 2025-11-07: 90 FR 50489.)' for dated rule values the branch rests on."""
+    wanted = set(rule_ids)
+    dated = {(t.valid_from, t.citation) for t in trace
+             if t.rule_id in wanted and t.valid_from and t.valid_from > LONG_STANDING}
+    if not dated:
+        return ""
+    return " (In force since " + "; ".join(f"{d.isoformat()}: {c}" for d, c in sorted(dated)) + ".)"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!", ")")) else text + "."
+
+
+def branch_line(branch: Branch, citations: tuple[Citation, ...],
+                trace: tuple[TraceEntry, ...] = ()) -> str:
+    line = f"- If {describe_conditions(branch.conditions)}: {headline(branch.status).lower()}."
     if branch.reasons:
-        line += " — " + "; ".join(branch.reasons)
-    return line + markers(branch.rule_ids, citations)
+        line += " " + " ".join(_sentence(r) for r in branch.reasons)
+    return line + since_note(branch.rule_ids, trace) + markers(branch.rule_ids, citations)
 
 
 def _reason_lines(verdict: Verdict, citations: tuple[Citation, ...]) -> list[str]:
@@ -94,7 +114,8 @@ def _reason_lines(verdict: Verdict, citations: tuple[Citation, ...]) -> list[str
 
 
 def unverified_line(verdict: Verdict) -> str | None:
-    if not verdict.unverified:
+    """A caution naming unverified rules, unless the engine's reasons already say so."""
+    if not verdict.unverified or any("nconfirmed" in r for r in verdict.reasons):
         return None
     return ("Caution: this rests on facts the sources obtained do not confirm (rules "
             + ", ".join(verdict.unverified) + "); check them before relying on this answer.")
@@ -110,7 +131,7 @@ def compose_text(facts: Facts, verdict: Verdict, citations: tuple[Citation, ...]
     if reasons:
         parts.append("Why:\n" + "\n".join(reasons))
     if verdict.branches:
-        parts.append("How it turns out:\n" + "\n".join(branch_line(b, citations)
+        parts.append("How it turns out:\n" + "\n".join(branch_line(b, citations, verdict.trace)
                                                           for b in verdict.branches))
     if verdict.clarifying_questions:
         parts.append("To settle it, tell me:\n"

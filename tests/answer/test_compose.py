@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot import compose
-from bot.records import Branch, Citation, Facts, Verdict
+from bot.records import Branch, Citation, Facts, TraceEntry, Verdict
 
 FACTS = Facts(as_of=date(2026, 11, 27), destination="KH", destination_name="Cambodia",
               item="avionics", end_user="army")
@@ -14,7 +14,7 @@ CITES = (Citation(key="a", source="itar.md", locator="22 CFR 126.1(o)", citation
                   quote="q2", rule_ids=("ear.meu",)))
 VERDICT = Verdict(
     status="depends", reasons=("The item could be ITAR- or EAR-controlled.",),
-    branches=(Branch({"classification": "USML XI"}, "license_required", ("itar.kh",), ("case-by-case review",)),
+    branches=(Branch({"classification": "USML XI"}, "license_required", ("itar.kh",), ("Case-by-case review",)),
               Branch({"classification": "7A994", "end_use": "civil"}, "no_license_required", ()),
               Branch({"classification": "7A994", "end_use": "military"}, "license_required", ("ear.meu",))),
     missing_facts=("classification", "end_use"),
@@ -26,9 +26,9 @@ def test_text_carries_verdict_branches_questions_and_caution():
     text = compose.compose_text(FACTS, VERDICT, CITES)
     assert text.startswith("It depends:")
     assert "avionics to Cambodia (KH), end user: army, as of 2026-11-27" in text
-    assert "- If the item is classified USML XI: license required — case-by-case review [1]" in text
-    assert "the end use is civil: no license required" in text
-    assert "the end use is military: license required [2]" in text
+    assert "- If the item is classified USML XI: license required. Case-by-case review. [1]" in text
+    assert "the end use is civil: no license required." in text
+    assert "the end use is military: license required. [2]" in text
     assert "- Is the item on the USML?" in text and "- Who will use it?" in text
     assert "ear.supp2" in text and "do not confirm" in text
 
@@ -52,3 +52,20 @@ def test_abstain_says_what_would_help():
     text = compose.abstain_text(facts, Verdict(status="cannot_determine"))
     assert "won't guess" in text and "Wakanda" in text
     assert "the destination country" in text and "what the item is" in text
+
+
+def test_branch_names_the_date_its_rule_took_force():
+    trace = (TraceEntry("itar.kh", date(2026, 1, 1), "not_listed", "90 FR 50489", "a.md", "q",
+                        valid_from=date(2025, 11, 7)),
+             TraceEntry("ear.meu", date(2026, 1, 1), "x", "15 CFR 744.21", "b.md", "q",
+                        valid_from=date(2000, 1, 1)))
+    verdict = Verdict(status="depends", branches=VERDICT.branches, trace=trace)
+    text = compose.compose_text(FACTS, verdict, CITES)
+    assert "(In force since 2025-11-07: 90 FR 50489.) [1]" in text
+    assert "2000-01-01" not in text  # long-standing values have no meaningful start date
+
+
+def test_no_duplicate_caution_when_reasons_say_unconfirmed():
+    verdict = Verdict(status="license_required", reasons=("Unconfirmed: rests on x.",),
+                      unverified=("x",))
+    assert "do not confirm" not in compose.compose_text(FACTS, verdict, ())

@@ -1,0 +1,136 @@
+"""answer_question over the real ../shared/corpus index: verdicts, evidence, context, modes, abstention."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from bot.answer import Answerer, QuestionError, answer_question, answer_to_json
+from bot.settings import Settings
+
+pytestmark = pytest.mark.slow
+Q = "Can we sell avionics to Cambodia?"
+TODAY = date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def answerer(corpus_home) -> Answerer:
+    return Answerer(Settings(home=corpus_home))
+
+
+def test_avionics_cambodia_today_depends_with_branches(answerer, verify_quotes):
+    a = answerer.answer(Q, as_of=TODAY, log=False)
+    v = a.verdict
+    assert v.status == "depends" and v.clarifying_questions and v.missing_facts
+    assert a.facts.destination == "KH" and a.facts.item == "avionics"
+    by_status = {b.status for b in v.branches}
+    assert "license_required" in by_status and len(v.branches) >= 3
+    itar = [b for b in v.branches if "USML" in str(b.conditions)]
+    assert itar and all(b.status == "license_required" for b in itar)
+    ear_uses = {b.conditions.get("end_use") for b in v.branches if "USML" not in str(b.conditions)}
+    assert {"civil", "military"} <= ear_uses
+    assert re.search(r"case.by.case", a.text) and "2025-11-07" in a.text and "744.21" in a.text
+    for q in v.clarifying_questions:
+        assert q in a.text
+    cited = {c.source for c in a.citations}
+    assert "2026-02-10_ecfr_15cfr744.21_military-end-use-user.md" in cited
+    assert any(c.rule_ids for c in a.citations) and "[1]" in a.text
+    assert verify_quotes(a) >= 2
+
+
+def test_avionics_cambodia_2023_policy_of_denial(answerer, verify_quotes):
+    a = answerer.answer(Q, as_of=date(2023, 3, 1), log=False)
+    assert a.as_of == date(2023, 3, 1)
+    itar = [b for b in a.verdict.branches if "USML" in str(b.conditions)]
+    assert itar and all(b.status == "prohibited" for b in itar)
+    denial = [c for c in a.citations if c.citation and "126.1(o)" in c.citation]
+    assert denial and "Cambodia" in denial[0].quote and "deny licenses" in denial[0].quote
+    assert "126.1(o)" in a.text
+    verify_quotes(a)
+
+
+def test_follow_up_keeps_context(answerer, verify_quotes):
+    first = answerer.answer(Q, as_of=TODAY, log=False)
+    army = answerer.answer("what if the buyer is the army?", as_of=TODAY, context=first.facts, log=False)
+    assert army.facts.destination == "KH" and army.facts.item == "avionics"
+    assert army.facts.end_user and "army" in army.facts.end_user
+    assert army.verdict != first.verdict
+    past = answerer.answer("and back in 2023?", as_of=TODAY, context=army.facts, log=False)
+    assert past.as_of.year == 2023 and past.facts.destination == "KH"
+    for a in (army, past):
+        verify_quotes(a)
+
+
+def test_overrides_win_over_extraction(answerer):
+    base = answerer.answer(Q, as_of=TODAY, log=False)
+    mil = answerer.answer(Q, as_of=TODAY, overrides={"classification": "7A994", "end_use": "military"},
+                          log=False)
+    assert mil.facts.classification == "7A994" and mil.facts.end_use == "military"
+    assert mil.verdict.status != "depends" and mil.verdict.status != base.verdict.status
+    with pytest.raises(QuestionError, match="unknown fact"):
+        answerer.answer(Q, overrides={"colour": "blue"}, log=False)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_retrieval_mode_is_honoured(corpus_home, mode, verify_quotes):
+    a = Answerer(Settings(home=corpus_home, retrieval_mode=mode)).answer(
+        "Is Cambodia still in Country Group D:5?", as_of=TODAY, log=False)
+    assert a.passages
+    if mode == "dense":
+        assert all(p.lexical_rank is None for p in a.passages)
+    if mode == "bm25":
+        assert all(p.dense_rank is None for p in a.passages)
+    verify_quotes(a)
+
+
+def test_abstains_honestly_when_nothing_relevant(answerer):
+    a = answerer.answer("What is a good recipe for sourdough bread?", as_of=TODAY, log=False)
+    assert a.verdict.status == "cannot_determine" and a.abstained
+    assert "won't guess" in a.text and "It would help to know" in a.text
+    assert a.citations == ()
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t ", "x" * 100_000])
+def test_bad_questions_are_clear_errors(answerer, bad):
+    with pytest.raises(QuestionError):
+        answerer.answer(bad, log=False)
+
+
+def test_json_contract_field_names(answerer):
+    data = answer_to_json(answerer.answer(Q, as_of=TODAY, log=False))
+    assert {"question", "as_of", "facts", "verdict", "citations", "text", "timings_ms"} <= set(data)
+    assert set(data["facts"]) == {"destination", "item", "classification", "end_use", "end_user"}
+    assert set(data["verdict"]) == {"status", "branches", "missing_facts", "clarifying_questions",
+                                    "rule_ids", "unverified"}
+    assert set(data["timings_ms"]) == {"total", "retrieve", "rules"}
+    for cite in data["citations"]:
+        assert set(cite) == {"key", "source", "locator", "citation", "quote", "rule_ids", "url"}
+    assert all("if" in b and "status" in b for b in data["verdict"]["branches"])
+
+
+def test_checked_llm_phrasing_is_used_when_truthful(corpus_home, verify_quotes):
+    good = GenericFakeChatModel(messages=iter([AIMessage(
+        content="VERDICT: depends\nIt turns on whether the avionics are on the USML [1].")]))
+    a = Answerer(Settings(home=corpus_home), llm=good).answer(Q, as_of=TODAY, log=False)
+    assert a.text.startswith("It depends.") and "USML [1]" in a.text and a.model
+    assert a.verdict.status == "depends"
+    verify_quotes(a)
+
+
+def test_misconfigured_llm_falls_back_and_says_so(corpus_home):
+    settings = Settings(home=corpus_home, llm_provider="no_such_provider", llm_model="m")
+    a = Answerer(settings).answer(Q, as_of=TODAY, log=False)
+    assert a.model is None and a.text.startswith("It depends:")
+    assert any("language model unavailable" in n and "deterministic text used" in n for n in a.notes)
+
+
+def test_answer_question_uses_a_cached_default(use_corpus_home):
+    a = answer_question(Q, as_of=TODAY, log=False)
+    b = answer_question("Can we sell avionics to Cambodia in 2023?", log=False)
+    assert a.verdict.status == "depends" and b.as_of.year == 2023
+    from bot import answer as module
+
+    assert len(module._DEFAULT) == 1
