@@ -25,6 +25,7 @@ _AGENCIES = (
 )
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})_")
 _CITATION = re.compile(r"\b(\d{1,2})\s+CFR\s+(?:§\s*)?(\d+\.\d+[A-Za-z0-9-]*)")
+_SECTION_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?§(?:\s+§)?\s*(\d+\.\d+)\b", re.M)
 _FR_CITATION = re.compile(r"\b(\d{2,3})\s+FR\s+(\d{3,6})\b")
 
 
@@ -85,15 +86,23 @@ def infer_title(text: str, fallback: str) -> str:
 
 
 def infer_citation(text: str) -> str | None:
-    """'15 CFR 744.21' from a heading or opening line, or '90 FR 50489' from the opening text."""
+    """'15 CFR 744.21' from the opening text or a one-section file's heading; '90 FR 50489'."""
+    from ingest.structure import CfrTitles
+
     head = text[:2000]
     cfr = _CITATION.search(head)
     if cfr:
         return f"{cfr.group(1)} CFR {cfr.group(2)}"
-    sec = re.search(r"^\s*(?:#{1,6}\s*)?§(?:\s+§)?\s*(\d+\.\d+)", head, re.M)
-    title = re.search(r"\b(\d{1,2})\s+CFR\b", text)
-    if sec and title:
-        return f"{title.group(1)} CFR {sec.group(1)}"
+    front = re.match(r"---\n(?:.*\n)*?---\n", text[:4000])
+    title_no = re.search(r"^title_number:\s*(\d+)", front.group(0), re.M) if front else None
+    chapter = re.search(r"^chapter:\s*(\S+)", front.group(0), re.M) if front else None
+    if title_no and chapter:
+        return f"{title_no.group(1)} CFR chapter {chapter.group(1)}"
+    sections = set(_SECTION_HEAD.findall(text))
+    if len(sections) == 1:
+        number = sections.pop()
+        title = CfrTitles.from_text(text).title_for(number)
+        return f"{title} CFR {number}" if title else f"§ {number}"
     fr = _FR_CITATION.search(head)
     return f"{fr.group(1)} FR {fr.group(2)}" if fr else None
 

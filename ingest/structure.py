@@ -174,6 +174,7 @@ class CfrTitles:
 
     ranges: tuple[tuple[str, int, int], ...] = ()
     default: str | None = None
+    fixed: str | None = None  # a CFR title file's front matter ("title_number: 15") settles it
 
     @classmethod
     def from_text(cls, text: str, citation: str | None = None) -> CfrTitles:
@@ -189,12 +190,12 @@ class CfrTitles:
             default = cit.group(1)
             ranges.insert(0, (cit.group(1), int(cit.group(2)), int(cit.group(2))))
         front = _FRONT_TITLE.search(text[:_front_matter_end(text)])
-        if front:
-            default = default or front.group(1)
-        return cls(tuple(ranges), default)
+        return cls(tuple(ranges), default, front.group(1) if front else None)
 
     def title_for(self, section_number: str) -> str | None:
         """"15" for "744.21" when the text says e.g. "15 CFR parts 730-774"."""
+        if self.fixed:
+            return self.fixed
         try:
             part = int(re.match(r"\d+", section_number).group(0))
         except (AttributeError, ValueError):
