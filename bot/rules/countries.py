@@ -111,7 +111,7 @@ def fuzzy_country(word: str) -> CountryMatch | None:
         return None
     keys = _fuzzy_keys()
     best = difflib.get_close_matches(token, list(keys), n=1, cutoff=FUZZY_CUTOFF)
-    if not best or best[0][0] != token[0]:
+    if not best:
         return None
     code = keys[best[0]]
     return CountryMatch(code, country_table()[code][0], word, -1, -1)

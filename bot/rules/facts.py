@@ -62,7 +62,7 @@ _ECCN = re.compile(r"(?<![\w.])(\d[A-Ea-e]\d{3}(?:\.[A-Za-z0-9]+)*)(?![\w])")
 _EAR99 = re.compile(r"\bEAR\s*-?\s*99\b", re.IGNORECASE)
 _USML = re.compile(
     r"\b(?:USML\s+(?:Category\s+|Cat\.?\s*)?|(?:USML\s+)?Category\s+|Cat\.\s*|Cat\s+)"
-    r"([IVXivx]{1,5})\b(?:\s*\(([a-zA-Z])\))?")
+    r"([IVXivx]{1,5})\b(?:\s*\(([a-zA-Z])\))?", re.IGNORECASE)
 _ITAR_GENERIC = re.compile(r"\b(?:ITAR[- ]controlled|on the USML|USML|defen[cs]e articles?)\b",
                            re.IGNORECASE)
 _ROMAN = ("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX XXI").split()
@@ -157,7 +157,9 @@ def _find_item(text: str, rulebook: Rulebook) -> tuple[str | None, list[tuple[in
             return item_id, [m.span()]
     singles = {w: i for w, i in words if " " not in w and len(w) >= 6}
     for m in re.finditer(r"[a-z]{6,}", lowered):
-        close = difflib.get_close_matches(m.group(0), list(singles), n=1, cutoff=0.85)
+        if end_use_for(m.group(0)) or find_countries(m.group(0)):
+            continue
+        close = difflib.get_close_matches(m.group(0), list(singles), n=1, cutoff=0.86)
         if close:
             return singles[close[0]], [m.span()]
     return None, []

@@ -1,0 +1,176 @@
+"""`extract_facts` on many phrasings: names, aliases, demonyms, misspellings, lower case,
+classifications, item words, end-use cues, dates, follow-ups and bad input."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.records import Facts
+from bot.rules import FactsError, extract_facts
+
+TODAY = date(2026, 11, 27)
+
+# (question, expected facts: a subset of Facts fields; dates as ISO strings)
+PHRASINGS = [
+    # --- countries: names, forms, demonyms, capitals, case, misspellings
+    ("Can we sell avionics to Cambodia?", {"destination": "KH", "item": "avionics"}),
+    ("can we sell avionics to cambodia", {"destination": "KH", "item": "avionics"}),
+    ("CAN WE SELL AVIONICS TO CAMBODIA?", {"destination": "KH", "item": "avionics"}),
+    ("Avionics for the Kingdom of Cambodia", {"destination": "KH", "destination_name": "Cambodia"}),
+    ("Shipping to a Cambodian airline", {"destination": "KH", "end_use": "civil",
+                                         "end_user": "airline"}),
+    ("Delivery to a customer in Phnom Penh", {"destination": "KH"}),
+    ("Can we sell avionics to Cambodai?", {"destination": "KH"}),
+    ("avionics to cambodai", {"destination": "KH"}),
+    ("Export of flight instruments to Cambodja", {"destination": "KH", "item": "avionics"}),
+    ("Can I ship to Kambodia?", {"destination": "KH"}),
+    ("What about Combodia?", {"destination": "KH"}),
+    ("Sales to Nicaragua", {"destination": "NI"}),
+    ("a Nicaraguan distributor", {"destination": "NI"}),
+    ("to Managua", {"destination": "NI"}),
+    ("Exports to the People's Republic of China", {"destination": "CN"}),
+    ("A Chinese customer wants 7A994 gear", {"destination": "CN", "classification": "7A994"}),
+    ("Can we ship to the PRC?", {"destination": "CN"}),
+    ("to Russia", {"destination": "RU"}),
+    ("to the Russian Federation", {"destination": "RU"}),
+    ("Belarusian buyer", {"destination": "BY"}),
+    ("to Minsk", {"destination": "BY"}),
+    ("Venezuela", {"destination": "VE"}),
+    ("Burma or Myanmar?", {"destination": "MM"}),
+    ("to Myanmar", {"destination": "MM"}),
+    ("Can we sell to Iran?", {"destination": "IR"}),
+    ("Tehran office", {"destination": "IR"}),
+    ("North Korea", {"destination": "KP"}),
+    ("the DPRK", {"destination": "KP"}),
+    ("Cuba", {"destination": "CU"}),
+    ("a Cuban hospital", {"destination": "CU", "end_use": "civil", "end_user": "hospital"}),
+    ("Syria", {"destination": "SY"}),
+    ("the Syrian Arab Republic", {"destination": "SY"}),
+    ("to France", {"destination": "FR"}),
+    ("to Viet Nam", {"destination": "VN"}),
+    ("Can a US company sell avionics to Cambodia?", {"destination": "KH"}),
+    ("Can we send it to South Korea?", {"destination": "KR"}),
+    ("Côte d'Ivoire", {"destination": "CI"}),
+    ("Can we sell avionics to Wakanda?", {"destination": None, "unknown_country": "Wakanda"}),
+    ("Export drones to Atlantis in 2023", {"destination": None, "unknown_country": "Atlantis"}),
+    ("Can we sell avionics to the army?", {"destination": None, "unknown_country": None,
+                                           "end_use": "military"}),
+    ("Can we ship grenades to them?", {"destination": None, "unknown_country": None}),
+    # --- classifications
+    ("Is 7A994 OK for Cambodia?", {"classification": "7A994"}),
+    ("is 7a994 ok for cambodia", {"classification": "7A994"}),
+    ("9A610.x parts to Cambodia", {"classification": "9A610.x"}),
+    ("9a610.X parts", {"classification": "9A610.x"}),
+    ("EAR99 items to Cambodia", {"classification": "EAR99"}),
+    ("ear 99 items", {"classification": "EAR99"}),
+    ("9A991.a aircraft to Cambodia", {"classification": "9A991.a"}),
+    ("Category XI electronics to Cambodia", {"classification": "USML XI"}),
+    ("USML XI to Cambodia", {"classification": "USML XI"}),
+    ("usml xi to cambodia", {"classification": "USML XI"}),
+    ("Cat. VIII(h) parts to Cambodia", {"classification": "USML VIII(h)"}),
+    ("USML Category VIII(h) components", {"classification": "USML VIII(h)"}),
+    ("ITAR-controlled avionics to Cambodia", {"classification": "USML", "item": "avionics"}),
+    # --- item words (catalogue)
+    ("flight instruments", {"item": "avionics"}),
+    ("military avionics to Cambodia", {"item": "military avionics"}),
+    ("civil avionics to Cambodia", {"item": "civil avionics", "end_use": None}),
+    ("aircraft parts to Cambodia", {"item": "aircraft parts"}),
+    ("spare parts for aircraft", {"item": "aircraft parts"}),
+    ("night vision goggles for Cambodia", {"item": "night vision"}),
+    ("a drone for Cambodia", {"item": "drone"}),
+    ("UAVs", {"item": "drone"}),
+    ("encryption software to China", {"item": "encryption software"}),
+    ("avoinics to Cambodia", {"item": "avionics"}),
+    # --- end use / end user cues
+    ("avionics for the Cambodian army", {"end_use": "military", "end_user": "army"}),
+    ("for the navy", {"end_use": "military", "end_user": "navy"}),
+    ("for the Air Force", {"end_use": "military", "end_user": "air force"}),
+    ("for the national police", {"end_use": "military", "end_user": "national police"}),
+    ("for the Ministry of Defence", {"end_use": "military", "end_user": "ministry of defence"}),
+    ("for the ministry of defense", {"end_use": "military", "end_user": "ministry of defense"}),
+    ("for military use", {"end_use": "military", "end_user": None}),
+    ("for an airline", {"end_use": "civil", "end_user": "airline"}),
+    ("for civil use", {"end_use": "civil", "end_user": None}),
+    ("for a hospital", {"end_use": "civil", "end_user": "hospital"}),
+    ("for the intelligence service", {"end_use": "military-intelligence",
+                                      "end_user": "intelligence service"}),
+    ("for demining in Cambodia", {"end_use": "humanitarian-demining"}),
+    ("for humanitarian mine action", {"end_use": "humanitarian-demining"}),
+    # --- dates
+    ("Could we sell it in 2023?", {"as_of": "2023-07-01", "date_phrase": "2023"}),
+    ("as of 1 June 2025", {"as_of": "2025-06-01"}),
+    ("on 2025-11-06", {"as_of": "2025-11-06"}),
+    ("on November 8, 2025", {"as_of": "2025-11-08"}),
+    ("on 4 February 2026", {"as_of": "2026-02-04"}),
+    ("in June 2025", {"as_of": "2025-06-01"}),
+    ("last March", {"as_of": "2026-03-01", "date_phrase": "last March"}),
+    ("last december", {"as_of": "2025-12-01"}),
+    ("yesterday", {"as_of": "2026-11-26"}),
+    ("two years ago", {"as_of": "2024-11-27"}),
+    ("today", {"as_of": "2026-11-27"}),
+    ("no date at all", {"as_of": "2026-11-27", "date_phrase": None}),
+    ("avionics to Cambodia before the embargo was lifted", {"as_of": "2025-11-06"}),
+    ("avionics to Cambodia after the embargo was lifted", {"as_of": "2025-11-07"}),
+    ("avionics to Cambodia before the embargo was imposed", {"as_of": "2021-12-08"}),
+    ("EAR99 to Syria before the embargo was lifted", {"as_of": "2025-09-01"}),
+    ("FR Doc. 2026-02262 says what about Cambodia?", {"as_of": "2026-11-27"}),
+]
+
+
+def _check(facts: Facts, expected: dict) -> None:
+    got = facts.to_dict()
+    for key, want in expected.items():
+        assert got[key] == want, f"{key}: got {got[key]!r}, want {want!r} ({got})"
+
+
+def test_enough_phrasings():
+    assert len(PHRASINGS) >= 80
+
+
+@pytest.mark.parametrize("question,expected", PHRASINGS, ids=[q for q, _ in PHRASINGS])
+def test_phrasing(question, expected):
+    _check(extract_facts(question, TODAY), expected)
+
+
+def test_full_question():
+    facts = extract_facts("Can we sell 7A994 avionics to the Cambodian air force as of "
+                          "1 June 2025?", TODAY)
+    assert (facts.destination, facts.classification, facts.item, facts.end_use,
+            facts.end_user, facts.as_of) == ("KH", "7A994", "avionics", "military",
+                                             "air force", date(2025, 6, 1))
+
+
+def test_follow_up_changes_only_the_stated_fact():
+    first = extract_facts("Can we sell avionics to Cambodia to an airline?", TODAY)
+    army = extract_facts("what if the buyer is the army?", TODAY, previous=first)
+    assert (army.destination, army.item, army.end_use, army.end_user) == (
+        "KH", "avionics", "military", "army")
+    back = extract_facts("and back in 2023?", TODAY, previous=army)
+    assert (back.destination, back.item, back.end_use, back.as_of) == (
+        "KH", "avionics", "military", date(2023, 7, 1))
+    again = extract_facts("and to Nicaragua?", TODAY, previous=back)
+    assert (again.destination, again.as_of, again.end_user) == ("NI", date(2023, 7, 1), "army")
+
+
+def test_follow_up_new_item_drops_old_classification():
+    first = extract_facts("7A994 to Cambodia", TODAY)
+    second = extract_facts("what about night vision?", TODAY, previous=first)
+    assert (second.item, second.classification) == ("night vision", None)
+
+
+@pytest.mark.parametrize("bad,words", [
+    ("", "empty"), ("   \n\t ", "empty"), ("on 2025-02-30", "not a real date"),
+    ("on 2025-13-01", "not a real date"), ("as of 31 February 2025", "not a real date"),
+    ("x" * 100_000, "too long"), ("before the embargo was lifted", "which country"),
+    ("to France before the embargo was lifted", "no such embargo"),
+])
+def test_bad_input_is_a_clear_error(bad, words):
+    with pytest.raises(FactsError, match=words):
+        extract_facts(bad, TODAY)
+    assert issubclass(FactsError, ValueError)
+
+
+def test_deterministic():
+    q = "Can we sell avionics to the Cambodian army last March?"
+    assert extract_facts(q, TODAY) == extract_facts(q, TODAY)
