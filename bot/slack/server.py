@@ -109,10 +109,11 @@ def create_wsgi_app(settings: Settings | None = None, *, threads: int = 8) -> Re
     """Load the answerer (model + index, once) and wrap the Bolt app for WSGI."""
     from bot.answer import Answerer
     from bot.slack.app import create_app, require
+    from bot.slack.worker import AnswerWorker
 
     settings = settings or get_settings()
     secret = require(settings, "slack_signing_secret")["slack_signing_secret"]
-    answerer = Answerer(settings)
+    answerer = AnswerWorker(lambda: Answerer(settings))
     warm_up(answerer)
     return RegbotRequestHandler(create_app(settings, answerer, threads=threads), secret)
 
@@ -155,7 +156,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
     return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
             "threads": threads, "timeout": 120, "graceful_timeout": 10, "keepalive": 5,
             "backlog": 512, "accesslog": None, "errorlog": "-", "loglevel": "info",
-            "proc_name": "regbot-slack"}
+            "proc_name": "regbot-slack",
+            "control_socket_disable": True}
 
 
 def serve(host: str, port: int, workers: int, threads: int) -> None:

@@ -13,9 +13,10 @@ from bot.slack.server import warm_up
 def socket_handler(settings: Settings, *, threads: int = 8) -> SocketModeHandler:
     """A ready-to-start handler; raises SlackConfigError when a token is missing."""
     from bot.answer import Answerer
+    from bot.slack.worker import AnswerWorker
 
     app_token = require(settings, "slack_app_token", "slack_bot_token")["slack_app_token"]
-    answerer = Answerer(settings)
+    answerer = AnswerWorker(lambda: Answerer(settings))
     warm_up(answerer)
     app = create_app(settings, answerer, threads=threads, socket_mode=True)
     return SocketModeHandler(app, app_token, trace_enabled=False)
