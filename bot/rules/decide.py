@@ -107,6 +107,7 @@ def _itar(reader: Reader, dest: str, name: str, end_use: str | None) -> Outcome:
 def _military(reader: Reader, dest: str, name: str, kind: str, cls: str) -> Outcome | None:
     """§ 744.21 for a military end use or user; None when it does not decide the branch."""
     group2 = reader.membership("ear.744_21.group2", dest)
+    reader.value("ear.744_21.review")
     if group2:
         cite = reader.value("ear.744_21.group2").citation
         return _out("prohibited", reader, ["ear.744_21.group2", "ear.744_21.review"], [
@@ -145,15 +146,18 @@ def _military_intelligence(reader: Reader, dest: str, name: str) -> Outcome | No
         f"({review.citation if review else '15 CFR 744.22(e)'})."])
 
 
-def _arms_embargoed(reader: Reader, dest: str) -> bool:
-    """D:5 membership, keyed on the State list as the Note to D:5 directs."""
+def _arms_embargoed(reader: Reader, dest: str) -> bool | None:
+    """D:5 membership, keyed on the State list as the Note to D:5 directs; None = unknown."""
     reader.value("ear.d5.note")
     listing = reader.value(f"itar.126_1.{dest}")
-    return listing is not None and listing.value == "listed"
+    return None if listing is None else listing.value == "listed"
 
 
 def _series600(reader: Reader, dest: str, name: str, cls: str) -> Outcome:
-    if _arms_embargoed(reader, dest):
+    embargoed = _arms_embargoed(reader, dest)
+    if embargoed is None:
+        return _unknown(reader, f"itar.126_1.{dest}", name)
+    if embargoed:
         policy = reader.value("ear.742_4.600_series_d5")
         return _out("prohibited", reader,
                     [f"itar.126_1.{dest}", "ear.d5.note", "ear.742_4.600_series_d5"], [

@@ -1,0 +1,111 @@
+"""`regbot check`: JSON contract, human output, exit codes, and no heavy imports."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+JSON_KEYS = {"facts", "status", "reasons", "branches", "missing_facts", "clarifying_questions",
+             "rule_ids", "trace", "unverified"}
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["check", *args])
+
+
+def test_json_contract_for_a_branching_question():
+    result = run("--destination", "KH", "--item", "avionics", "--as-of", "2026-11-27", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == JSON_KEYS
+    assert data["facts"]["destination"] == "KH" and data["facts"]["as_of"] == "2026-11-27"
+    assert data["status"] == "depends"
+    assert data["missing_facts"] == ["classification", "end_use"]
+    assert len(data["clarifying_questions"]) == 2
+    conditions = [b["if"] for b in data["branches"]]
+    assert {"classification": "7A994", "end_use": "military"} in conditions
+    assert all(set(b) == {"if", "status", "rule_ids", "reasons"} for b in data["branches"])
+    entry = next(t for t in data["trace"] if t["rule_id"] == "itar.126_1.KH")
+    assert entry["citation"] == "90 FR 50489" and entry["valid_from"] == "2025-11-07"
+    assert "itar.licence_requirement" in data["unverified"]
+
+
+@pytest.mark.parametrize("destination", ["KH", "kh", "Cambodia", "cambodia", "Kingdom of Cambodia",
+                                         "Cambodai"])
+def test_destination_accepts_codes_names_and_misspellings(destination):
+    result = run("-d", destination, "-c", "USML XI", "--as-of", "2023-03-01", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["facts"]["destination"], data["status"]) == ("KH", "prohibited")
+
+
+def test_end_user_text_drives_the_end_use():
+    result = run("-d", "KH", "-c", "7a994", "--end-user", "national police", "--json")
+    data = json.loads(result.output)
+    assert data["facts"]["classification"] == "7A994"
+    assert data["status"] == "license_required"
+    assert "ear.744_21.group1" in data["rule_ids"]
+
+
+def test_human_output_has_panel_reasons_branches_questions_and_warning():
+    result = run("-d", "KH", "--item", "avionics", "--as-of", "2026-11-27")
+    assert result.exit_code == 0
+    out = " ".join(result.output.split())  # rich wraps lines at the terminal width
+    for words in ("IT DEPENDS", "Branches", "classification=7A994", "? Is the end user civil",
+                  "UNCONFIRMED", "Cambodia on 2026-11-27"):
+        assert words in out, out
+
+
+def test_demining_choice_and_prohibited_panel():
+    out = " ".join(run("-d", "KH", "-c", "USML XI", "--as-of", "2023-03-01").output.split())
+    assert "PROHIBITED" in out and "22 CFR 126.1(o)" in out
+    demining = run("-d", "KH", "-c", "USML XI", "--end-use", "humanitarian-demining",
+                   "--as-of", "2023-03-01", "--json")
+    assert json.loads(demining.output)["status"] == "license_required"
+
+
+@pytest.mark.parametrize("args,code,words", [
+    (["-d", "Wakanda"], 1, "I don't know the country 'Wakanda'"),
+    (["-d", "KH", "--as-of", "2025-02-30"], 1, "not a real date"),
+    (["-d", "KH", "--as-of", "yesterday"], 2, "YYYY-MM-DD"),
+    (["-d", "KH", "--end-use", "pirates"], 2, "pirates"),
+    (["-d", "KH", "-c", "bananas"], 2, "cannot read 'bananas'"),
+    (["--item", "avionics"], 2, "--destination"),
+    (["-d", "  "], 2, "empty"),
+])
+def test_bad_input_exit_codes(args, code, words):
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert words in result.output
+    assert "Traceback" not in result.output
+
+
+def test_uncovered_destination_is_a_verdict_not_an_error():
+    result = run("-d", "France", "-c", "7A994", "--end-use", "civil", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["status"] == "cannot_determine"
+    assert "Cambodia" in data["reasons"][0]
+
+
+def test_real_process_is_light_and_clean():
+    """A real `regbot check` process: right exit codes, no traceback, no chromadb/torch."""
+    probe = ("import sys, json\n"
+             "from click.testing import CliRunner\n"
+             "from bot.cli import cli\n"
+             "r = CliRunner().invoke(cli, ['check', '-d', 'KH', '-i', 'avionics', '--json'])\n"
+             "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'chromadb', 'torch', "
+             "'sentence_transformers', 'onnxruntime', 'langchain', 'transformers'})\n"
+             "print(json.dumps([r.exit_code, heavy]))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [0, []], out.stderr
+    bad = subprocess.run([sys.executable, "-m", "bot.cli", "check", "-d", "KH", "--as-of",
+                          "2025-02-30"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "not a real date" in bad.stderr

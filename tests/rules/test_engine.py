@@ -1,0 +1,119 @@
+"""Engine properties that hold across the whole rulebook, not just the decision tables."""
+from __future__ import annotations
+
+import itertools
+import shutil
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from bot.records import Facts
+from bot.rules import evaluate, extract_facts, load_rulebook
+from bot.rules.loader import RULEBOOK_DIR, read_rulebook
+
+DATES = [date(2021, 6, 1), date(2023, 3, 1), date(2025, 11, 6), date(2025, 11, 8),
+         date(2026, 2, 4), date(2026, 11, 27)]
+CLASSES = [None, "USML XI", "9A610.x", "7A994", "9A991", "EAR99", "5A002"]
+USES = [None, "civil", "military", "military-intelligence", "humanitarian-demining"]
+
+
+def _grid():
+    rulebook = load_rulebook()
+    for dest, day, cls, use in itertools.product(rulebook.countries(), DATES, CLASSES, USES):
+        facts = Facts(as_of=day, destination=dest, classification=cls, end_use=use,
+                      item="avionics" if cls is None else None)
+        yield facts, evaluate(facts, rulebook)
+
+
+GRID = list(_grid())
+
+
+def test_grid_covers_every_country():
+    assert len(GRID) == len(load_rulebook().countries()) * len(DATES) * len(CLASSES) * len(USES)
+
+
+def test_never_no_licence_when_a_needed_fact_is_unknown_or_silently_unverified():
+    for facts, verdict in GRID:
+        if verdict.status != "no_license_required":
+            continue
+        assert all(b.status == "no_license_required" for b in verdict.branches), facts
+        assert verdict.unverified, f"NLR without any unconfirmed premise? {facts}"
+        assert any(r.startswith("Unconfirmed") for r in verdict.reasons), facts
+
+
+def test_unverified_ids_are_rule_ids_resting_on_unverified_values():
+    for facts, verdict in GRID:
+        by_id = {t.rule_id: t for t in verdict.trace}
+        assert set(verdict.unverified) <= set(verdict.rule_ids), facts
+        expected = {r for r in verdict.rule_ids if not by_id[r].verified}
+        assert set(verdict.unverified) == expected, facts
+
+
+def test_trace_is_cited_and_dated():
+    for facts, verdict in GRID:
+        for entry in verdict.trace:
+            assert entry.citation and entry.as_of == facts.as_of
+            assert entry.valid_from <= facts.as_of
+            assert entry.valid_until is None or facts.as_of <= entry.valid_until
+            assert entry.source is None or "/" not in entry.source
+        assert set(verdict.rule_ids) <= {t.rule_id for t in verdict.trace}, facts
+
+
+def test_status_is_depends_exactly_when_branches_disagree():
+    for facts, verdict in GRID:
+        statuses = {b.status for b in verdict.branches}
+        if len(statuses) > 1:
+            assert verdict.status == "depends", facts
+            assert verdict.missing_facts and len(verdict.clarifying_questions) == len(
+                verdict.missing_facts)
+        elif statuses:
+            assert verdict.status == statuses.pop(), facts
+
+
+def test_branch_conditions_are_valid_facts_that_reevaluate_to_the_branch_status():
+    rulebook = load_rulebook()
+    for facts, verdict in GRID[::7]:
+        for branch in verdict.branches:
+            again = evaluate(replace(facts, **branch.conditions), rulebook)
+            assert again.status == branch.status, (facts, branch.conditions)
+
+
+def test_evaluate_is_pure_and_deterministic():
+    rulebook = load_rulebook()
+    facts = Facts(as_of=date(2026, 11, 27), destination="KH", item="avionics")
+    assert evaluate(facts, rulebook) == evaluate(facts, rulebook)
+    assert facts == Facts(as_of=date(2026, 11, 27), destination="KH", item="avionics")
+
+
+def test_no_matching_rule_fails_closed(tmp_path):
+    """A rulebook that lacks the EAR rules cannot clear an EAR item: cannot_determine."""
+    (tmp_path / "itar.yaml").write_bytes((RULEBOOK_DIR / "itar.yaml").read_bytes())
+    partial = read_rulebook(tmp_path)
+    facts = Facts(as_of=date(2026, 11, 27), destination="KH", classification="7A994",
+                  end_use="civil")
+    assert evaluate(facts, partial).status == "cannot_determine"
+    assert evaluate(facts, load_rulebook()).status == "no_license_required"
+
+
+def test_before_the_first_dated_value_is_outside_the_rulebook(tmp_path):
+    shutil.copytree(RULEBOOK_DIR, tmp_path / "rb")
+    facts = Facts(as_of=date(1990, 1, 1), destination="KH", classification="USML XI")
+    verdict = evaluate(facts, read_rulebook(tmp_path / "rb"))
+    assert verdict.status == "cannot_determine"
+    assert "1990-01-01" in verdict.reasons[0]
+
+
+@pytest.mark.parametrize("question,status", [
+    ("Can we sell avionics to Cambodia?", "depends"),
+    ("Can we sell USML Category XI avionics to Cambodia in 2023?", "prohibited"),
+    ("Can we sell Cat. XI avionics to Cambodia for demining in 2023?", "license_required"),
+    ("7A994 flight instruments for a Cambodian airline?", "no_license_required"),
+    ("7A994 avionics for the Cambodian air force?", "license_required"),
+    ("9A610.x parts to Phnom Penh before the embargo was lifted", "prohibited"),
+    ("Can we sell avionics to Wakanda?", "cannot_determine"),
+    ("EAR99 medicine to Havana", "prohibited"),
+])
+def test_question_to_verdict(question, status):
+    facts = extract_facts(question, date(2026, 11, 27))
+    assert evaluate(facts, load_rulebook()).status == status
