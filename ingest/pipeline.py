@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.records import Chunk, _Record
 from bot.settings import Settings
-from index.errors import RegbotIndexError
+from index.errors import IndexCorruptError, RegbotIndexError
 from index.store import CHUNKS_FILE, INGEST_VERSION, Index, delete_collection, open_index
 
 MANIFEST_FILE = "manifest.json"
@@ -200,8 +200,18 @@ def _remove_keys(index: Index, keys: set[str], tally: _Tally) -> None:
 
 
 def wipe_index(settings: Settings) -> None:
-    """Delete the collection, chunk store, BM25 and manifest (for `--rebuild`)."""
-    delete_collection(settings)
+    """Delete the collection, chunk store, BM25 and manifest (for `--rebuild`).
+
+    An embedded Chroma folder too broken to open is removed outright."""
+    try:
+        delete_collection(settings)
+    except IndexCorruptError:
+        if settings.chroma_url:
+            raise
+        from chromadb.api.client import SharedSystemClient
+
+        shutil.rmtree(settings.chroma_path, ignore_errors=True)
+        SharedSystemClient.clear_system_cache()
     for name in (CHUNKS_FILE, CHUNKS_FILE + "-wal", CHUNKS_FILE + "-shm", MANIFEST_FILE):
         (settings.home / name).unlink(missing_ok=True)
     shutil.rmtree(settings.lexical_path, ignore_errors=True)
