@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, description="Chat model name; unset = no LLM.")
     llm_api_key: SecretStr | None = Field(default=None, description="Passed to the provider.")
     log_decisions: bool = Field(default=True, description="Record every answer in the decision log.")
+    max_question_chars: int = Field(
+        default=4000, gt=0, description="Longest question accepted; longer ones are rejected."
+    )
 
     # --- slack
     slack_bot_token: SecretStr | None = Field(

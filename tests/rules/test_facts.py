@@ -174,3 +174,11 @@ def test_bad_input_is_a_clear_error(bad, words):
 def test_deterministic():
     q = "Can we sell avionics to the Cambodian army last March?"
     assert extract_facts(q, TODAY) == extract_facts(q, TODAY)
+
+
+def test_question_limit_comes_from_settings(monkeypatch):
+    monkeypatch.setenv("REGBOT_MAX_QUESTION_CHARS", "50")
+    with pytest.raises(FactsError, match="the limit is 50"):
+        extract_facts("avionics to Cambodia " * 5, TODAY)
+    monkeypatch.setenv("REGBOT_MAX_QUESTION_CHARS", "5000")
+    assert extract_facts("avionics to Cambodia " * 100, TODAY).destination == "KH"
