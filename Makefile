@@ -31,6 +31,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m index.bench
+	$(BIN)/python -m bot.rules.bench
 
 clean:
 	rm -rf $(VENV) .regbot-demo .pytest_cache

@@ -117,3 +117,11 @@ def test_before_the_first_dated_value_is_outside_the_rulebook(tmp_path):
 def test_question_to_verdict(question, status):
     facts = extract_facts(question, date(2026, 11, 27))
     assert evaluate(facts, load_rulebook()).status == status
+
+
+def test_bench_script_prints_its_figures(capsys):
+    from bot.rules.bench import main
+
+    main(["--repeat", "10"])
+    out = capsys.readouterr().out
+    assert "load rulebook (uncached)" in out and "evaluate KH avionics" in out

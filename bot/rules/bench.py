@@ -1,0 +1,68 @@
+"""Benchmark the rules engine: `python -m bot.rules.bench [--repeat N]`.
+
+Targets: loading the rulebook (parse + validate, uncached) < 200 ms; one `evaluate`
+< 1 ms; `extract_facts` is reported too. Prints figures; it is not a timed test.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import date
+
+from bot.records import Facts
+from bot.rules.engine import evaluate
+from bot.rules.facts import extract_facts
+from bot.rules.loader import RULEBOOK_DIR, load_rulebook, read_rulebook
+
+TODAY = date(2026, 11, 27)
+FACTS = [
+    Facts(as_of=TODAY, destination="KH", item="avionics"),  # 4 branches
+    Facts(as_of=date(2023, 3, 1), destination="KH", classification="USML XI"),
+    Facts(as_of=TODAY, destination="KH", classification="7A994", end_use="military"),
+    Facts(as_of=TODAY, destination="RU", classification="9A991", end_use="civil"),
+    Facts(as_of=TODAY, destination="NI", item="aircraft parts"),  # 5 branches
+]
+QUESTIONS = [
+    "Can we sell avionics to Cambodia?",
+    "Can we sell 7A994 flight instruments to the Cambodian air force as of 1 June 2025?",
+    "9A610.x parts to Phnom Penh before the embargo was lifted",
+]
+
+
+def _times_ms(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _line(label: str, times: list[float], target: float | None) -> str:
+    med, p95 = statistics.median(times), sorted(times)[int(len(times) * 0.95) - 1]
+    verdict = "" if target is None else ("  OK" if med < target else "  SLOW")
+    goal = "" if target is None else f" (target < {target:g} ms)"
+    return f"{label:<34} median {med:8.3f} ms   p95 {p95:8.3f} ms{goal}{verdict}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args(argv)
+    rulebook = load_rulebook()
+    load = _times_ms(lambda: read_rulebook(RULEBOOK_DIR), max(10, args.repeat // 10))
+    print(f"rulebook {rulebook.version}: {len(rulebook.rules)} rules, {len(rulebook.items)} "
+          f"catalogue items, {len(rulebook.countries())} countries")
+    print(_line("load rulebook (uncached)", load, 200))
+    for facts in FACTS:
+        label = f"evaluate {facts.destination} {facts.classification or facts.item}"
+        print(_line(label, _times_ms(lambda f=facts: evaluate(f, rulebook), args.repeat), 1))
+    for question in QUESTIONS:
+        label = f"extract_facts {question[:20]}…"
+        print(_line(label, _times_ms(lambda q=question: extract_facts(q, TODAY), args.repeat),
+                    None))
+
+
+if __name__ == "__main__":
+    main()
