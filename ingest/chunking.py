@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterator
 
@@ -145,51 +145,72 @@ def _next_labels(blocks: list[Block]) -> list[str | None]:
     return out
 
 
+@dataclass
+class _Walk:
+    """State while walking a document's blocks: heading path, section, paragraph path."""
+
+    titles: CfrTitles
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    section: str | None = None
+    cfr_title: str | None = None
+    tracker: PathTracker = field(default_factory=PathTracker)
+    region: int = 0
+    para_no: int = 0
+
+    def heading(self, b: Block) -> None:
+        """A heading or section line: maybe a new region, always a new heading path."""
+        if b.kind == "section":
+            restated = b.number == self.section  # "15 CFR 744.21" then "§ 744.21 Title"
+        else:
+            restated = bool(self.headings) and self.headings[-1][0] == b.level \
+                and _same_heading(self.headings[-1][1], b.title)
+        if b.kind == "section" and not restated:
+            self.section = b.number
+            self.cfr_title = b.cfr_title or self.titles.title_for(b.number)
+            self.tracker.reset(b.base_path)
+            self.region, self.para_no = self.region + 1, 0
+        elif restated and b.cfr_title:  # a citation line ("15 CFR 744.21(a)") restarts the path
+            self.cfr_title = self.cfr_title or b.cfr_title
+            self.tracker.reset(b.base_path)
+        elif not restated:
+            if b.level < BOLD_LEVEL:  # a real heading ends the section
+                self.section, self.cfr_title = None, None
+            self.region, self.para_no = self.region + 1, 0
+        self.headings = _push_heading(self.headings, b.level, b.title, restated)
+
+    def paragraph(self, b: Block, next_label: str | None) -> None:
+        self.para_no = b.pilcrow if b.pilcrow is not None else self.para_no + 1
+        if self.section is not None:
+            for j, label in enumerate(b.labels):
+                self.tracker.push(label, b.labels[j + 1] if j + 1 < len(b.labels) else next_label)
+
+    def unit(self, start: int, end: int, tokens: int, **flags: bool) -> _Unit:
+        return _Unit(start, end, tokens, self.region, " > ".join(t for _, t in self.headings),
+                     self.section, self.cfr_title,
+                     self.tracker.path if self.section is not None else None, self.para_no, **flags)
+
+
 def _units(doc: Document, count: CountTokens, limit: int) -> Iterator[_Unit]:
-    """Walk the blocks, tracking heading path, section and paragraph path."""
+    """The document's units in order, each tagged with its structural context."""
     text = doc.text
     blocks = parse_blocks(text)
-    titles = CfrTitles.from_text(text, doc.meta.citation)
     lookahead = _next_labels(blocks)
-    headings: list[tuple[int, str]] = []
-    section = cfr_title = None
-    tracker = PathTracker()
-    region = para_no = 0
+    walk = _Walk(CfrTitles.from_text(text, doc.meta.citation))
     for i, b in enumerate(blocks):
         if b.kind == "skip":
             continue
-        if b.kind in ("heading", "section"):
-            restated = (b.number == section if b.kind == "section" else
-                        bool(headings) and headings[-1][0] == b.level
-                        and _same_heading(headings[-1][1], b.title))
-            if b.kind == "section" and not restated:
-                section, cfr_title = b.number, b.cfr_title or titles.title_for(b.number)
-                tracker.reset(b.base_path)
-                region, para_no = region + 1, 0
-            elif restated:  # "15 CFR 744.21" then "§ 744.21 Title": one section
-                cfr_title = cfr_title or b.cfr_title
-                if b.cfr_title:  # a citation line ("15 CFR 744.21(a)") restarts the path
-                    tracker.reset(b.base_path)
-            elif b.kind == "heading":
-                if b.level < BOLD_LEVEL:  # a real heading ends the section
-                    section, cfr_title = None, None
-                region, para_no = region + 1, 0
-            headings = _push_heading(headings, b.level, b.title, restated)
-            kind = {"is_heading": True}
+        if b.kind == "para":
+            walk.paragraph(b, lookahead[i])
+            flags = {"labelled": bool(b.labels) or b.pilcrow is not None}
         else:
-            para_no = b.pilcrow if b.pilcrow is not None else para_no + 1
-            if section is not None:
-                for j, label in enumerate(b.labels):
-                    nxt = b.labels[j + 1] if j + 1 < len(b.labels) else lookahead[i]
-                    tracker.push(label, nxt)
-            kind = {"labelled": bool(b.labels) or b.pilcrow is not None}
-        path = tracker.path if section is not None else None
-        head = " > ".join(t for _, t in headings)
+            walk.heading(b)
+            flags = {"is_heading": True}
         n = count(text[b.start:b.end])
-        pieces = [(b.start, b.end, n)] if n <= limit else split_long(text, b.start, b.end, count, limit)
-        for k, (s, e, tokens) in enumerate(pieces):
-            yield _Unit(s, e, tokens, region, head, section, cfr_title, path, para_no,
-                        is_piece=len(pieces) > 1, **(kind if k == 0 else {}))
+        if n <= limit:
+            yield walk.unit(b.start, b.end, n, **flags)
+            continue
+        for k, (s, e, tokens) in enumerate(split_long(text, b.start, b.end, count, limit)):
+            yield walk.unit(s, e, tokens, is_piece=True, **(flags if k == 0 else {}))
 
 
 def _push_heading(stack: list[tuple[int, str]], level: int, title: str,
