@@ -190,10 +190,11 @@ class Index:
                 documents=[c.text for c in part], metadatas=[chunk_metadata(c) for c in part])
 
     def update_records(self, chunks: Sequence[Chunk]) -> None:
-        """Refresh documents + metadata of existing vectors (no re-embedding)."""
+        """Refresh the metadata of existing vectors (a key is a hash of the text, so the
+        document text is unchanged; passing it would make Chroma try to embed it)."""
         for start in range(0, len(chunks), PAGE):
             part = chunks[start:start + PAGE]
-            self.collection.update(ids=[c.key for c in part], documents=[c.text for c in part],
+            self.collection.update(ids=[c.key for c in part],
                                    metadatas=[chunk_metadata(c) for c in part])
 
     def delete_vectors(self, keys: Iterable[str]) -> None:

@@ -83,13 +83,23 @@ def save_manifest(home: Path, documents: dict[str, dict[str, Any]]) -> None:
     os.replace(tmp, home / MANIFEST_FILE)
 
 
-def fingerprint(path: Path) -> str:
-    """sha256 of the file, plus its `X.meta.json` sidecar when there is one."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    sidecar = path.with_name(path.name + ".meta.json")
-    if sidecar.is_file():
-        digest += ":" + hashlib.sha256(sidecar.read_bytes()).hexdigest()[:16]
-    return digest
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fingerprint(path: Path) -> dict[str, str | None] | None:
+    """{"sha256": of the file, "sidecar_sha256": of `X.meta.json` or None}; None when
+    unreadable (the reader then reports why)."""
+    try:
+        sidecar = path.with_name(path.name + ".meta.json")
+        return {"sha256": _sha256(path),
+                "sidecar_sha256": _sha256(sidecar) if sidecar.is_file() else None}
+    except OSError:
+        return None
 
 
 # --------------------------------------------------------------------------- per document
@@ -124,8 +134,8 @@ def _commit_document(index: Index, chunks: list[Chunk], stale: set[str]) -> tupl
     return len(new), len(kept), len(removed)
 
 
-def _is_current(entry: dict[str, Any] | None, digest: str, index: Index) -> bool:
-    if not entry or entry.get("sha256") != digest:
+def _is_current(entry: dict[str, Any] | None, digest: dict | None, index: Index) -> bool:
+    if not entry or digest is None or any(entry.get(k) != v for k, v in digest.items()):
         return False
     keys = set(entry.get("chunk_keys", []))
     return bool(keys) and keys == index.chunks.keys_for_doc(entry.get("doc_id", ""))
@@ -153,7 +163,8 @@ def _ingest_file(path: Path, index: Index, manifest: dict, tally: _Tally) -> boo
     doc_id = chunks[0].doc_id
     stale = index.chunks.keys_for_doc(doc_id) | set((entry or {}).get("chunk_keys", []))
     added, unchanged, removed = _commit_document(index, chunks, stale)
-    manifest[name] = {"sha256": digest, "doc_id": doc_id, "source": path.name,
+    manifest[name] = {"path": name, **(digest or {"sha256": None}), "doc_id": doc_id,
+                      "source": path.name,
                       "chunk_keys": [c.key for c in chunks],
                       "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     save_manifest(index.settings.home, manifest)
