@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Callable, Iterable
@@ -132,6 +133,21 @@ def decode_text(data: bytes) -> str:
                           f"{exc.start}); convert the file to UTF-8")
 
 
+def _decode_html(data: bytes) -> str:
+    """UTF-8, or the charset the page declares (`<meta charset="windows-1252">`)."""
+    try:
+        return decode_text(data)
+    except IngestError:
+        declared = re.search(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", data[:4096], re.I)
+        if not declared:
+            raise
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            raise IngestError(f"cannot decode the page with its declared charset "
+                              f"'{declared.group(1).decode('ascii')}'")
+
+
 def _plain(data: bytes) -> str:
     return decode_text(data)
 
@@ -142,7 +158,7 @@ def _extractor(fmt: str) -> Callable[[bytes], str]:
         return _plain
     if fmt == "html":
         from ingest.formats.markup import html_to_text
-        return lambda data: html_to_text(decode_text(data))
+        return lambda data: html_to_text(_decode_html(data))
     if fmt == "xml":
         from ingest.formats.markup import xml_to_text
         return xml_to_text

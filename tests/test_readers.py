@@ -154,6 +154,15 @@ def test_jsonl_paragraphs_grouped_by_document_number():
     assert doc.meta.title == "fr_paragraphs"
 
 
+def test_html_in_a_declared_legacy_charset(tmp_path):
+    page = '<html><head><meta charset="windows-1252"></head><body><p>Café – “quoted”</p></body></html>'
+    path = write(tmp_path / "legacy.html", page.encode("cp1252"))
+    assert "Café – “quoted”" in read_document(path).text
+    undeclared = write(tmp_path / "bad.html", "<p>Café</p>".encode("cp1252"))
+    with pytest.raises(IngestError, match="not valid UTF-8"):
+        read_document(undeclared)
+
+
 # --------------------------------------------------------------------------- folders
 
 
