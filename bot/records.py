@@ -136,6 +136,7 @@ class Facts(_Record):
     end_user: str | None = None  # text, e.g. "army", "airline"
     unknown_country: str | None = None  # a place named that we do not know
     date_phrase: str | None = None  # the words that set as_of, if any
+    out_of_scope: str | None = None  # why the question is outside US export controls, if it is
 
     def contract_dict(self) -> dict[str, Any]:
         """The `facts` object of the JSON answer contract."""

@@ -75,6 +75,9 @@ def _closed(facts: Facts, reason: str, missing=(), questions=()) -> Verdict:
 
 
 def _precheck(facts: Facts, rulebook: Rulebook) -> Verdict | None:
+    if facts.out_of_scope:
+        return _closed(facts, f"This question is about {facts.out_of_scope}, which is outside "
+                              f"the rulebook: it covers US export controls (ITAR and EAR) only.")
     if facts.unknown_country:
         return _closed(facts, f"I don't know the country '{facts.unknown_country}'.",
                        ["destination"], [Q_DESTINATION])

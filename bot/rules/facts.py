@@ -65,6 +65,15 @@ _USML = re.compile(
     r"([IVXivx]{1,5})\b(?:\s*\(([a-zA-Z])\))?", re.IGNORECASE)
 _ITAR_GENERIC = re.compile(r"\b(?:ITAR[- ]controlled|on the USML|USML|defen[cs]e articles?)\b",
                            re.IGNORECASE)
+# Questions about other regimes or about imports: outside the rulebook (US export controls).
+_OUT_OF_SCOPE = (
+    (re.compile(r"\b(?:tariffs?|import dut(?:y|ies)|customs dut(?:y|ies)|duty rates?|"
+                r"imported (?:from|into)|importing (?:from|into))\b", re.I),
+     "import duties and tariffs"),
+    (re.compile(r"\b(?:EU dual[- ]use|Regulation \(EU\)|UK Export Control Order|"
+                r"UK strategic export|FEFTA|Wassenaar national)\b", re.I),
+     "another country's export-control law"),
+)
 _ROMAN = ("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX XXI").split()
 # Capitalised words after "to/in/..." that are not places (for "I don't know the country X").
 _NOT_PLACES = frozenset(
@@ -124,6 +133,14 @@ def find_classification(text: str) -> tuple[str, tuple[int, int]] | None:
         return None
     _, value, span = min(hits)
     return value, span
+
+
+def out_of_scope_topic(text: str) -> str | None:
+    """What makes `text` a question the US export-control rulebook does not answer."""
+    for pattern, topic in _OUT_OF_SCOPE:
+        if pattern.search(text):
+            return topic
+    return None
 
 
 def end_use_for(text: str | None) -> str | None:
@@ -222,4 +239,5 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None) 
         end_user=end_user if end_use else base.end_user,
         unknown_country=unknown,
         date_phrase=found[1] if found else base.date_phrase,
+        out_of_scope=out_of_scope_topic(text),
     )

@@ -115,6 +115,14 @@ PHRASINGS = [
     ("avionics to Cambodia before the embargo was imposed", {"as_of": "2021-12-08"}),
     ("EAR99 to Syria before the embargo was lifted", {"as_of": "2025-09-01"}),
     ("FR Doc. 2026-02262 says what about Cambodia?", {"as_of": "2026-11-27"}),
+    # --- outside US export controls
+    ("What is the import duty in Cambodia on aircraft parts?",
+     {"out_of_scope": "import duties and tariffs"}),
+    ("What tariff does the US charge on drones imported from China?",
+     {"out_of_scope": "import duties and tariffs"}),
+    ("Under the EU dual-use regulation, do we need a licence for drones to Serbia?",
+     {"out_of_scope": "another country's export-control law"}),
+    ("Can we sell avionics to Cambodia?", {"out_of_scope": None}),
 ]
 
 
