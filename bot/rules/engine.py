@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.records import Branch, Facts, TraceEntry, Verdict
+from bot.records import Branch, Facts, Verdict
 from bot.rules.countries import country_name
 from bot.rules.decide import Outcome, Reader, decide
 from bot.rules.facts import end_use_for
@@ -100,7 +100,7 @@ def _unverified_reason(ids: list[str], reader: Reader) -> str:
 
 
 def _combine(facts: Facts, runs: list[tuple[dict, Outcome]], missing: list[str],
-             reader: Reader, rulebook: Rulebook) -> Verdict:
+             reader: Reader) -> Verdict:
     statuses = {o.status for _, o in runs}
     status = statuses.pop() if len(statuses) == 1 else "depends"
     rule_ids = list(dict.fromkeys(r for _, o in runs for r in o.rule_ids))
@@ -144,7 +144,7 @@ def evaluate(facts: Facts, rulebook: Rulebook) -> Verdict:
     plans, missing = _branches(facts, rulebook)
     runs = [(cond, decide(reader, facts.destination, cls, use, facts.end_user))
             for cond, cls, use in plans]
-    return _combine(facts, runs, missing, reader, rulebook)
+    return _combine(facts, runs, missing, reader)
 
 
 def evaluate_on(facts: Facts, rulebook: Rulebook, as_of: date) -> Verdict:
@@ -152,4 +152,4 @@ def evaluate_on(facts: Facts, rulebook: Rulebook, as_of: date) -> Verdict:
     return evaluate(replace(facts, as_of=as_of), rulebook)
 
 
-__all__ = ["evaluate", "evaluate_on", "TraceEntry"]
+__all__ = ["evaluate", "evaluate_on"]
