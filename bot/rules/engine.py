@@ -99,6 +99,16 @@ def _unverified_reason(ids: list[str], reader: Reader) -> str:
             f"{cites}. Check them against the primary text before relying on it.")
 
 
+def _branch_reason(branch: Branch, reader: Reader) -> str:
+    """'If classification is 7A994 and end use is civil: no licence required (15 CFR ...).'"""
+    cond = " and ".join(f"{k.replace('_', ' ')} is {v}" for k, v in branch.conditions.items())
+    cites = "; ".join(dict.fromkeys(reader.entry(r).citation for r in branch.rule_ids
+                                    if reader.entry(r)))
+    status = branch.status.replace("_", " ").replace("license", "licence")
+    return f"If {cond}: {status}" + (f" ({cites})." if cites else
+                                     " (outside what the rulebook covers).")
+
+
 def _combine(facts: Facts, runs: list[tuple[dict, Outcome]], missing: list[str],
              reader: Reader) -> Verdict:
     statuses = {o.status for _, o in runs}
@@ -108,7 +118,8 @@ def _combine(facts: Facts, runs: list[tuple[dict, Outcome]], missing: list[str],
                             reasons=o.reasons) for c, o in runs if c)
     if branches and status == "depends":
         reasons = [f"The answer depends on {' and '.join(m.replace('_', ' ') for m in missing)}: "
-                   f"the possible cases give different answers (see the branches)."]
+                   f"the possible cases give different answers."]
+        reasons += [_branch_reason(b, reader) for b in branches]
     elif branches:
         reasons = [f"All {len(branches)} possible cases give the same answer."]
         reasons += list(runs[0][1].reasons)

@@ -67,6 +67,8 @@ def test_status_is_depends_exactly_when_branches_disagree():
             assert verdict.status == "depends", facts
             assert verdict.missing_facts and len(verdict.clarifying_questions) == len(
                 verdict.missing_facts)
+            branch_lines = [r for r in verdict.reasons if r.startswith("If ")]
+            assert len(branch_lines) == len(verdict.branches), facts  # one cited line each
         elif statuses:
             assert verdict.status == statuses.pop(), facts
 
