@@ -1,0 +1,1 @@
+"""Rulebook data (YAML). A package only so that the files ship in wheels."""
