@@ -130,6 +130,7 @@ def write_plots(configs: list[ConfigResult], out: Path) -> list[Path]:
     for cr in configs:
         ks = [k for k in RECALL_KS if cr.recall_curve.get(k) is not None]
         ax.plot(ks, [cr.recall_curve[k] for k in ks], marker="o", label=cr.name)
+    ax.set_xticks([k for k in RECALL_KS if any(k in cr.recall_curve for cr in configs)] or [1])
     ax.set_xlabel("k (retrieved passages)")
     ax.set_ylabel("recall@k of expected sources")
     ax.set_ylim(0, 1.02)

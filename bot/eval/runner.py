@@ -159,8 +159,9 @@ def score_config(name: str, results: list[ItemResult], reader: SourceReader) -> 
     pairs = [(r.item.status, r.status) for r in results]
     cr.confusion = m.confusion_matrix(pairs)
     cr.facts = m.facts_accuracy((r.item.facts, _given_facts(r)) for r in results if r.item.facts)
+    depth = max([len(r.answer.passages) for r in results if r.answer] + [1])
     cr.recall_curve = {k: m.mean(s[f"recall@{k}"] for s in cr.item_scores.values() if f"recall@{k}" in s)
-                       for k in RECALL_KS}
+                       for k in RECALL_KS if k <= depth}  # past the retrieval depth it is flat
     tags = sorted({t for r in results for t in r.item.tags})
     cr.per_tag = {t: summarise([r for r in results if t in r.item.tags], cr.item_scores, brief=True)
                   for t in tags}
