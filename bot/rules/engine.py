@@ -122,7 +122,7 @@ def _combine(facts: Facts, runs: list[tuple[dict, Outcome]], missing: list[str],
         reasons += [_branch_reason(b, reader) for b in branches]
     elif branches:
         reasons = [f"All {len(branches)} possible cases give the same answer."]
-        reasons += list(runs[0][1].reasons)
+        reasons += list(dict.fromkeys(r for _, o in runs for r in o.reasons))
     else:
         reasons = list(runs[0][1].reasons)
     unverified = [r for r in rule_ids if reader.entry(r) and not reader.entry(r).verified]
