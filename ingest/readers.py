@@ -7,6 +7,7 @@ cannot read raises `IngestError` with a reason a person can act on.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -122,8 +123,17 @@ def _read_bytes(path: Path) -> bytes:
         raise IngestError(f"cannot read file: {exc.strerror or exc}")
 
 
+def _is_utf16(data: bytes) -> bool:
+    return data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-8 text (a leading BOM dropped); IngestError for binary or undecodable bytes."""
+    """UTF-8 (or BOM-marked UTF-16) text, BOM dropped; IngestError for binary or undecodable bytes."""
+    if _is_utf16(data):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise IngestError("not valid UTF-16 text despite its byte-order mark")
     if b"\x00" in data[:8192]:
         raise IngestError("binary file (contains NUL bytes), not text")
     try:
@@ -166,7 +176,8 @@ def _extractor(fmt: str) -> Callable[[bytes], str]:
         from ingest.formats.pdf import pdf_to_text
         return pdf_to_text
     from ingest.formats.records import json_to_text, jsonl_to_text
-    return json_to_text if fmt == "json" else lambda data: jsonl_to_text(decode_text(data))
+    convert = json_to_text if fmt == "json" else jsonl_to_text
+    return lambda data: convert(decode_text(data))
 
 
 def doc_id_for(path: Path) -> str:
@@ -181,7 +192,7 @@ def read_document(path: Path) -> Document:
     if not data.strip():
         raise IngestError("file is empty")
     fmt = detect_format(path, data[:1024])
-    if fmt in _TEXT_FORMATS and b"\x00" in data[:8192]:
+    if fmt in _TEXT_FORMATS and b"\x00" in data[:8192] and not _is_utf16(data):
         raise IngestError(f"binary file (contains NUL bytes), not {fmt}")
     text = _extractor(fmt)(data)
     if not text.strip():

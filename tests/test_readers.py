@@ -58,6 +58,11 @@ def test_text_and_extensionless_files_read_as_text(tmp_path):
     assert read_document(bare).format == "text"
 
 
+def test_utf16_with_bom_is_text_not_binary(tmp_path):
+    path = write(tmp_path / "wide.txt", "Cambodia and D:1.\n".encode("utf-16"))
+    assert read_document(path).text == "Cambodia and D:1.\n"
+
+
 def test_utf8_bom_is_dropped(tmp_path):
     path = write(tmp_path / "bom.md", "\ufeff# Title\n\nBody.\n".encode("utf-8"))
     doc = read_document(path)

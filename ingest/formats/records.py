@@ -80,12 +80,10 @@ def records_to_text(records: list[dict[str, Any]]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def json_to_text(data: bytes) -> str:
+def json_to_text(text: str) -> str:
     """A JSON file of records (a list, or an object holding one, e.g. {"rows": [...]})."""
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"not valid UTF-8 text (byte at offset {exc.start}); convert the file to UTF-8")
+        parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise IngestError(f"malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
     return records_to_text(_find_records(parsed))
