@@ -1,53 +1,13 @@
-"""Correctly signed Slack requests (Events API, slash commands, block_actions) over real HTTP."""
+"""Signed Slack requests for the tests: the shared helpers plus DM, slash and button payloads."""
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
-from slack_sdk.signature import SignatureVerifier
-
-SECRET = "test-signing-secret"
-_ids = itertools.count(1)
-
-
-def signed_headers(body: str, secret: str = SECRET, timestamp: int | None = None,
-                   content_type: str = "application/json") -> dict[str, str]:
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    return {"X-Slack-Request-Timestamp": ts, "Content-Type": content_type,
-            "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)}
-
-
-def post(url: str, body: str, *, content_type: str = "application/json", secret: str = SECRET,
-         timestamp: int | None = None, headers: dict[str, str] | None = None,
-         retry_num: int | None = None) -> requests.Response:
-    sent = signed_headers(body, secret, timestamp, content_type) if headers is None else headers
-    if retry_num:
-        sent = {**sent, "X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
-    return requests.post(url, data=body.encode("utf-8"), headers=sent, timeout=30)
-
-
-def next_ts() -> str:
-    return f"{int(time.time())}.{next(_ids):06d}"
-
-
-def event_body(event: dict[str, Any], event_id: str | None = None) -> str:
-    return json.dumps({"token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
-                       "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()),
-                       "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
-                       "event": event})
-
-
-def mention(text: str, *, channel: str = "C0CHAN", user: str = "UASKER", ts: str | None = None,
-            thread_ts: str | None = None) -> dict[str, Any]:
-    event = {"type": "app_mention", "user": user, "text": f"<@UBOT> {text}", "channel": channel,
-             "ts": ts or next_ts(), "event_ts": ts}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
+from bot.slack.harness import (TEST_SECRET as SECRET, event_body, mention, next_ts,  # noqa: F401
+                               post_signed as post, signed_headers)
 
 
 def direct_message(text: str, *, channel: str = "D0DM", user: str = "UASKER", **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,138 @@
+"""Drive a real `regbot slack serve` the way Slack does: signed requests over HTTP.
+Used by the tests and the benchmark, together with bot.slack.fake_api."""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from slack_sdk.signature import SignatureVerifier
+
+TEST_SECRET = "test-signing-secret"
+_ids = itertools.count(1)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def signed_headers(body: str, secret: str = TEST_SECRET, timestamp: int | None = None,
+                   content_type: str = "application/json") -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {"X-Slack-Request-Timestamp": ts, "Content-Type": content_type,
+            "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)}
+
+
+def post_signed(url: str, body: str, *, content_type: str = "application/json", secret: str = TEST_SECRET,
+                timestamp: int | None = None, headers: dict[str, str] | None = None,
+                retry_num: int | None = None, session: Any = requests) -> requests.Response:
+    """POST `body` as Slack would (headers=... replaces the signed headers entirely)."""
+    sent = signed_headers(body, secret, timestamp, content_type) if headers is None else headers
+    if retry_num:
+        sent = {**sent, "X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+    return session.post(url, data=body.encode("utf-8"), headers=sent, timeout=30)
+
+
+def next_ts() -> str:
+    return f"{int(time.time())}.{next(_ids):06d}"
+
+
+def event_body(event: dict[str, Any], event_id: str | None = None) -> str:
+    return json.dumps({"token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
+                       "event_id": event_id or f"Ev{time.time_ns()}{next(_ids)}",
+                       "event_time": int(time.time()),
+                       "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
+                       "event": event})
+
+
+def mention(text: str, *, channel: str = "C0CHAN", user: str = "UASKER", ts: str | None = None,
+            thread_ts: str | None = None) -> dict[str, Any]:
+    ts = ts or next_ts()
+    event = {"type": "app_mention", "user": user, "text": f"<@UBOT> {text}", "channel": channel,
+             "ts": ts, "event_ts": ts}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+# --------------------------------------------------------------------------- the server process
+
+
+@dataclass
+class ServerProcess:
+    url: str  # .../slack/events
+    base: str
+    home: Path
+    log_path: Path
+    process: subprocess.Popen
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(home: Path, api_url: str, secret: str = TEST_SECRET, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REGBOT_", "SLACK_"))}
+    env.update({"REGBOT_HOME": str(home), "REGBOT_SLACK_API_URL": api_url, "SLACK_BOT_TOKEN": "xoxb-test",
+                "SLACK_SIGNING_SECRET": secret, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                "PYTHONUNBUFFERED": "1"})
+    env.update(extra)
+    return env
+
+
+def regbot_executable() -> str:
+    candidate = Path(sys.executable).with_name("regbot")
+    return str(candidate) if candidate.exists() else "regbot"
+
+
+def start_server(home: Path, api_url: str, log_path: Path, *, threads: int = 8, timeout: float = 180.0,
+                 **env: str) -> ServerProcess:
+    """Start `regbot slack serve` and return once /healthz answers (AssertionError otherwise)."""
+    port = free_port()
+    with open(log_path, "wb") as out:
+        process = subprocess.Popen([regbot_executable(), "slack", "serve", "--host", "127.0.0.1",
+                                    "--port", str(port), "--threads", str(threads)],
+                                   env=server_env(home, api_url, **env), stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    server = ServerProcess(f"{base}/slack/events", base, Path(home), Path(log_path), process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"regbot slack serve exited {process.returncode}:\n{server.log()}")
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise AssertionError(f"regbot slack serve did not come up in {timeout}s:\n{server.log()}")
+
+
+def stop_server(server: ServerProcess) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def copy_home(src: Path, dst: Path) -> Path:
+    """A private copy of an index folder (its decision log and dedupe store left behind)."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("decisions.sqlite*", "slack_*"))
+    return dst
