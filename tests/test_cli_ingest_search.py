@@ -1,0 +1,106 @@
+"""`regbot ingest` and `regbot search` as a user runs them (subprocesses, real index)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SUMMARY_KEYS = ["documents", "chunks_added", "chunks_unchanged", "chunks_removed", "failed"]
+
+
+def regbot(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, REGBOT_HOME=str(home))
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=REPO, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_second_ingest_of_the_shared_corpus_adds_nothing(corpus_home, corpus_dir):
+    """The session fixture did the first run (none failed); the CLI's run is the second."""
+    result = regbot("ingest", str(corpus_dir), "--json", home=corpus_home)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert list(summary) == SUMMARY_KEYS
+    n_docs = len([p for p in corpus_dir.iterdir() if not p.name.endswith(".meta.json")])
+    assert summary["documents"] == n_docs and summary["failed"] == []
+    assert summary["chunks_added"] == 0 and summary["chunks_removed"] == 0
+    assert summary["chunks_unchanged"] > 0
+
+
+@pytest.mark.parametrize("query, check", [
+    ("Cambodia removed from the ITAR 126.1 list",
+     lambda hits: "2026-02-03_bis_ear-conforming-change-cambodia.md" in
+     [h["source"] for h in hits[:3]]),
+    ("7A994", lambda hits: hits[0]["source"] == "2026-09-01_ecfr_ccl-usml-fragments_excerpt.md"),
+    ("national police military end user", lambda hits: hits[0]["locator"] == "15 CFR 744.21(g)"),
+])
+def test_search_json_done_when_queries(use_corpus_home, query, check):
+    result = regbot("search", query, "--json", "-k", "5", home=use_corpus_home)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert len(hits) == 5 and check(hits), [(h["source"], h["locator"]) for h in hits]
+    assert set(hits[0]) == {"key", "source", "locator", "citation", "title", "published",
+                            "effective", "score", "text", "span"}
+
+
+def test_search_human_output_and_filters(use_corpus_home):
+    result = regbot("search", "national police military end user", "-k", "2",
+                    "--type", "regulation_text", "--published-from", "2026-01-01",
+                    home=use_corpus_home)
+    assert result.returncode == 0, result.stderr
+    assert "15 CFR 744.21(g)" in result.stdout and "score" in result.stdout
+    assert " 1. " in result.stdout and " 2. " in result.stdout and " 3. " not in result.stdout
+
+
+def test_batch_loads_once_and_prints_one_list_per_line(use_corpus_home, tmp_path):
+    queries = ["7A994", "", "national police military end user"]
+    batch = tmp_path / "q.txt"
+    batch.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    result = regbot("search", "--batch", str(batch), "--json", "-k", "2", home=use_corpus_home)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3 and lines[1] == []
+    assert lines[0][0]["source"].startswith("2026-09-01_ecfr_ccl")
+    assert lines[2][0]["locator"] == "15 CFR 744.21(g)"
+    stdin = regbot("search", "--batch", "-", "--json", home=use_corpus_home, stdin="7A994\n")
+    assert stdin.returncode == 0 and len(stdin.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["search", ""], 2, "empty query"),
+    (["search"], 2, "empty query"),
+    (["search", "x", "--published-to", "2026-02-30"], 2, "YYYY-MM-DD"),
+    (["search", "x", "--mode", "fuzzy"], 2, "fuzzy"),
+    (["search", "x", "-k", "0"], 2, "-k"),
+    (["ingest", "/no/such/folder"], 2, "does not exist"),
+    (["ingest"], 2, "PATHS"),
+])
+def test_usage_errors(regbot_home, args, code, message):
+    result = regbot(*args, home=regbot_home)
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ingest_exit_codes_and_failed_report(regbot_home, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("", encoding="utf-8")
+    (bad / "nul.md").write_bytes(b"\x00\x00binary\x00")
+    nothing = regbot("ingest", str(bad), "--json", home=regbot_home)
+    assert nothing.returncode == 1, nothing.stderr
+    summary = json.loads(nothing.stdout)
+    assert summary["documents"] == 0 and len(summary["failed"]) == 2
+    assert all(set(f) == {"path", "error"} and f["error"] for f in summary["failed"])
+    good = tmp_path / "good.md"
+    good.write_text("# Note\n\nLicence Exception GOV covers some government end users.\n",
+                    encoding="utf-8")
+    mixed = regbot("ingest", str(bad), str(good), home=regbot_home)
+    assert mixed.returncode == 0, mixed.stderr
+    assert "failed: 2" in mixed.stderr and "empty.txt" in mixed.stderr
+    assert mixed.stdout == ""  # no progress bar or JSON when not on a terminal
+    hits = json.loads(regbot("search", "government end users", "--json", home=regbot_home).stdout)
+    assert hits[0]["source"] == "good.md"
