@@ -42,6 +42,7 @@ class _Fault:
 class FakeState:
     bot_user_id: str = "UBOT"
     bot_id: str = "BBOT"
+    socket_url: str | None = None  # what apps.connections.open hands out (Socket Mode)
     calls: list[Call] = field(default_factory=list)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
     faults: dict[str, list[_Fault]] = field(default_factory=dict)
@@ -173,6 +174,10 @@ def _respond(state: FakeState, method: str, params: dict[str, Any]) -> dict[str,
             for m in found:
                 m.pop("metadata", None)
         return {"ok": True, "messages": sorted(found, key=lambda m: m["ts"]), "has_more": False}
+    if method == "apps.connections.open":
+        if state.socket_url is None:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": state.socket_url}
     if method == "chat.postEphemeral":
         return {"ok": True, "message_ts": f"1800000000.{next(state.ts_counter):06d}"}
     return {"ok": True}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -131,3 +132,22 @@ def test_cli_refuses_several_workers_over_an_embedded_index(monkeypatch, regbot_
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     result = CliRunner().invoke(cli, ["slack", "serve", "--workers", "2"])
     assert result.exit_code == 2 and "REGBOT_CHROMA_URL" in result.output
+
+
+def test_manifest_matches_the_app():
+    import yaml
+
+    from bot.slack.app import SLASH_COMMAND
+    from bot.slack.server import EVENTS_PATH
+
+    manifest = yaml.safe_load((Path(__file__).parents[2] / "bot/slack/manifest.yaml").read_text())
+    commands = manifest["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == [SLASH_COMMAND]
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    urls = [commands[0]["url"], settings["event_subscriptions"]["request_url"],
+            settings["interactivity"]["request_url"]]
+    assert all(url.endswith(EVENTS_PATH) for url in urls)
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"app_mentions:read", "chat:write", "commands", "im:history", "reactions:write",
+            "channels:history"} <= scopes
