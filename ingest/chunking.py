@@ -106,30 +106,33 @@ def _hard_split(text: str, start: int, end: int, count: CountTokens, limit: int)
     return pieces
 
 
+def _verified(text: str, piece: tuple[int, int, int], count: CountTokens,
+              limit: int) -> list[tuple[int, int, int]]:
+    """Re-count a packed piece (sums of sentence counts are exact for word-piece
+    tokenizers, not for every counter) and cut it again if it is over the limit."""
+    s, e, _ = piece
+    n = count(text[s:e])
+    if n <= limit:
+        return [(s, e, n)]
+    return [(a, b, count(text[a:b])) for a, b in _hard_split(text, s, e, count, limit)]
+
+
 def split_long(text: str, start: int, end: int, count: CountTokens, limit: int) -> list[tuple[int, int, int]]:
     """(start, end, tokens) pieces of an over-long paragraph, cut at sentence ends when possible."""
     bounds = [start] + [start + m.end() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
-    sentences = [_trim(text, a, b) for a, b in zip(bounds, bounds[1:])]
-    pieces: list[tuple[int, int, int]] = []
-    cur: tuple[int, int, int] | None = None
-    for s, e in sentences:
+    packed: list[tuple[int, int, int]] = []
+    for s, e in (_trim(text, a, b) for a, b in zip(bounds, bounds[1:])):
         if s >= e:
             continue
         n = count(text[s:e])
         if n > limit:
-            if cur:
-                pieces.append(cur)
-                cur = None
-            pieces.extend((a, b, count(text[a:b])) for a, b in _hard_split(text, s, e, count, limit))
-        elif cur and cur[2] + n <= limit and count(text[cur[0]:e]) <= limit:
-            cur = (cur[0], e, count(text[cur[0]:e]))
+            packed.extend((a, b, limit + 1) for a, b in _hard_split(text, s, e, count, limit))
+            packed.append((e, e, limit + 1))  # nothing may be packed onto a hard-cut piece
+        elif packed and packed[-1][2] + n <= limit:
+            packed[-1] = (packed[-1][0], e, packed[-1][2] + n)
         else:
-            if cur:
-                pieces.append(cur)
-            cur = (s, e, n)
-    if cur:
-        pieces.append(cur)
-    return pieces
+            packed.append((s, e, n))
+    return [p for piece in packed if piece[0] < piece[1] for p in _verified(text, piece, count, limit)]
 
 
 def _next_labels(blocks: list[Block]) -> list[str | None]:
