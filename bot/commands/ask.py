@@ -19,6 +19,10 @@ from bot.cli import EXIT_INDEX, EXIT_NOTHING
 class BatchLineError(ValueError):
     """One batch line cannot be read (bad JSON, missing question, bad date)."""
 
+    def __init__(self, message: str, item_id: Any = None) -> None:
+        super().__init__(message)
+        self.item_id = item_id
+
 
 def parse_date(value: str | None, what: str = "--as-of") -> date | None:
     if value is None or value == "":
@@ -57,10 +61,13 @@ def parse_line(line: str) -> tuple[Any, str, date | None]:
         raise BatchLineError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(item, dict):
         raise BatchLineError("a JSON line must be an object")
-    question = item.get("question")
+    item_id, question = item.get("id"), item.get("question")
     if not isinstance(question, str):
-        raise BatchLineError('a JSON line needs a "question" string')
-    return item.get("id"), question, parse_date(item.get("as_of"), '"as_of"')
+        raise BatchLineError('a JSON line needs a "question" string', item_id)
+    try:
+        return item_id, question, parse_date(item.get("as_of"), '"as_of"')
+    except BatchLineError as exc:
+        raise BatchLineError(str(exc), item_id) from None
 
 
 def iter_batch(lines: list[str]) -> Iterator[tuple[int, str]]:
@@ -102,6 +109,8 @@ def _run_batch(path: str, log: bool | None, default_as_of: date | None) -> None:
             answer = answerer.answer(question, as_of=as_of or default_as_of, front_end="cli-batch",
                                      log=log)
         except (BatchLineError, QuestionError) as exc:
+            if getattr(exc, "item_id", None) is not None:
+                item_id = exc.item_id
             failed += 1
             extra = {"id": item_id} if item_id is not None else {"line": number}
             click.echo(json.dumps({**extra, "error": str(exc)}, ensure_ascii=False))
@@ -133,7 +142,7 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
 
     from bot.chat import render_answer
 
-    Console().print(render_answer(answer))
+    Console(highlight=False).print(render_answer(answer))
 
 
 @click.command()

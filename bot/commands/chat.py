@@ -19,6 +19,6 @@ def chat(as_of: str | None, no_log: bool) -> None:
     except BatchLineError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from None
     answerer = open_answerer()
-    session = ChatSession(ask=answerer.answer, console=Console(), as_of=start,
+    session = ChatSession(ask=answerer.answer, console=Console(highlight=False), as_of=start,
                           log=False if no_log else None)
     run_chat(session, input_lines(answerer.settings.home / "chat_history"))

@@ -1,0 +1,112 @@
+"""`regbot ask` as a process: done-when questions, batch, JSON contract and every bad input."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REGBOT = str(Path(sys.executable).with_name("regbot"))
+Q = "Can we sell avionics to Cambodia?"
+
+
+def run(*args: str, stdin: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    done = subprocess.run([REGBOT, "ask", *args], input=stdin, capture_output=True, timeout=180,
+                          env={**os.environ, **(env or {})})
+    assert b"Traceback" not in done.stderr, done.stderr.decode()
+    return done
+
+
+@pytest.mark.slow
+def test_ask_human_output(use_corpus_home):
+    done = run(Q, "--no-log")
+    out = done.stdout.decode()
+    assert done.returncode == 0
+    assert "It depends" in out and "[1]" in out and "744.21" in out
+    assert "“" in out  # quotes are shown
+
+
+@pytest.mark.slow
+def test_ask_json_today_and_2023(use_corpus_home, verify_quotes):
+    today = json.loads(run(Q, "--json", "--no-log").stdout)
+    assert today["verdict"]["status"] == "depends" and today["verdict"]["clarifying_questions"]
+    assert today["timings_ms"]["total"] > 0
+    verify_quotes(today)
+    past = json.loads(run(Q, "--as-of", "2023-03-01", "--json", "--no-log").stdout)
+    assert past["as_of"] == "2023-03-01"
+    assert any("126.1(o)" in (c["citation"] or "") for c in past["citations"])
+    assert any(b["status"] == "prohibited" for b in past["verdict"]["branches"])
+    verify_quotes(past)
+
+
+@pytest.mark.slow
+def test_batch_plain_and_jsonl_lines(use_corpus_home, tmp_path, verify_quotes):
+    batch = tmp_path / "qs.txt"
+    batch.write_text("\n".join([
+        Q,
+        json.dumps({"id": "q2", "question": Q, "as_of": "2023-03-01"}),
+        "",
+        json.dumps({"id": "q3", "question": "   "}),
+        "{not json",
+        json.dumps({"id": "q5", "question": Q, "as_of": "2023-02-30"}),
+    ]), encoding="utf-8")
+    done = run("--batch", str(batch), "--json", "--no-log")
+    lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert done.returncode == 1 and len(lines) == 5
+    assert "id" not in lines[0] and lines[0]["verdict"]["status"] == "depends"
+    assert lines[1]["id"] == "q2" and lines[1]["as_of"] == "2023-03-01"
+    assert lines[2] == {"id": "q3", "error": lines[2]["error"]} and "empty" in lines[2]["error"]
+    assert lines[3]["line"] == 5 and "JSON" in lines[3]["error"]
+    assert lines[4]["id"] == "q5" and "YYYY-MM-DD" in lines[4]["error"]
+    for answer in lines[:2]:
+        verify_quotes(answer)
+
+
+def test_non_utf8_stdin_is_rejected_clearly():
+    done = run("--batch", "-", "--json", stdin=b"Can we sell \xff\xfe avionics?\n")
+    assert done.returncode == 1 and b"not UTF-8" in done.stderr
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 100_000])
+def test_empty_or_huge_question(question):
+    done = run(question)
+    assert done.returncode == 1 and b"error:" in done.stderr and done.stdout == b""
+
+
+def test_usage_errors():
+    assert run().returncode == 2
+    assert run(Q, "--batch", "f.txt").returncode == 2
+    bad = run(Q, "--as-of", "2023-13-01")
+    assert bad.returncode == 2 and b"YYYY-MM-DD" in bad.stderr
+    missing = run("--batch", "/no/such/file.txt")
+    assert missing.returncode == 1 and b"cannot read" in missing.stderr
+
+
+def test_missing_index_says_run_ingest(regbot_home):
+    done = run(Q)
+    assert done.returncode == 3 and b"regbot ingest" in done.stderr
+
+
+@pytest.mark.slow
+def test_corrupt_index_says_run_ingest(corpus_home, tmp_path):
+    import shutil
+
+    home = tmp_path / "corrupt"
+    shutil.copytree(corpus_home, home)
+    (home / "chunks.sqlite").write_bytes(b"garbage" * 1000)
+    done = run(Q, env={"REGBOT_HOME": str(home)})
+    assert done.returncode == 3 and b"regbot ingest" in done.stderr
+
+
+@pytest.mark.slow
+def test_misconfigured_llm_falls_back(use_corpus_home):
+    done = run(Q, "--json", "--no-log", env={"REGBOT_LLM_PROVIDER": "openai",
+                                              "REGBOT_LLM_MODEL": "gpt-4o-mini",
+                                              "REGBOT_LLM_API_KEY": "sk-bad"})
+    data = json.loads(done.stdout)
+    assert done.returncode == 0 and data["model"] is None
+    assert any("language model unavailable" in n for n in data["notes"])
+    assert data["verdict"]["status"] == "depends"

@@ -1,0 +1,69 @@
+"""`regbot chat` driven as a person would: through a pseudo-terminal (pexpect), and through a pipe."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+REGBOT = str(Path(sys.executable).with_name("regbot"))
+PROMPT = "regbot>"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+ANSWERED = r"as of \d{4}-\d\d-\d\d"  # the verdict panel's subtitle, never typed by the user
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "200",
+            "HF_HUB_OFFLINE": "1"}
+
+
+def _ask(child: pexpect.spawn, line: str, until: str) -> str:
+    """Send one line, wait for `until` (a regex the reply prints) and the next prompt."""
+    child.sendline(line)
+    child.expect(until)
+    out = child.before + child.after
+    child.expect_exact(PROMPT)
+    return ANSI.sub("", out + child.before)
+
+
+@pytest.mark.slow
+def test_chat_in_a_terminal_keeps_context(use_corpus_home):
+    child = pexpect.spawn(REGBOT, ["chat"], env=_env(), encoding="utf-8", timeout=120,
+                          dimensions=(60, 200))
+    try:
+        child.expect_exact(PROMPT)
+        first = _ask(child, "Can we sell avionics to Cambodia?", ANSWERED)
+        assert "It depends" in first and "[1]" in first and "“" in first
+        army = _ask(child, "what if the buyer is the army?", ANSWERED)
+        assert "end user: army" in army and "Cambodia" in army
+        facts = _ask(child, "/facts", "Understood: .*as of")
+        assert "Cambodia" in facts and "army" in facts and "avionics" in facts
+        past = _ask(child, "and back in 2023?", ANSWERED)
+        assert "as of 2023-" in past and "Cambodia" in past and "126.1(o)" in past
+        assert "Answering as of 2023-03-01" in _ask(child, "/date 2023-03-01", "Answering as of")
+        assert "Not a date" in _ask(child, "/date someday", "Not a date")
+        assert "retrieved #1" in _ask(child, "/sources", "retrieved #1")
+        assert "/quit" in _ask(child, "/help", "/quit +leave")
+        _ask(child, "/reset", "Forgotten")
+        assert "No facts yet" in _ask(child, "/facts", "No facts yet")
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert (use_corpus_home / "chat_history").read_text().count("Cambodia") >= 1
+
+
+@pytest.mark.slow
+def test_chat_reads_lines_when_stdin_is_not_a_terminal(use_corpus_home):
+    lines = "Can we sell avionics to Cambodia?\nwhat if the buyer is the army?\n/facts\n"
+    done = subprocess.run([REGBOT, "chat", "--no-log"], input=lines, capture_output=True,
+                          text=True, env=_env(), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("It depends") + done.stdout.count("License required") >= 2
+    assert "end user: army" in done.stdout
+    assert "Traceback" not in done.stderr
