@@ -163,6 +163,25 @@ class ChunkStore:
         like = citation.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "(%"
         return [row_to_chunk(r) for r in self._db.execute(sql, (citation, like, citation))]
 
+    def keys_where(self, equals: dict[str, str], ranges: dict[str, tuple[str | None, str | None]],
+                   ) -> set[str]:
+        """Keys whose document metadata matches: `equals` {field: value} and inclusive
+        ISO-date `ranges` {field: (low, high)}; a chunk without the date never matches."""
+        clauses, args = [], []
+        for name, value in equals.items():
+            clauses.append(f"json_extract(meta, '$.{name}') = ?")
+            args.append(value)
+        for name, (low, high) in ranges.items():
+            column = f"substr(json_extract(meta, '$.{name}'), 1, 10)"
+            if low:
+                clauses.append(f"{column} >= ?")
+                args.append(low)
+            if high:
+                clauses.append(f"{column} <= ?")
+                args.append(high)
+        sql = "SELECT key FROM chunks" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        return {r[0] for r in self._db.execute(sql, args)}
+
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every chunk in a stable order (key), for BM25 builds."""
         for row in self._db.execute(f"SELECT {COLUMNS} FROM chunks ORDER BY key"):

@@ -120,9 +120,15 @@ def apply_prior(ranked: list[tuple[str, float]], chunks: dict[str, Chunk]) -> li
 
 
 def _allowed_keys(index: "Index", filters: SearchFilters | None) -> set[str] | None:
+    """Keys the lexical side may return (SQL over the chunk store; None = all)."""
     if filters is None or filters.is_empty():
         return None
-    return {c.key for c in index.chunks.iter_chunks() if matches(c, filters)}
+    equals = {name: getattr(filters, name) for name in ("document_type", "agency")
+              if getattr(filters, name)}
+    ranges = {name: (getattr(filters, f"{name}_from"), getattr(filters, f"{name}_to"))
+              for name in ("published", "effective")
+              if getattr(filters, f"{name}_from") or getattr(filters, f"{name}_to")}
+    return index.chunks.keys_where(equals, ranges)
 
 
 def search(index: "Index", query: str, *, k: int | None = None,
@@ -158,7 +164,7 @@ def search(index: "Index", query: str, *, k: int | None = None,
         ranked = apply_prior(ranked, chunks)
     passages: list[Passage] = []
     for key, score in ranked:
-        if key in chunks:
+        if key in chunks and matches(chunks[key], filters):  # guards stale vector metadata
             passages.append(Passage(chunk=chunks[key], score=score, rank=len(passages) + 1,
                                     dense_rank=dense_rank.get(key),
                                     lexical_rank=lexical_rank.get(key)))

@@ -92,6 +92,19 @@ def test_lexical_filter_twin_agrees_with_where():
     assert not matches(rule, SearchFilters(agency="DDTC"))
 
 
+@pytest.mark.parametrize("filters", [
+    SearchFilters(document_type="news"), SearchFilters(agency="BIS"),
+    SearchFilters(published_from="2026-01-01"), SearchFilters(published_to="2025-12-31"),
+    SearchFilters(effective_from="2025-11-07", effective_to="2025-11-07"),
+    SearchFilters(document_type="final_rule", published_to="2026-02-03"),
+])
+def test_sql_key_filter_agrees_with_the_python_twin(small_index, filters):
+    from index.search import _allowed_keys
+
+    index, chunks, _ = small_index
+    assert _allowed_keys(index, filters) == {c.key for c in chunks if matches(c, filters)}
+
+
 def test_bad_filter_date_is_rejected():
     with pytest.raises(SearchError, match="YYYY-MM-DD"):
         SearchFilters(published_from="03/02/2026")
