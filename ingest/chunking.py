@@ -238,22 +238,21 @@ def _siblings(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> bool:
     return a is not None and b is not None and len(a) == len(b) and a[:-1] == b[:-1]
 
 
-def _starts_new_chunk(cur: list[_Unit], u: _Unit, limit: int) -> bool:
-    if not cur or cur[-1].region != u.region:
-        return True
-    if sum(x.tokens for x in cur) + u.tokens > limit:
-        return True
+def _may_join(cur: list[_Unit], u: _Unit, limit: int) -> bool:
+    """Structure allows `u` to join the chunk `cur` (size is checked by the caller)."""
+    if not cur or cur[-1].region != u.region or sum(x.tokens for x in cur) + u.tokens > limit:
+        return False
     content = [x for x in cur if not x.is_heading]
     if not content:
-        return False  # a heading stays with what it introduces
+        return True  # a heading stays with what it introduces
     if u.is_heading or u.is_piece or content[-1].is_piece:
-        return True
+        return False
     if u.tokens >= MERGE_BELOW or sum(x.tokens for x in content) >= MERGE_BELOW:
-        return True
+        return False
     if u.labelled and u.path is not None:
         last = next((x.path for x in reversed(content) if x.labelled), None)
-        return not _siblings(last, u.path)
-    return False
+        return _siblings(last, u.path)
+    return True
 
 
 def _locator(doc: Document, units: list[_Unit]) -> str:
@@ -293,8 +292,10 @@ def chunk_document(doc: Document, max_tokens: int = 240,
     count = count_tokens or count_model_tokens
     groups: list[list[_Unit]] = []
     for unit in _units(doc, count, max_tokens):
-        if _starts_new_chunk(groups[-1] if groups else [], unit, max_tokens):
-            groups.append([unit])
+        cur = groups[-1] if groups else []
+        # the joined text is re-counted: a custom counter need not be additive
+        if _may_join(cur, unit, max_tokens) and count(doc.text[cur[0].start:unit.end]) <= max_tokens:
+            cur.append(unit)
         else:
-            groups[-1].append(unit)
+            groups.append([unit])
     return [_make_chunk(doc, g, i) for i, g in enumerate(groups)]

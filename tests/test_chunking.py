@@ -243,6 +243,13 @@ def test_labelled_child_keeps_its_own_chunk():
     assert [c.locator for c in chunks] == ["15 CFR 2.1(a)", "15 CFR 2.1(a)(1)–(2)"]
 
 
+def test_a_non_additive_counter_is_still_respected(corpus_chunks):
+    doc, _ = corpus_chunks["2026-02_phnompenhpost_us-lifts-arms-embargo-cambodia.txt"]
+    chunks = chunk_document(doc, max_tokens=120, count_tokens=len)  # characters, spaces included
+    assert len(chunks) > 10
+    assert all(len(c.text) <= 120 for c in chunks)
+
+
 def test_bad_max_tokens():
     with pytest.raises(ValueError):
         chunk_document(make_doc("x\n"), max_tokens=0)
