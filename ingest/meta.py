@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.records import DocMeta
 from ingest.errors import IngestError
+from ingest.structure import CfrTitles, front_matter
 
 SIDECAR_SUFFIX = ".meta.json"
 _STR_FIELDS = ("title", "publisher", "agency", "document_type", "published", "effective",
@@ -72,9 +73,9 @@ def _read_sidecar(side: Path) -> dict[str, Any]:
 
 def infer_title(text: str, fallback: str) -> str:
     """Front-matter title, first Markdown heading, first short non-empty line, or `fallback`."""
-    front = re.match(r"---\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---\n", text[:4000])
+    front = front_matter(text).get("title")
     if front:
-        return front.group(1).strip().strip("'\"")
+        return front
     heading = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, re.M)
     if heading:
         return heading.group(1).strip()
@@ -87,17 +88,13 @@ def infer_title(text: str, fallback: str) -> str:
 
 def infer_citation(text: str) -> str | None:
     """'15 CFR 744.21' from the opening text or a one-section file's heading; '90 FR 50489'."""
-    from ingest.structure import CfrTitles
-
     head = text[:2000]
     cfr = _CITATION.search(head)
     if cfr:
         return f"{cfr.group(1)} CFR {cfr.group(2)}"
-    front = re.match(r"---\n(?:.*\n)*?---\n", text[:4000])
-    title_no = re.search(r"^title_number:\s*(\d+)", front.group(0), re.M) if front else None
-    chapter = re.search(r"^chapter:\s*(\S+)", front.group(0), re.M) if front else None
-    if title_no and chapter:
-        return f"{title_no.group(1)} CFR chapter {chapter.group(1)}"
+    front = front_matter(text)
+    if front.get("title_number") and front.get("chapter"):
+        return f"{front['title_number']} CFR chapter {front['chapter']}"
     sections = set(_SECTION_HEAD.findall(text))
     if len(sections) == 1:
         number = sections.pop()

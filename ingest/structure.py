@@ -28,7 +28,6 @@ _PILCROW = re.compile(r"^¶\s?(\d+)\b")
 _CFR_MENTION = re.compile(
     r"\b(\d{1,2})\s+CFR\s+(?:[Pp]arts?\s+)?(\d+)(?:\.\d+)?"
     r"(?:\s*(?:-|–|through|to)\s*(\d+))?")
-_FRONT_TITLE = re.compile(r"^title_number:\s*(\d+)\s*$", re.M)
 _WRAP_WIDTH = 100
 SECTION_LEVEL = 5
 BOLD_LEVEL = 7
@@ -119,6 +118,13 @@ def _front_matter_end(text: str) -> int:
     return len(text) if nl < 0 else nl + 1
 
 
+def front_matter(text: str) -> dict[str, str]:
+    """Flat `key: value` pairs of a leading YAML front-matter block (empty when there is none)."""
+    end = _front_matter_end(text)
+    pairs = re.findall(r"^(\w+):[ \t]*(.*?)[ \t]*$", text[4:end], re.M) if end else []
+    return {key: value.strip("'\"") for key, value in pairs}
+
+
 def _lines(text: str, pos: int):
     """(start, end) of each line of `text` from offset `pos`, newline excluded."""
     while pos <= len(text):
@@ -189,8 +195,8 @@ class CfrTitles:
         if cit:
             default = cit.group(1)
             ranges.insert(0, (cit.group(1), int(cit.group(2)), int(cit.group(2))))
-        front = _FRONT_TITLE.search(text[:_front_matter_end(text)])
-        return cls(tuple(ranges), default, front.group(1) if front else None)
+        fixed = front_matter(text).get("title_number")
+        return cls(tuple(ranges), default, fixed if fixed and fixed.isdigit() else None)
 
     def title_for(self, section_number: str) -> str | None:
         """"15" for "744.21" when the text says e.g. "15 CFR parts 730-774"."""
