@@ -158,14 +158,10 @@ def _decode_html(data: bytes) -> str:
                               f"'{declared.group(1).decode('ascii')}'")
 
 
-def _plain(data: bytes) -> str:
-    return decode_text(data)
-
-
 def _extractor(fmt: str) -> Callable[[bytes], str]:
     """The function that turns a format's bytes into document text (imported lazily)."""
     if fmt in ("markdown", "text"):
-        return _plain
+        return decode_text
     if fmt == "html":
         from ingest.formats.markup import html_to_text
         return lambda data: html_to_text(_decode_html(data))
