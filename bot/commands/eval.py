@@ -149,7 +149,11 @@ def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
     else:
         render_terminal(results, checks)
     if report_dir is not None:
-        click.echo(f"report: {write_report(results, checks, paths, report_dir)}", err=True)
+        try:
+            click.echo(f"report: {write_report(results, checks, paths, report_dir)}", err=True)
+        except OSError as exc:
+            click.echo(f"error: cannot write the report to {report_dir}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_NOTHING)
     if not all(c.passed for c in checks):
         for c in checks:
             if not c.passed:

@@ -65,6 +65,13 @@ def test_bad_gold_files_name_file_item_and_field(tmp_path, body, needle):
     assert str(path) in str(info.value) and needle in str(info.value)
 
 
+def test_non_utf8_gold_file(tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_bytes(b"items:\n  - {id: a1, question: \"\xff\", status: depends}\n")
+    with pytest.raises(GoldError, match="not UTF-8"):
+        load_gold_file(path)
+
+
 def test_sources_are_checked_against_the_corpus(tmp_path, corpus_dir):
     base = f"corpus: {corpus_dir}\nitems:\n  - id: a1\n    question: q\n    status: depends\n"
     with pytest.raises(GoldError, match=r"item 'a1': field 'sources\[0\].file'"):
