@@ -90,3 +90,6 @@ def socket(threads: int) -> None:
     except (BoltError, SlackApiError) as exc:
         click.echo(f"error: Slack refused the app's tokens: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except OSError as exc:
+        click.echo(f"error: cannot reach the Slack Web API at {settings.slack_api_url}: {exc}", err=True)
+        sys.exit(EXIT_USAGE)

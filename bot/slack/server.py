@@ -106,16 +106,20 @@ class RegbotRequestHandler(SlackRequestHandler):
 
 
 def create_wsgi_app(settings: Settings | None = None, *, threads: int = 8) -> RegbotRequestHandler:
-    """Load the answerer (model + index, once) and wrap the Bolt app for WSGI."""
+    """Check the Slack credentials, load the answerer (model + index, once), wrap the Bolt app."""
     from bot.answer import Answerer
     from bot.slack.app import create_app, require
+    from bot.slack.client import make_web_client
     from bot.slack.worker import AnswerWorker
 
     settings = settings or get_settings()
-    secret = require(settings, "slack_signing_secret")["slack_signing_secret"]
+    secrets = require(settings, "slack_bot_token", "slack_signing_secret")
+    client = make_web_client(settings, secrets["slack_bot_token"])
+    client.auth_test()  # a bad token or an unreachable API fails here, before the slow load
     answerer = AnswerWorker(lambda: Answerer(settings))
     warm_up(answerer)
-    return RegbotRequestHandler(create_app(settings, answerer, threads=threads), secret)
+    app = create_app(settings, answerer, client=client, threads=threads)
+    return RegbotRequestHandler(app, secrets["slack_signing_secret"])
 
 
 def warm_up(answerer: Any) -> None:
@@ -139,6 +143,7 @@ class GunicornServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> RegbotRequestHandler:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         from slack_bolt.error import BoltError
         from slack_sdk.errors import SlackApiError
 
@@ -149,6 +154,10 @@ class GunicornServer(BaseApplication):
             return create_wsgi_app(threads=self.threads)
         except (RegbotIndexError, SlackConfigError, BoltError, SlackApiError) as exc:
             log.error("regbot slack cannot start: %s", exc)
+            sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops with exit code 3
+        except OSError as exc:  # the Web API is unreachable (auth.test at start-up)
+            log.error("regbot slack cannot start: Slack Web API at %s unreachable: %s",
+                      get_settings().slack_api_url, exc)
             sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops with exit code 3
 
 

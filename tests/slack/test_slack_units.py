@@ -151,3 +151,18 @@ def test_manifest_matches_the_app():
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "commands", "im:history", "reactions:write",
             "channels:history"} <= scopes
+
+
+def test_serve_stops_cleanly_when_the_slack_api_is_unreachable(tmp_path):
+    import subprocess
+
+    from bot.slack.harness import free_port, regbot_executable, server_env
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "chunks.sqlite").write_bytes(b"")
+    env = server_env(home, f"http://127.0.0.1:{free_port()}/api/")  # nothing listens there
+    result = subprocess.run([regbot_executable(), "slack", "serve", "--host", "127.0.0.1",
+                             "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3
+    assert "unreachable" in result.stderr and "Traceback" not in result.stderr
