@@ -15,7 +15,7 @@ from time import perf_counter
 from typing import Any
 
 from bot.compose import abstain_text, compose_text
-from bot.evidence import passage_citations, rule_citations
+from bot.evidence import passage_citations, rule_citations, terms_of
 from bot.records import Answer, Chunk, Citation, Facts, Passage, Verdict
 from bot.settings import Settings, get_settings
 
@@ -130,7 +130,8 @@ class Answerer:
                  passages: list[Passage]) -> tuple[tuple[Citation, ...], list[str]]:
         ruled = rule_citations(verdict, self)
         spans = [(c.source, c.span) for c in ruled.citations if c.span]
-        retrieved = passage_citations(passages, exclude=spans)
+        retrieved = passage_citations(passages, exclude=spans, terms=terms_of(question),
+                                      limit=self.settings.search_k)
         return ruled.citations + retrieved.citations, [*ruled.notes, *retrieved.notes]
 
     # ----------------------------------------------------------------- the answer

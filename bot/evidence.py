@@ -77,6 +77,55 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> tuple[int, int]:
     return start, start + (cut if cut > 0 else limit)
 
 
+_SENTENCE = re.compile(r"[^\n]+?(?:[.;:](?=\s)|$)", re.MULTILINE)
+_WORD = re.compile(r"[a-z0-9]+(?:[.:][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    "a an and are as at be by can could do does for from has have how i if in is it its may "
+    "of on or our shall should so that the their there this to us was we what when which who "
+    "will with would you your".split())
+
+
+def terms_of(text: str) -> set[str]:
+    """Content words of a question (lower case, stopwords dropped)."""
+    return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences (or lines) of `text`, stripped of surrounding space."""
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        start, end = m.start(), m.end()
+        chunk = text[start:end]
+        start += len(chunk) - len(chunk.lstrip())
+        end -= len(chunk) - len(chunk.rstrip())
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def focused_excerpt(text: str, terms: set[str], limit: int = EXCERPT_CHARS) -> tuple[int, int]:
+    """Span of the sentence run in `text` that shares most words with `terms` (<= limit chars)."""
+    spans = sentence_spans(text)
+    if not terms or not spans:
+        return excerpt(text, limit)
+    scores = [len(terms_of(text[a:b]) & terms) for a, b in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    if scores[best] == 0:
+        return excerpt(text, limit)
+    start, end = spans[best]
+    if end - start > limit:
+        return start, start + excerpt(text[start:end], limit)[1]
+    lo, hi = best, best
+    while True:  # grow towards the better-scoring neighbour while it fits
+        options = [i for i in (lo - 1, hi + 1) if 0 <= i < len(spans)
+                   and max(end, spans[i][1]) - min(start, spans[i][0]) <= limit]
+        if not options:
+            return start, end
+        pick = max(options, key=lambda i: scores[i])
+        lo, hi = min(lo, pick), max(hi, pick)
+        start, end = spans[lo][0], spans[hi][1]
+
+
 # --------------------------------------------------------------------------- source files
 
 _TEXT_CACHE: dict[tuple[str, int, int], str] = {}
@@ -161,9 +210,9 @@ def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
     return Evidence(tuple(cites), tuple(notes))
 
 
-def passage_citations(passages: Iterable[Passage], *, limit: int = 3,
+def passage_citations(passages: Iterable[Passage], *, limit: int = 3, terms: set[str] = frozenset(),
                       exclude: Iterable[tuple[str, tuple[int, int]]] = ()) -> Evidence:
-    """Verified excerpts of the best retrieved passages (skipping spans already cited)."""
+    """Verified excerpts of the best retrieved passages, focused on `terms` (skipping cited spans)."""
     seen = set(exclude)
     cites: list[Citation] = []
     notes: list[str] = []
@@ -171,9 +220,9 @@ def passage_citations(passages: Iterable[Passage], *, limit: int = 3,
         if len(cites) >= limit:
             break
         chunk = passage.chunk
-        local = excerpt(chunk.text)
+        local = focused_excerpt(chunk.text, terms)
         span = (chunk.span[0] + local[0], chunk.span[0] + local[1])
-        if any(src == chunk.source and s[0] <= span[0] < s[1] for src, s in seen):
+        if any(src == chunk.source and s[0] < span[1] and span[0] < s[1] for src, s in seen):
             continue
         text = chunk.text[local[0]:local[1]]
         if not quote_is_verbatim(chunk.path, span, text):
