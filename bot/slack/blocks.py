@@ -134,7 +134,10 @@ def marks(rule_ids: tuple[str, ...], numbered: list[tuple[int, Citation]]) -> st
 
 def reason_lines(answer: Answer, numbered: list[tuple[int, Citation]]) -> list[str]:
     verdict = answer.verdict
-    lines = [f"• {esc(r)}" for r in verdict.reasons]
+    reasons = verdict.reasons
+    if verdict.branches:  # per-branch reasons are shown with the branches
+        reasons = tuple(r for r in reasons if not r.startswith("If ")) or reasons[:1]
+    lines = [f"• {esc(r)}" for r in reasons]
     if lines:
         lines[-1] += marks(verdict.rule_ids, numbered)
     return lines
@@ -174,8 +177,9 @@ def citation_line(number: int, citation: Citation, quote_limit: int) -> str:
     label = esc(citation.citation or citation.locator)
     url = (citation.url or "").replace("|", "%7C").replace(">", "%3E")
     link = f"<{url}|{label}>" if url.startswith(("http://", "https://")) else f"*{label}*"
-    where = f" · {esc(citation.locator)}" if citation.citation and citation.locator else ""
-    head = clip(f"*[{number}]* {link}{where} · _{esc(citation.source)}_", 600)
+    where = f" · {esc(citation.locator)}" if citation.citation and citation.locator != citation.citation else ""
+    source = "" if citation.source in citation.locator else f" · _{esc(citation.source)}_"
+    head = clip(f"*[{number}]* {link}{where}{source}", 600)
     quote = clip(" ".join(citation.quote.split()), quote_limit) if quote_limit else ""
     return head + (f"\n> {esc(quote)}" if quote else "")
 

@@ -12,7 +12,8 @@ def depends_answer(log_id: int | None = 41) -> Answer:
     facts = Facts(as_of=AS_OF, destination="KH", destination_name="Cambodia", item="avionics")
     verdict = Verdict(
         status="depends",
-        reasons=("Cambodia is no longer on the ITAR § 126.1 list; licences are reviewed case by case.",),
+        reasons=("Cambodia is no longer on the ITAR § 126.1 list; licences are reviewed case by case.",
+                 "If classification is USML XI: licence required."),
         branches=(
             Branch({"classification": "USML XI"}, "license_required", ("itar.126_1.kh",),
                    ("ITAR licence, case-by-case review",)),
@@ -35,7 +36,7 @@ def depends_answer(log_id: int | None = 41) -> Answer:
                  citation=None, quote="A license is required for items subject to the EAR when "
                  "you have knowledge that the item is intended for a military end use.",
                  rule_ids=("ear.744_21",)),
-        Citation(key="c3", source="internal-memo.txt", locator="memo ¶2", citation=None,
+        Citation(key="c3", source="internal-memo.txt", locator="internal-memo.txt ¶2", citation=None,
                  quote="Internal guidance: escalate all Cambodia deals.", visibility="internal"),
     )
     return Answer(question="Can we sell avionics to Cambodia?", as_of=AS_OF, facts=facts,

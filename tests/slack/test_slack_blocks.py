@@ -126,3 +126,9 @@ def test_free_text_shown_only_when_phrased_by_a_model_or_abstaining():
 def test_markers_keep_answer_numbering_and_skip_hidden_sources():
     channel = _all_text(blocks.render_answer(depends_answer(), shareable_only=True))
     assert "[2]" in channel and "*[3]*" not in channel
+
+
+def test_branch_reasons_are_not_repeated_and_sources_not_doubled():
+    text = _all_text(blocks.render_answer(depends_answer()))
+    assert "If classification is USML XI" not in text  # shown as a branch instead
+    assert "*[3]* *internal-memo.txt ¶2*\\n" in text  # the locator already names the file
