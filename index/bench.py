@@ -1,0 +1,231 @@
+"""Benchmark: `python -m index.bench` (or `make bench`) on this machine.
+
+Builds one index in steps (../shared/corpus, then ~5k and ~20k chunks with parts of
+../shared/scale) and prints, per step: ingest throughput next to the raw throughput
+of the same embedding engine on a sample of the same chunks, warm hybrid search
+latency p50/p95 over 200 queries, peak RSS of a process serving those queries, and
+the cold start of `regbot search`. At the corpus step it also runs the baseline: a
+plain langchain + Chroma similarity search (HuggingFaceEmbeddings, one collection,
+no lexical side), for speed and for hits on the gold questions.
+Results: printed, and written to `bench-results/bench.json`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("REGBOT_SHARED", REPO.parent / "shared")).resolve()
+SCALE = SHARED / "scale"
+STEPS = {  # step name -> paths added at that step (cumulative index)
+    "corpus": [SHARED / "corpus"],
+    "5k": [SCALE / "cfr-2025-01/title-15" / f"chapter-{c}.md" for c in ("VII", "I", "II", "III")],
+    "20k": [SCALE / "earcrawler-2026/fr_paragraphs.jsonl",
+            SCALE / "earcrawler-2026/ecfr_chunks_2026-02-10.json",
+            SCALE / "cfr-2025-01/title-15/chapter-IX.md"],
+}
+DONE_WHEN = [("Cambodia removed from the ITAR 126.1 list",
+              ["2026-02-03_bis_ear-conforming-change-cambodia.md"]),
+             ("7A994", ["2026-09-01_ecfr_ccl-usml-fragments_excerpt.md"]),
+             ("national police military end user",
+              ["2026-02-10_ecfr_15cfr744.21_military-end-use-user.md"])]
+
+SERVE_SCRIPT = """
+import json, sys
+from bot.settings import Settings
+from index.bench import peak_rss_mb
+from index.store import open_index
+queries = json.load(open(sys.argv[2]))
+index = open_index(Settings(home=sys.argv[1]))
+for q in queries:
+    index.search(q, k=5)
+print(json.dumps({"peak_rss_mb": peak_rss_mb()}))
+"""
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM; unlike ru_maxrss it is not inherited
+    from the parent across fork + exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def gold_items() -> list[tuple[str, list[str]]]:
+    """(question, expected source files) from tests/gold/*.yaml, plus the issue's three."""
+    items = list(DONE_WHEN)
+    for path in sorted((REPO / "tests" / "gold").glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("items", []):
+            sources = [s if isinstance(s, str) else s.get("file") for s in item.get("sources", [])]
+            if item.get("question") and sources:
+                items.append((item["question"], [s for s in sources if s]))
+    return items
+
+
+def make_queries(index, n: int, seed: int = 7) -> list[str]:
+    """Gold questions, then the opening words of random chunks, up to n."""
+    queries = [q for q, _ in gold_items()][:n]
+    chunks = list(index.chunks.iter_chunks())
+    rng = random.Random(seed)
+    while len(queries) < n:
+        words = rng.choice(chunks).text.split()
+        if len(words) >= 6:
+            queries.append(" ".join(words[:rng.randint(4, 10)]))
+    return queries
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2)}
+
+
+def time_queries(search, queries: list[str], warmup: int = 5) -> dict[str, float]:
+    for q in queries[:warmup]:
+        search(q)
+    samples = []
+    for q in queries:
+        start = time.perf_counter()
+        search(q)
+        samples.append((time.perf_counter() - start) * 1000)
+    return percentiles(samples)
+
+
+def raw_throughput(embedder, texts: list[str]) -> float:
+    start = time.perf_counter()
+    embedder.embed(texts)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def hit_rate(search_sources, items) -> float:
+    """Share of questions with an expected source among the top-5 hits."""
+    hits = sum(bool(set(search_sources(q)) & set(expected)) for q, expected in items)
+    return round(hits / len(items), 3)
+
+
+def cold_start(home: Path, runs: int = 3) -> float:
+    env = dict(os.environ, REGBOT_HOME=str(home))
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).with_name("regbot")), "search", "7A994", "-k", "5",
+                        "--json"], env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times), 2)
+
+
+def serving_rss(home: Path, queries: list[str]) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(queries, fh)
+    out = subprocess.run([sys.executable, "-c", SERVE_SCRIPT, str(home), fh.name], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    os.unlink(fh.name)
+    return round(json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_mb"], 1)
+
+
+def baseline(chunks, queries: list[str], items) -> dict:
+    """Plain langchain + Chroma: HuggingFaceEmbeddings, one collection, dense only."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from index.embedding import quiet_transformers, source_model_dir
+
+    quiet_transformers()
+    start = time.perf_counter()
+    embeddings = HuggingFaceEmbeddings(model_name=str(source_model_dir()),
+                                       encode_kwargs={"normalize_embeddings": True})
+    store = Chroma(collection_name="baseline", embedding_function=embeddings,
+                   client=chromadb.EphemeralClient(ChromaSettings(anonymized_telemetry=False)))
+    store.add_texts([c.text for c in chunks], metadatas=[{"source": c.source} for c in chunks])
+    build_s = time.perf_counter() - start
+
+    def sources(q: str) -> list[str]:
+        return [d.metadata["source"] for d in store.similarity_search(q, k=5)]
+
+    return {"chunks": len(chunks), "build_chunks_per_s": round(len(chunks) / build_s, 1),
+            **time_queries(lambda q: store.similarity_search(q, k=5), queries),
+            "hit@5": hit_rate(sources, items)}
+
+
+def run_step(name: str, settings, queries_n: int, record: dict) -> dict:
+    """Ingest this step's paths into the growing index and measure it."""
+    from index.store import open_index
+    from ingest.pipeline import ingest_paths
+
+    start = time.perf_counter()
+    report = ingest_paths(STEPS[name], settings)
+    ingest_s = time.perf_counter() - start
+    assert not report.failed, report.failed
+    index = open_index(settings)
+    texts = [c.text for c in index.chunks.iter_chunks()]
+    sample = random.Random(1).sample(texts, min(1000, len(texts)))
+    queries = make_queries(index, queries_n)
+    result = {
+        "chunks": index.count(), "chunks_added": report.chunks_added,
+        "ingest_chunks_per_s": round(report.chunks_added / ingest_s, 1),
+        "raw_engine_chunks_per_s": round(raw_throughput(index.embedder, sample), 1),
+        "search": time_queries(lambda q: index.search(q, k=5), queries),
+        "ingest_process_peak_rss_mb": peak_rss_mb(),
+        "serving_peak_rss_mb": serving_rss(settings.home, queries),
+        "cold_search_s": cold_start(settings.home),
+    }
+    result["ingest_vs_raw"] = round(result["ingest_chunks_per_s"] /
+                                    result["raw_engine_chunks_per_s"], 3)
+    if name == "corpus":
+        items = gold_items()
+        for mode in ("hybrid", "dense", "bm25"):
+            result[f"hit@5_{mode}"] = hit_rate(
+                lambda q: [p.chunk.source for p in index.search(q, k=5, mode=mode)], items)
+        result["gold_questions"] = len(items)
+        record["corpus_queries"] = queries
+    index.close()
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m index.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", default="corpus,5k,20k", help="comma-separated: corpus,5k,20k")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--home", type=Path, default=None, help="index folder (default: temp)")
+    parser.add_argument("--out", type=Path, default=REPO / "bench-results")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from bot.settings import Settings
+
+    home = args.home or Path(tempfile.mkdtemp(prefix="regbot-bench-"))
+    settings = Settings(home=home)
+    record: dict = {"machine": {"cpus": os.cpu_count()}, "engine": settings.embedding_engine,
+                    "steps": {}}
+    for name in args.steps.split(","):
+        record["steps"][name] = run_step(name, settings, args.queries, record)
+        print(f"{name}: {json.dumps(record['steps'][name])}", flush=True)
+    if "corpus_queries" in record:  # last, so torch's memory stays out of the figures above
+        from index.store import open_index
+
+        index = open_index(settings)
+        corpus = [c for c in index.chunks.iter_chunks()
+                  if Path(c.path).parent == STEPS["corpus"][0]]
+        record["baseline_langchain_chroma"] = baseline(corpus, record.pop("corpus_queries"),
+                                                       gold_items())
+        print(f"baseline: {json.dumps(record['baseline_langchain_chroma'])}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(record, indent=2))
+    print(f"written {args.out / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    main()
