@@ -127,3 +127,23 @@ def test_corrupt_log_is_a_clear_error(settings):
     settings.decision_log_path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(dl.DecisionLogError, match="cannot open decision log"):
         dl.verify(settings)
+
+
+def _append_many(home: str, n: int) -> None:
+    settings = Settings(home=home)
+    for i in range(n):
+        dl.log_answer(_answer(f"p{i}"), front_end="slack", user_id=None, settings=settings,
+                      rulebook_version="rb", index_name="ix")
+
+
+def test_concurrent_writers_keep_one_chain(settings):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_append_many, args=(str(settings.home), 15)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert all(p.exitcode == 0 for p in procs)
+    assert dl.verify(settings) == dl.ChainReport(ok=True, rows=45)
