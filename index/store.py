@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -99,8 +98,9 @@ def _make_client(settings: "Settings", create: bool):
             "rebuild it with `regbot ingest --rebuild PATH`") from exc
 
 
-def _expected_metadata() -> dict[str, Any]:
-    return {"model_id": MODEL_ID, "dim": DIM, "ingest_version": INGEST_VERSION}
+def _expected_metadata(settings: "Settings") -> dict[str, Any]:
+    return {"model_id": MODEL_ID, "dim": DIM, "ingest_version": INGEST_VERSION,
+            "chunk_max_tokens": settings.chunk_max_tokens}
 
 
 def check_model(metadata: dict[str, Any] | None, where: str) -> None:
@@ -238,7 +238,8 @@ def _open_collection(client, settings: "Settings", create: bool):
             raise IndexMissingError(
                 f"no index at {settings.chroma_url or settings.home} (collection {name!r} not found):"
                 " run `regbot ingest PATH`") from None
-        return client.create_collection(name, embedding_function=None, metadata=_expected_metadata(),
+        return client.create_collection(name, embedding_function=None,
+                                        metadata=_expected_metadata(settings),
                                         configuration={"hnsw": {"space": "cosine"}})
     except RegbotIndexError:
         raise

@@ -146,6 +146,8 @@ def _ingest_file(path: Path, index: Index, manifest: dict, tally: _Tally) -> boo
     name = str(path)
     try:
         digest = fingerprint(path)
+        if digest is not None:  # new chunking settings re-chunk every file
+            digest["chunking"] = f"v{INGEST_VERSION}/max_tokens={index.settings.chunk_max_tokens}"
         entry = manifest.get(name)
         if _is_current(entry, digest, index):
             tally.documents += 1

@@ -103,6 +103,17 @@ def test_sidecar_change_updates_metadata_without_reembedding(tmp_path, settings)
     index.close()
 
 
+def test_new_chunk_size_rechunks_unchanged_files(tmp_path, settings):
+    corpus = write_corpus(tmp_path / "c")
+    first = ingest_paths([corpus], settings)
+    small = Settings(home=settings.home, chunk_max_tokens=10)
+    report = ingest_paths([corpus], small)
+    assert report.chunks_added > 0 and report.chunks_removed > 0
+    assert len(consistent(small)) > first.chunks_added
+    entry = next(iter(json.loads((settings.home / MANIFEST_FILE).read_text())["documents"].values()))
+    assert entry["chunking"].endswith("max_tokens=10")
+
+
 def test_prune_removes_documents_whose_files_are_gone(tmp_path, settings):
     corpus = write_corpus(tmp_path / "c")
     ingest_paths([corpus], settings)
