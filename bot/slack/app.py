@@ -1,8 +1,8 @@
 """The Bolt app: thin listeners (ack, then parse -> answer -> render -> post in bot.slack.handlers).
 
-Bolt acks Events API requests before the listener runs and runs listeners on its
-thread pool (process_before_response=False), so the HTTP answer to Slack never
-waits for an answer to be computed: slow work always happens after the ack.
+process_before_response=True with lazy listeners: the ack runs on the HTTP request
+thread and returns at once, and the slow work runs afterwards on the listener pool.
+So an ack never waits behind a backlog of answers (Slack's deadline is 3 s).
 """
 from __future__ import annotations
 
@@ -59,42 +59,46 @@ def create_app(settings: Settings, answerer: AnswersQuestions, *, client: WebCli
         secrets |= require(settings, "slack_signing_secret")
     client = client or make_web_client(settings, secrets["slack_bot_token"])
     app = App(client=client, signing_secret=secrets.get("slack_signing_secret"),
-              process_before_response=False, logger=log,
+              process_before_response=True, logger=log,
               listener_executor=ThreadPoolExecutor(max_workers=threads, thread_name_prefix="regbot-slack"))
     app.middleware(dedupe_middleware(EventDedupe(settings.home / DEDUPE_FILE)))
     register_listeners(app, Responder(settings, answerer))
     return app
 
 
+def ack_now(ack: Ack) -> None:
+    """Runs on the HTTP request thread: Slack gets its 200 however busy the answer queue is."""
+    ack()
+
+
 def register_listeners(app: App, responder: Responder) -> None:
-    @app.event("app_mention")
-    def on_mention(event: dict, client: WebClient, context: BoltContext) -> None:
+    """Each listener = an instant ack plus a lazy function run on the listener pool."""
+
+    def answer_mention(event: dict, client: WebClient, context: BoltContext) -> None:
         responder.on_message(event, client, context.bot_user_id)
 
-    @app.event("message")
-    def on_message(event: dict, client: WebClient, context: BoltContext) -> None:
+    def answer_dm(event: dict, client: WebClient, context: BoltContext) -> None:
         if event.get("channel_type") == "im":  # channel messages arrive as app_mention
             responder.on_message(event, client, context.bot_user_id)
 
-    @app.command(SLASH_COMMAND)
-    def on_command(ack: Ack, command: dict) -> None:
-        ack()
+    def answer_command(command: dict) -> None:
         responder.on_command(command)
 
-    @app.action(blocks.FACT_ACTION_RE)
-    def on_fact(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    def apply_fact(body: dict, client: WebClient) -> None:
         responder.on_fact(body, client)
 
-    @app.action(blocks.FEEDBACK_ACTION_RE)
-    def on_feedback(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    def record_feedback(body: dict, client: WebClient) -> None:
         responder.on_feedback(body, client)
 
-    @app.action(blocks.SHARE_ACTION)
-    def on_share(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    def share(body: dict, client: WebClient) -> None:
         responder.on_share(body, client)
+
+    app.event("app_mention")(ack=ack_now, lazy=[answer_mention])
+    app.event("message")(ack=ack_now, lazy=[answer_dm])
+    app.command(SLASH_COMMAND)(ack=ack_now, lazy=[answer_command])
+    app.action(blocks.FACT_ACTION_RE)(ack=ack_now, lazy=[apply_fact])
+    app.action(blocks.FEEDBACK_ACTION_RE)(ack=ack_now, lazy=[record_feedback])
+    app.action(blocks.SHARE_ACTION)(ack=ack_now, lazy=[share])
 
     @app.error
     def on_error(error: Exception, body: dict) -> None:

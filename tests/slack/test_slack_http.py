@@ -279,3 +279,17 @@ def test_acks_are_fast_even_while_answering(slack_server, fake_slack):
     assert max(seconds for _, seconds in results) < 3.0  # Slack's ack deadline
     wait_posts(fake_slack, channel, n=10, timeout=60)
     assert sorted(c.params["thread_ts"] for c in posts(fake_slack, channel)) == sorted(e["ts"] for e in events)
+
+
+def test_slash_command_and_button_acks_do_not_wait_behind_a_backlog(slack_server, fake_slack):
+    channel = new_channel()
+    with ThreadPoolExecutor(30) as pool:  # 30 answers queued up
+        list(pool.map(lambda e: sr.post(slack_server.url, sr.event_body(e)),
+                      [sr.mention(QUESTION, channel=channel) for _ in range(30)]))
+    hook = f"backlog-{time.time()}"
+    started = time.perf_counter()
+    response = sr.post(slack_server.url, sr.slash_body(QUESTION, fake_slack.response_url(hook), channel=channel),
+                       content_type=FORM)
+    assert response.status_code == 200 and time.perf_counter() - started < 1.0
+    fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == hook], timeout=60)
+    wait_posts(fake_slack, channel, n=30, timeout=90)
