@@ -186,7 +186,18 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-# --------------------------------------------------------------------------- prune / rebuild
+# --------------------------------------------------------------------------- repair / prune / rebuild
+
+
+def _reconcile(index: Index) -> None:
+    """Make vectors and chunk records agree before ingesting: drop records whose vectors
+    are gone (their documents are then re-embedded) and vectors no record knows."""
+    if index.collection.count() == index.count():
+        return
+    vectors, records = index.vector_keys(), index.chunks.keys()
+    if records - vectors:
+        index.chunks.apply(add=(), remove=records - vectors)
+    index.delete_vectors(vectors - records)
 
 
 def _prune(index: Index, manifest: dict, tally: _Tally) -> bool:
@@ -244,6 +255,7 @@ def ingest_paths(paths: Sequence[Path | str], settings: Settings, *, prune: bool
         wipe_index(settings)
     index = open_index(settings, create=True)
     try:
+        _reconcile(index)
         manifest = load_manifest(settings.home)
         tally = _Tally(failed=[{"path": str(p), "error": why} for p, why in problems])
         changed = False

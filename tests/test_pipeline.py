@@ -114,6 +114,17 @@ def test_new_chunk_size_rechunks_unchanged_files(tmp_path, settings):
     assert entry["chunking"].endswith("max_tokens=10")
 
 
+def test_lost_vectors_are_re_embedded(tmp_path, settings):
+    corpus = write_corpus(tmp_path / "c")
+    first = ingest_paths([corpus], settings)
+    index = open_index(settings)
+    index.delete_vectors(k for k in list(index.chunks.keys())[:2])
+    index.close()
+    report = ingest_paths([corpus], settings)
+    assert report.chunks_added >= 2 and not report.failed
+    assert len(consistent(settings)) == first.chunks_added
+
+
 def test_prune_removes_documents_whose_files_are_gone(tmp_path, settings):
     corpus = write_corpus(tmp_path / "c")
     ingest_paths([corpus], settings)
