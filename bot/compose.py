@@ -125,7 +125,7 @@ def compose_text(facts: Facts, verdict: Verdict, citations: tuple[Citation, ...]
     """The full deterministic answer text."""
     parts = [f"{headline(verdict.status)}: {SUMMARIES.get(verdict.status, verdict.status)}.",
              f"Question understood as: {describe_facts(facts)}."]
-    if facts.unknown_country:
+    if facts.unknown_country and not any("know the country" in r for r in verdict.reasons):
         parts.append(f"I don't know the country '{facts.unknown_country}'.")
     reasons = _reason_lines(verdict, citations)
     if reasons:
@@ -139,6 +139,9 @@ def compose_text(facts: Facts, verdict: Verdict, citations: tuple[Citation, ...]
     caution = unverified_line(verdict)
     if caution:
         parts.append(caution)
+    if verdict.status == "cannot_determine" and citations:
+        parts.append("The passages below are the closest matches in the indexed sources; they are "
+                     "shown for reference and do not decide the question.")
     return "\n\n".join(parts)
 
 

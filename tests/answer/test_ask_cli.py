@@ -110,3 +110,12 @@ def test_misconfigured_llm_falls_back(use_corpus_home):
     assert done.returncode == 0 and data["model"] is None
     assert any("language model unavailable" in n for n in data["notes"])
     assert data["verdict"]["status"] == "depends"
+
+
+@pytest.mark.slow
+def test_impossible_date_and_unknown_country(use_corpus_home):
+    bad = run("Could we sell avionics to Cambodia on 31 February 2023?", "--no-log")
+    assert bad.returncode == 1 and b"not a real date" in bad.stderr
+    unknown = json.loads(run("Can we sell avionics to Wakanda?", "--json", "--no-log").stdout)
+    assert unknown["verdict"]["status"] == "cannot_determine"
+    assert "Wakanda" in unknown["text"]

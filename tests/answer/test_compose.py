@@ -69,3 +69,12 @@ def test_no_duplicate_caution_when_reasons_say_unconfirmed():
     verdict = Verdict(status="license_required", reasons=("Unconfirmed: rests on x.",),
                       unverified=("x",))
     assert "do not confirm" not in compose.compose_text(FACTS, verdict, ())
+
+
+def test_cannot_determine_with_passages_says_they_do_not_decide():
+    facts = Facts(as_of=date(2026, 1, 1), item="avionics", unknown_country="Wakanda")
+    verdict = Verdict(status="cannot_determine", reasons=("I don't know the country 'Wakanda'.",))
+    text = compose.compose_text(facts, verdict, CITES)
+    assert text.count("know the country 'Wakanda'") == 1
+    assert "do not decide the question" in text
+    assert "do not decide" not in compose.compose_text(facts, verdict, ())
