@@ -119,3 +119,26 @@ def test_impossible_date_and_unknown_country(use_corpus_home):
     unknown = json.loads(run("Can we sell avionics to Wakanda?", "--json", "--no-log").stdout)
     assert unknown["verdict"]["status"] == "cannot_determine"
     assert "Wakanda" in unknown["text"]
+
+
+@pytest.mark.slow
+def test_answers_are_logged_unless_no_log(corpus_home, tmp_path):
+    import shutil
+
+    home = tmp_path / "logged"
+    shutil.copytree(corpus_home, home, ignore=shutil.ignore_patterns("decisions.sqlite*"))
+    env = {"REGBOT_HOME": str(home), "SLACK_BOT_TOKEN": "xoxb-never-logged-42"}
+    assert run(Q, "--json", env=env).returncode == 0
+    assert run(Q, "--json", "--no-log", env=env).returncode == 0
+
+    def regbot_log(*args):
+        return subprocess.run([REGBOT, "log", *args], capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=60)
+
+    rows = json.loads(regbot_log("--json").stdout)
+    assert len(rows) == 1 and rows[0]["front_end"] == "cli" and rows[0]["status"] == "depends"
+    assert rows[0]["facts"]["destination"] == "KH" and rows[0]["passage_keys"]
+    assert rows[0]["rulebook_version"] and rows[0]["index_name"] and rows[0]["timings"]["total"] > 0
+    assert regbot_log("verify").returncode == 0
+    blob = b"".join(p.read_bytes() for p in home.glob("decisions.sqlite*"))
+    assert b"xoxb-never-logged-42" not in blob
