@@ -187,25 +187,38 @@ class Responder:
 
     # ----------------------------------------------------------------- buttons
     def on_fact(self, body: dict[str, Any], client: WebClient) -> None:
-        """A fact button: re-evaluate with that fact and update the message in place."""
+        """A fact button: re-evaluate with that fact and update the message in place
+        (a failure leaves the answer as it was and says so next to it)."""
         action, user = body["actions"][0], (body.get("user") or {}).get("id")
         channel, container = _channel_of(body), body.get("container") or {}
-        ephemeral = bool(container.get("is_ephemeral")) or "message" not in body
+        original = body.get("message")
+        ephemeral = bool(container.get("is_ephemeral")) or original is None
         try:
             state = AnswerState.decode(action.get("value") or "")
             answer = self.ask(state.question, user, state=state)
-            message = blocks.render_answer(answer, shareable_only=not ephemeral and not is_dm(channel),
-                                           ephemeral=ephemeral, overrides=state.overrides)
         except Exception as exc:  # noqa: BLE001
-            message, answer, state = self._failure(exc, f"fact button from {user}"), None, None
+            return self._tell(body, client, self._failure(exc, f"fact button from {user}"))
+        message = blocks.render_answer(answer, shareable_only=not ephemeral and not is_dm(channel),
+                                       ephemeral=ephemeral, overrides=state.overrides)
         if ephemeral:
             return self._respond(body.get("response_url"), {"replace_original": True, **message})
-        meta = answer_metadata(answer, state.overrides) if answer and state else None
         try:
-            client.chat_update(channel=channel, ts=container.get("message_ts") or body["message"]["ts"],
-                               metadata=meta, **message)
+            client.chat_update(channel=channel, ts=original["ts"],
+                               metadata=answer_metadata(answer, state.overrides), **message)
         except SlackApiError:
             log.exception("could not update the message in %s", channel)
+
+    def _tell(self, body: dict[str, Any], client: WebClient, message: dict[str, Any]) -> None:
+        """A short note next to the message a button was on: in its thread, or privately."""
+        original = body.get("message")
+        if original is None:
+            return self._respond(body.get("response_url"),
+                                 {"response_type": "ephemeral", "replace_original": False, **message})
+        try:
+            client.chat_postMessage(channel=_channel_of(body), **message,
+                                    thread_ts=original.get("thread_ts") or original.get("ts"))
+        except SlackApiError:
+            log.exception("could not post a note in %s", _channel_of(body))
 
     def on_feedback(self, body: dict[str, Any], client: WebClient) -> None:
         """👍/👎: a feedback row in the decision log; the buttons become a thank-you line."""
@@ -226,7 +239,7 @@ class Responder:
         thanked = blocks.feedback_recorded(message.get("blocks") or [], value, user)
         try:
             client.chat_update(channel=_channel_of(body), ts=message["ts"], text=message.get("text") or "",
-                               blocks=thanked)
+                               blocks=thanked, metadata=message.get("metadata"))
         except SlackApiError:
             log.exception("could not update the feedback buttons")
 

@@ -293,3 +293,24 @@ def test_slash_command_and_button_acks_do_not_wait_behind_a_backlog(slack_server
     assert response.status_code == 200 and time.perf_counter() - started < 1.0
     fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == hook], timeout=60)
     wait_posts(fake_slack, channel, n=30, timeout=90)
+
+
+def test_a_broken_button_leaves_the_answer_alone_and_apologises_in_the_thread(slack_server, fake_slack):
+    event, reply = ask_in_channel(slack_server, fake_slack)
+    message = next(m for m in fake_slack.state.messages[event["channel"]] if m.get("bot_id"))
+    click = sr.action_body("regbot_fact_0", "{not a state", channel=event["channel"],
+                           response_url=fake_slack.response_url("broken"), message=message)
+    assert sr.post(slack_server.url, click, content_type=FORM).status_code == 200
+    apology = wait_posts(fake_slack, event["channel"], event["ts"], n=2)[-1]
+    assert apology.params["text"] == blocks.APOLOGY
+    assert not [c for c in fake_slack.calls("chat.update") if c.params.get("ts") == message["ts"]]
+
+
+def test_feedback_on_an_unknown_answer_is_refused_privately(slack_server, fake_slack):
+    hook = f"fb-unknown-{time.time()}"
+    click = sr.action_body(blocks.FEEDBACK_UP, "987654321", channel=new_channel(),
+                           response_url=fake_slack.response_url(hook), message={"ts": "1.2", "blocks": []})
+    assert sr.post(slack_server.url, click, content_type=FORM).status_code == 200
+    sent = fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == hook])[0]
+    assert sent.params["response_type"] == "ephemeral" and "could not record" in sent.params["text"]
+    assert not [r for r in log_rows(slack_server, "feedback") if r["ref_id"] == 987654321]
