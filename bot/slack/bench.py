@@ -12,6 +12,7 @@ is missing or duplicated.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -104,6 +105,8 @@ def report(sent: list[Sent], replies: list, fake: FakeSlackAPI, mentions: int, r
     reply_ms = [(at - first_sent[ts]) * 1000 for ts, at in first_reply.items()]
     duplicates = sum(n - 1 for n in per_thread.values())
     apologies = sum(1 for c in replies if c.params.get("text", "").startswith("Sorry"))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load} (other work on the box slows replies)")
     print(f"mentions sent: {mentions} (+{retries} retried deliveries); HTTP non-200: "
           f"{sum(s.status != 200 for s in sent)}")
     print(f"replies: {len(per_thread)}/{mentions}; duplicates: {duplicates}; apologies: {apologies}")
