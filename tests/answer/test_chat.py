@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -16,9 +17,9 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 ANSWERED = r"as of \d{4}-\d\d-\d\d"  # the verdict panel's subtitle, never typed by the user
 
 
-def _env() -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "200",
-            "HF_HUB_OFFLINE": "1"}
+            "HF_HUB_OFFLINE": "1", **extra}
 
 
 def _ask(child: pexpect.spawn, line: str, until: str) -> str:
@@ -31,9 +32,11 @@ def _ask(child: pexpect.spawn, line: str, until: str) -> str:
 
 
 @pytest.mark.slow
-def test_chat_in_a_terminal_keeps_context(use_corpus_home):
-    child = pexpect.spawn(REGBOT, ["chat"], env=_env(), encoding="utf-8", timeout=120,
-                          dimensions=(60, 200))
+def test_chat_in_a_terminal_keeps_context(corpus_home, tmp_path):
+    home = tmp_path / "home"  # a copy: the chat writes its history and the decision log
+    shutil.copytree(corpus_home, home, ignore=shutil.ignore_patterns("decisions.sqlite*"))
+    child = pexpect.spawn(REGBOT, ["chat"], env=_env(REGBOT_HOME=str(home)), encoding="utf-8",
+                          timeout=120, dimensions=(60, 200))
     try:
         child.expect_exact(PROMPT)
         first = _ask(child, "Can we sell avionics to Cambodia?", ANSWERED)
@@ -55,7 +58,13 @@ def test_chat_in_a_terminal_keeps_context(use_corpus_home):
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
-    assert (use_corpus_home / "chat_history").read_text().count("Cambodia") >= 1
+    assert "Cambodia" in (home / "chat_history").read_text()
+    from bot.decision_log import read_rows
+    from bot.settings import Settings
+
+    rows = read_rows(settings=Settings(home=home))
+    assert [r["front_end"] for r in rows] == ["chat"] * 3
+    assert [r["facts"]["end_user"] for r in rows] == [None, "army", "army"]
 
 
 @pytest.mark.slow
