@@ -53,7 +53,7 @@ def slack() -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes (default 1; 2 when REGBOT_CHROMA_URL is set).")
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Request threads per process (also the answering threads).")
+              help="Request threads per process (also the pool for Slack I/O after each ack).")
 def serve(port: int, host: str, workers: int | None, threads: int) -> None:
     """Serve Slack's Events API and interactivity at http://HOST:PORT/slack/events (gunicorn)."""
     settings = _settings()

@@ -104,9 +104,13 @@ class Responder:
     def ask(self, question: str, user: str | None, *, state: AnswerState | None = None,
             context: Facts | None = None) -> Answer:
         if state is not None:
-            return self.answerer.answer(state.question, as_of=state.as_of, context=state.context(),
-                                        overrides=state.overrides or None, front_end="slack", user_id=user)
-        return self.answerer.answer(question, context=context, front_end="slack", user_id=user)
+            answer = self.answerer.answer(state.question, as_of=state.as_of, context=state.context(),
+                                          overrides=state.overrides or None, front_end="slack", user_id=user)
+        else:
+            answer = self.answerer.answer(question, context=context, front_end="slack", user_id=user)
+        log.info("answered for %s: %s, log id %s, %.0f ms", user, answer.verdict.status, answer.log_id,
+                 answer.timings_ms.get("total", 0.0))
+        return answer
 
     # ----------------------------------------------------------------- messages
     def on_message(self, event: dict[str, Any], client: WebClient, bot_user_id: str | None) -> None:

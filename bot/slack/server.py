@@ -27,6 +27,7 @@ from bot.settings import Settings, get_settings
 log = logging.getLogger("regbot.slack")
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 WORKER_BOOT_ERROR = 3  # gunicorn halts the whole server on this worker exit code
 
 
@@ -143,7 +144,8 @@ class GunicornServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> RegbotRequestHandler:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+        logging.getLogger("regbot").setLevel(logging.INFO)
         from slack_bolt.error import BoltError
         from slack_sdk.errors import SlackApiError
 
