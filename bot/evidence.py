@@ -179,12 +179,24 @@ def _citation(chunk: Chunk, span: tuple[int, int], quote: str, *, citation: str 
 
 
 def locate_quote(chunks: Iterable[Chunk], quote: str) -> tuple[Chunk, tuple[int, int], str] | None:
-    """The chunk that contains `quote`, the quote's document span, and the verbatim text."""
+    """The chunk that carries `quote`, the quote's document span, and the verbatim text.
+
+    A quote inside one chunk is taken from the chunk; one that straddles chunks is found in the
+    re-read document and attributed to the chunk where it starts.
+    """
+    chunks = list(chunks)
     for chunk in chunks:
         local = find_span(chunk.text, quote)
         if local is not None:
             span = (chunk.span[0] + local[0], chunk.span[0] + local[1])
             return chunk, span, chunk.text[local[0]:local[1]]
+    text = source_text(chunks[0].path) if chunks else None
+    span = find_span(text, quote) if text is not None else None
+    if span is None:
+        return None
+    for chunk in chunks:
+        if chunk.span[0] <= span[0] < chunk.span[1]:
+            return chunk, span, text[span[0]:span[1]]
     return None
 
 

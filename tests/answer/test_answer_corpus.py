@@ -64,12 +64,13 @@ def test_follow_up_keeps_context(answerer, verify_quotes):
         verify_quotes(a)
 
 
-def test_overrides_win_over_extraction(answerer):
+def test_overrides_win_over_extraction(answerer, verify_quotes):
     base = answerer.answer(Q, as_of=TODAY, log=False)
     mil = answerer.answer(Q, as_of=TODAY, overrides={"classification": "7A994", "end_use": "military"},
                           log=False)
     assert mil.facts.classification == "7A994" and mil.facts.end_use == "military"
     assert mil.verdict.status != "depends" and mil.verdict.status != base.verdict.status
+    verify_quotes(mil)
     with pytest.raises(QuestionError, match="unknown fact"):
         answerer.answer(Q, overrides={"colour": "blue"}, log=False)
 
@@ -120,17 +121,19 @@ def test_checked_llm_phrasing_is_used_when_truthful(corpus_home, verify_quotes):
     verify_quotes(a)
 
 
-def test_misconfigured_llm_falls_back_and_says_so(corpus_home):
+def test_misconfigured_llm_falls_back_and_says_so(corpus_home, verify_quotes):
     settings = Settings(home=corpus_home, llm_provider="no_such_provider", llm_model="m")
     a = Answerer(settings).answer(Q, as_of=TODAY, log=False)
     assert a.model is None and a.text.startswith("It depends:")
     assert any("language model unavailable" in n and "deterministic text used" in n for n in a.notes)
+    verify_quotes(a)
 
 
-def test_answer_question_uses_a_cached_default(use_corpus_home):
+def test_answer_question_uses_a_cached_default(use_corpus_home, verify_quotes):
     a = answer_question(Q, as_of=TODAY, log=False)
     b = answer_question("Can we sell avionics to Cambodia in 2023?", log=False)
     assert a.verdict.status == "depends" and b.as_of.year == 2023
+    verify_quotes(a) and verify_quotes(b)
     from bot import answer as module
 
     assert len(module._DEFAULT) == 1

@@ -90,3 +90,14 @@ def test_passage_citations_are_verified_excerpts(tmp_path):
     ev = evidence.passage_citations([Passage(stale, 1.0, 1), Passage(good, 0.5, 2)])
     assert [c.key for c in ev.citations] == ["a"] and len(ev.notes) == 1
     assert all(DOC[c.span[0]:c.span[1]] == c.quote for c in ev.citations)
+
+
+def test_quote_straddling_two_chunks_is_found_in_the_document(tmp_path):
+    path = tmp_path / "rule.md"
+    path.write_text(DOC, encoding="utf-8")
+    cut = DOC.index("of the United")
+    first, second = _chunk(path, DOC[:cut], 0, key="a"), _chunk(path, DOC[cut:], cut, key="b")
+    ev = evidence.rule_citations(_verdict(path.name, "It is the policy of the United States"),
+                                 _Chunks([first, second]))
+    (cite,) = ev.citations
+    assert cite.key == "a" and DOC[cite.span[0]:cite.span[1]] == cite.quote
