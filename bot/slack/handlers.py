@@ -128,7 +128,7 @@ class Responder:
             message = self._failure(exc, f"message {asked.ts} in {asked.channel}")
         try:
             client.chat_postMessage(channel=asked.channel, thread_ts=asked.reply_ts, **message)
-        except SlackApiError:
+        except (SlackApiError, OSError):  # after the retries: nothing left to tell the user with
             log.exception("could not post the reply in %s", asked.channel)
         self._react(client, asked, "remove")
 
@@ -154,8 +154,8 @@ class Responder:
         call = client.reactions_add if how == "add" else client.reactions_remove
         try:
             call(channel=asked.channel, timestamp=asked.ts, name=WORKING_REACTION)
-        except SlackApiError as exc:  # already reacted, message gone: not worth failing for
-            log.debug("reactions.%s failed: %s", how, exc)
+        except (SlackApiError, OSError) as exc:  # already reacted, gone, unreachable: not fatal
+            log.warning("reactions.%s failed: %s", how, exc)
 
     def _failure(self, exc: Exception, where: str) -> dict[str, Any]:
         reason = _error_text(exc)
@@ -209,7 +209,7 @@ class Responder:
         try:
             client.chat_update(channel=channel, ts=original["ts"],
                                metadata=answer_metadata(answer, state.overrides), **message)
-        except SlackApiError:
+        except (SlackApiError, OSError):
             log.exception("could not update the message in %s", channel)
 
     def _tell(self, body: dict[str, Any], client: WebClient, message: dict[str, Any]) -> None:
@@ -221,7 +221,7 @@ class Responder:
         try:
             client.chat_postMessage(channel=_channel_of(body), **message,
                                     thread_ts=original.get("thread_ts") or original.get("ts"))
-        except SlackApiError:
+        except (SlackApiError, OSError):
             log.exception("could not post a note in %s", _channel_of(body))
 
     def on_feedback(self, body: dict[str, Any], client: WebClient) -> None:
@@ -244,7 +244,7 @@ class Responder:
         try:
             client.chat_update(channel=_channel_of(body), ts=message["ts"], text=message.get("text") or "",
                                blocks=thanked, metadata=message.get("metadata"))
-        except SlackApiError:
+        except (SlackApiError, OSError):
             log.exception("could not update the feedback buttons")
 
     def _feedback(self, log_id: int, **kwargs: Any) -> int:
