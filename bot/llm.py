@@ -24,6 +24,9 @@ _KEY_MARKER = re.compile(r"\[([0-9a-f]{8,})\]")
 _NO_LICENSE = re.compile(r"\bno licen[cs]e (?:is |would be )?(?:required|needed)\b", re.IGNORECASE)
 
 
+LLM_TIMEOUT_S = 30
+
+
 class LLMUnavailable(RuntimeError):
     """The configured model could not be created (missing package, bad provider or key)."""
 
@@ -42,16 +45,28 @@ def configured(settings: Settings) -> bool:
 
 
 def create_chat_model(settings: Settings) -> Any:
-    """The configured langchain chat model; raises LLMUnavailable with a readable reason."""
+    """The configured langchain chat model; raises LLMUnavailable with a readable reason.
+
+    A request timeout and one retry are asked for first (a hung provider must not hang an
+    answer); providers that do not take those options are created without them.
+    """
     try:
         from langchain.chat_models import init_chat_model
-
-        kwargs: dict[str, Any] = {}
-        if settings.llm_api_key is not None:
-            kwargs["api_key"] = settings.llm_api_key.get_secret_value()
-        return init_chat_model(settings.llm_model, model_provider=settings.llm_provider, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - ImportError, ValueError, provider errors
-        raise LLMUnavailable(f"{type(exc).__name__}: {_first_line(exc)}") from exc
+    except ImportError as exc:
+        raise LLMUnavailable(f"langchain is not installed: {exc}") from exc
+    base: dict[str, Any] = {}
+    if settings.llm_api_key is not None:
+        base["api_key"] = settings.llm_api_key.get_secret_value()
+    error: Exception | None = None
+    for extra in ({"timeout": LLM_TIMEOUT_S, "max_retries": 1}, {}):
+        try:
+            return init_chat_model(settings.llm_model, model_provider=settings.llm_provider,
+                                   **base, **extra)
+        except ImportError as exc:  # provider package missing: no point retrying
+            raise LLMUnavailable(f"{type(exc).__name__}: {_first_line(exc)}") from exc
+        except Exception as exc:  # noqa: BLE001 - ValueError, validation, provider errors
+            error = exc
+    raise LLMUnavailable(f"{type(error).__name__}: {_first_line(error)}") from error
 
 
 def _first_line(exc: BaseException) -> str:

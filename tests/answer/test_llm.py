@@ -66,3 +66,24 @@ def test_misconfigured_provider_is_llm_unavailable(provider, model):
     settings = Settings(llm_provider=provider, llm_model=model)
     with pytest.raises(llm.LLMUnavailable):
         llm.create_chat_model(settings)
+
+
+def test_settings_reach_init_chat_model(monkeypatch):
+    """The hosted model is off the machine: stand in for init_chat_model, check what it is given."""
+    import langchain.chat_models as chat_models
+
+    calls = []
+
+    def fake_init(model, *, model_provider=None, **kwargs):
+        calls.append((model, model_provider, kwargs))
+        if "timeout" in kwargs and model_provider == "strict":
+            raise ValueError("unexpected keyword 'timeout'")
+        return _fake("VERDICT: depends\nok [1]")
+
+    monkeypatch.setattr(chat_models, "init_chat_model", fake_init)
+    settings = Settings(llm_provider="openai", llm_model="gpt-x", llm_api_key="sk-test")
+    model = llm.create_chat_model(settings)
+    assert calls[-1] == ("gpt-x", "openai", {"api_key": "sk-test", "timeout": 30, "max_retries": 1})
+    assert llm.phrase(model, "q", FACTS, VERDICT, CITES).problem is None
+    llm.create_chat_model(Settings(llm_provider="strict", llm_model="m"))
+    assert calls[-1] == ("m", "strict", {})  # created again without the options it refused
