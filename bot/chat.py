@@ -169,8 +169,11 @@ def _tty_lines(history_path) -> Iterator[str]:
 
 
 def _pipe_lines(stream) -> Iterator[str]:
-    for raw in stream:
-        yield raw.rstrip("\n")
+    """Lines of a non-terminal stdin; bytes that are not UTF-8 become U+FFFD, never a crash."""
+    for raw in getattr(stream, "buffer", stream):
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", errors="replace")
+        yield raw.rstrip("\r\n")
 
 
 def input_lines(history_path, stdin=None) -> Iterable[str]:

@@ -69,10 +69,13 @@ def test_chat_in_a_terminal_keeps_context(corpus_home, tmp_path):
 
 @pytest.mark.slow
 def test_chat_reads_lines_when_stdin_is_not_a_terminal(use_corpus_home):
-    lines = "Can we sell avionics to Cambodia?\nwhat if the buyer is the army?\n/facts\n"
+    lines = (b"Can we sell avionics to Cambodia?\nwhat if the buyer is the army?\n/facts\n"
+             + b"x" * 100_000 + b"\n\xff\xfe avionics?\n/bogus\n")  # huge line, non-UTF-8 bytes
     done = subprocess.run([REGBOT, "chat", "--no-log"], input=lines, capture_output=True,
-                          text=True, env=_env(), timeout=120)
+                          env=_env(), timeout=120)
+    done.stdout, done.stderr = done.stdout.decode(), done.stderr.decode()
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("It depends") + done.stdout.count("License required") >= 2
     assert "end user: army" in done.stdout
+    assert "too long" in done.stdout and "Unknown command /bogus" in done.stdout
     assert "Traceback" not in done.stderr
