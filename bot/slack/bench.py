@@ -69,11 +69,14 @@ def fire(url: str, bodies: list[tuple[str, str, int]]) -> list[Sent]:
         return list(pool.map(send, bodies))
 
 
-def run(home: Path, mentions: int, retries: int, threads: int, timeout: float, log: bool = True) -> int:
+def run(home: Path, mentions: int, retries: int, threads: int, timeout: float, log: bool = True,
+        workers: int = 1, chroma_url: str | None = None) -> int:
     env = {} if log else {"REGBOT_LOG_DECISIONS": "false"}
+    if chroma_url:
+        env["REGBOT_CHROMA_URL"] = chroma_url
     with FakeSlackAPI() as fake, tempfile.TemporaryDirectory() as tmp:
         server = start_server(copy_home(home, Path(tmp) / "home"), fake.api_url, Path(tmp) / "serve.log",
-                              threads=threads, **env)
+                              threads=threads, workers=workers, **env)
         try:
             events = [mention(QUESTIONS[i % len(QUESTIONS)], channel="CBENCH") for i in range(mentions)]
             bodies = [(e["ts"], event_body(e, event_id=f"EvBench{i}"), 0) for i, e in enumerate(events)]
@@ -131,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="server request threads")
     parser.add_argument("--home", type=Path, default=None, help="index folder (default $REGBOT_HOME)")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (need --chroma-url)")
+    parser.add_argument("--chroma-url", default=None, help="Chroma server the index in --home was built on")
     parser.add_argument("--no-log", action="store_true",
                         help="server runs with REGBOT_LOG_DECISIONS=false (isolates decision-log cost)")
     args = parser.parse_args(argv)
@@ -140,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     if args.mentions < 1 or not 0 <= args.retries <= args.mentions:
         parser.error("need --mentions >= 1 and 0 <= --retries <= --mentions")
-    return run(home, args.mentions, args.retries, args.threads, args.timeout, log=not args.no_log)
+    return run(home, args.mentions, args.retries, args.threads, args.timeout, log=not args.no_log,
+               workers=args.workers, chroma_url=args.chroma_url)
 
 
 if __name__ == "__main__":
