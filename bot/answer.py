@@ -60,6 +60,13 @@ def rulebook_version(rulebook: Any) -> str:
     return hashlib.sha256(repr(rulebook).encode()).hexdigest()[:16]
 
 
+def index_name(index: Any, settings: Settings) -> str:
+    """'collection@generation' (what the index holds), for the decision log."""
+    name = getattr(getattr(index, "collection", None), "name", None) or settings.collection
+    generation = getattr(getattr(index, "chunks", None), "generation", None)
+    return f"{name}@{generation}" if isinstance(generation, str) and generation else str(name)
+
+
 def _ms(start: float) -> float:
     return round((perf_counter() - start) * 1000, 3)
 
@@ -82,7 +89,7 @@ class Answerer:
 
             index = open_index(self.settings)
         self.index = index
-        self.index_name = str(getattr(index, "name", None) or self.settings.collection)
+        self.index_name = index_name(index, self.settings)
         self._llm, self._llm_problem = llm, None
         if llm is None and self.settings.llm_model:
             self._llm, self._llm_problem = self._create_llm()
