@@ -49,6 +49,7 @@ def test_socket_mode_answers_a_mention(corpus_home, tmp_path, fake_slack):
     fake_slack.state.socket_url = socket.url
     home = copy_home(corpus_home, tmp_path / "home")
     env = server_env(home, fake_slack.api_url, SLACK_APP_TOKEN="xapp-test")
+    env.pop("SLACK_SIGNING_SECRET")  # Socket Mode needs no signing secret
     log_path = tmp_path / "socket.log"
     with open(log_path, "wb") as out:
         process = subprocess.Popen([regbot_executable(), "slack", "socket"], env=env, stdout=out,
