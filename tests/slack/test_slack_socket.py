@@ -7,7 +7,6 @@ import json
 import queue
 import subprocess
 import threading
-import time
 
 import pytest
 from websockets.sync.server import serve
