@@ -7,7 +7,7 @@ So an ack never waits behind a backlog of answers (Slack's deadline is 3 s).
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -52,15 +52,16 @@ def dedupe_middleware(store: EventDedupe):
 
 
 def create_app(settings: Settings, answerer: AnswersQuestions, *, client: WebClient | None = None,
-               threads: int = 8, socket_mode: bool = False) -> App:
-    """A Bolt App whose every Web API call goes through settings.slack_api_url."""
+               threads: int = 8, socket_mode: bool = False, executor: Executor | None = None) -> App:
+    """A Bolt App whose every Web API call goes through settings.slack_api_url; its work after
+    each ack runs on `executor` (a pool of `threads` threads when not given)."""
     secrets = require(settings, "slack_bot_token") if client is None else {}
     if not socket_mode:
         secrets |= require(settings, "slack_signing_secret")
     client = client or make_web_client(settings, secrets["slack_bot_token"])
     app = App(client=client, signing_secret=secrets.get("slack_signing_secret"),
               process_before_response=True, logger=log,
-              listener_executor=ThreadPoolExecutor(max_workers=threads, thread_name_prefix="regbot-slack"))
+              listener_executor=executor or ThreadPoolExecutor(threads, thread_name_prefix="regbot-slack"))
     app.middleware(dedupe_middleware(EventDedupe(settings.home / DEDUPE_FILE)))
     register_listeners(app, Responder(settings, answerer))
     return app

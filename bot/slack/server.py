@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -79,9 +80,16 @@ def _interaction_problem(data: Any) -> str | None:
 class RegbotRequestHandler(SlackRequestHandler):
     """Bolt's WSGI adapter plus a health check and strict request checks."""
 
-    def __init__(self, app: App, signing_secret: str, path: str = EVENTS_PATH) -> None:
+    def __init__(self, app: App, signing_secret: str, path: str = EVENTS_PATH,
+                 executor: ThreadPoolExecutor | None = None) -> None:
         super().__init__(app, path)
         self.verifier = SignatureVerifier(signing_secret)
+        self.executor = executor
+
+    def drain(self) -> None:
+        """Finish the answers already acked (called when gunicorn stops a worker)."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         body, headers = request.get_body(), request.get_headers()
@@ -119,8 +127,9 @@ def create_wsgi_app(settings: Settings | None = None, *, threads: int = 8) -> Re
     client.auth_test()  # a bad token or an unreachable API fails here, before the slow load
     answerer = AnswerWorker(lambda: Answerer(settings))
     warm_up(answerer)
-    app = create_app(settings, answerer, client=client, threads=threads)
-    return RegbotRequestHandler(app, secrets["slack_signing_secret"])
+    executor = ThreadPoolExecutor(threads, thread_name_prefix="regbot-slack")
+    app = create_app(settings, answerer, client=client, executor=executor)
+    return RegbotRequestHandler(app, secrets["slack_signing_secret"], executor=executor)
 
 
 def warm_up(answerer: Any) -> None:
@@ -135,9 +144,14 @@ class GunicornServer(BaseApplication):
     """gunicorn, configured in code: gthread workers, the WSGI app built in each worker."""
 
     def __init__(self, options: dict[str, Any], threads: int) -> None:
-        self.options = options
+        self.options = {**options, "worker_exit": self._worker_exit}
         self.threads = threads
+        self.handler: RegbotRequestHandler | None = None
         super().__init__()
+
+    def _worker_exit(self, server: Any, worker: Any) -> None:
+        if self.handler is not None:  # in the worker process: answer what was acked
+            self.handler.drain()
 
     def load_config(self) -> None:
         for key, value in self.options.items():
@@ -153,7 +167,8 @@ class GunicornServer(BaseApplication):
         from index.errors import RegbotIndexError
 
         try:
-            return create_wsgi_app(threads=self.threads)
+            self.handler = create_wsgi_app(threads=self.threads)
+            return self.handler
         except (RegbotIndexError, SlackConfigError, BoltError, SlackApiError) as exc:
             log.error("regbot slack cannot start: %s", exc)
             sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops with exit code 3
@@ -165,7 +180,7 @@ class GunicornServer(BaseApplication):
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
     return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
-            "threads": threads, "timeout": 120, "graceful_timeout": 10, "keepalive": 5,
+            "threads": threads, "timeout": 120, "graceful_timeout": 30, "keepalive": 5,
             "backlog": 512, "accesslog": None, "errorlog": "-", "loglevel": "info",
             "proc_name": "regbot-slack",
             "control_socket_disable": True}

@@ -314,3 +314,16 @@ def test_feedback_on_an_unknown_answer_is_refused_privately(slack_server, fake_s
     sent = fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == hook])[0]
     assert sent.params["response_type"] == "ephemeral" and "could not record" in sent.params["text"]
     assert not [r for r in log_rows(slack_server, "feedback") if r["ref_id"] == 987654321]
+
+
+def test_stopping_the_server_finishes_the_answers_already_acked(corpus_home, fake_slack, tmp_path):
+    from bot.slack.harness import copy_home, start_server
+
+    server = start_server(copy_home(corpus_home, tmp_path / "home"), fake_slack.api_url, tmp_path / "stop.log")
+    channel = new_channel()
+    events = [sr.mention(QUESTION, channel=channel) for _ in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        assert set(pool.map(lambda e: sr.post(server.url, sr.event_body(e)).status_code, events)) == {200}
+    server.process.terminate()  # SIGTERM, as a deploy would
+    assert server.process.wait(timeout=60) == 0
+    assert sorted(c.params["thread_ts"] for c in posts(fake_slack, channel)) == sorted(e["ts"] for e in events)
