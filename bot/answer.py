@@ -10,9 +10,10 @@ import dataclasses
 import hashlib
 import json
 import threading
+from contextlib import contextmanager
 from datetime import date
 from time import perf_counter
-from typing import Any
+from typing import Any, Iterator
 
 from bot.compose import abstain_text, compose_text
 from bot.evidence import passage_citations, rule_citations, terms_of
@@ -65,6 +66,21 @@ def index_name(index: Any, settings: Settings) -> str:
     name = getattr(getattr(index, "collection", None), "name", None) or settings.collection
     generation = getattr(getattr(index, "chunks", None), "generation", None)
     return f"{name}@{generation}" if isinstance(generation, str) and generation else str(name)
+
+
+@contextmanager
+def _index_failures() -> Iterator[None]:
+    """A vector store failing at query time is a corrupt index (the CLI exits 3)."""
+    from chromadb.errors import ChromaError
+
+    from index.errors import IndexCorruptError
+
+    try:
+        yield
+    except ChromaError as exc:
+        raise IndexCorruptError(f"searching the index failed ({type(exc).__name__}: "
+                                f"{str(exc)[:200]}); rebuild it with `regbot ingest --rebuild PATH`"
+                                ) from exc
 
 
 def _ms(start: float) -> float:
@@ -160,8 +176,9 @@ class Answerer:
         timings["rules"] = _ms(t)
 
         t = perf_counter()
-        passages = self.retrieve(text_q)
-        relevant = self.relevant(text_q, passages)
+        with _index_failures():
+            passages = self.retrieve(text_q)
+            relevant = self.relevant(text_q, passages)
         timings["retrieve"] = _ms(t)
 
         t = perf_counter()

@@ -115,13 +115,14 @@ class ChatSession:
 
     def _question(self, line: str) -> None:
         from bot.answer import QuestionError
+        from index.errors import RegbotIndexError
 
         context = self.last.facts if self.last else None
         if context is not None and self.as_of is not None:  # /date wins over the earlier date
             context = dataclasses.replace(context, as_of=self.as_of, date_phrase=None)
         try:
             answer = self.ask(line, as_of=self.as_of, context=context, front_end="chat", log=self.log)
-        except QuestionError as exc:
+        except (QuestionError, RegbotIndexError) as exc:
             self.console.print(f"[red]{escape(str(exc))}[/red]")
             return
         self.last = answer

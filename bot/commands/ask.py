@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, Iterator, NoReturn
 
 import click
 
@@ -76,6 +76,15 @@ def iter_batch(lines: list[str]) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
+def exit_for_index_error(exc: Exception) -> NoReturn:
+    """Exit 3 with the index problem and what to do about it."""
+    message = str(exc)
+    if "regbot ingest" not in message:
+        message += "; run `regbot ingest PATH` to build the index"
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_INDEX)
+
+
 def open_answerer():
     """The Answerer, or exit 3 with a message that says to run `regbot ingest`."""
     from bot.answer import Answerer
@@ -84,15 +93,11 @@ def open_answerer():
     try:
         return Answerer()
     except RegbotIndexError as exc:
-        message = str(exc)
-        if "regbot ingest" not in message:
-            message += "; run `regbot ingest PATH` to build the index"
-        click.echo(f"error: {message}", err=True)
-        sys.exit(EXIT_INDEX)
+        exit_for_index_error(exc)
 
 
 def _run_batch(path: str, log: bool | None, default_as_of: date | None) -> None:
-    from bot.answer import QuestionError, dumps
+    from index.errors import RegbotIndexError
 
     source = "standard input" if path == "-" else path
     try:
@@ -101,6 +106,19 @@ def _run_batch(path: str, log: bool | None, default_as_of: date | None) -> None:
         raise click.ClickException(f"cannot read {source}: {exc.strerror}") from None
     lines = read_batch(data, source)
     answerer = open_answerer()
+    try:
+        failed = _answer_lines(answerer, lines, log, default_as_of)
+    except RegbotIndexError as exc:  # e.g. a vector segment found broken at query time
+        exit_for_index_error(exc)
+    if failed:
+        click.echo(f"{failed} line(s) could not be answered", err=True)
+        sys.exit(EXIT_NOTHING)
+
+
+def _answer_lines(answerer, lines: list[str], log: bool | None, default_as_of: date | None) -> int:
+    """Answer each batch line, printing one JSON line each; returns how many failed."""
+    from bot.answer import QuestionError, dumps
+
     failed = 0
     for number, line in iter_batch(lines):
         item_id = None
@@ -116,13 +134,12 @@ def _run_batch(path: str, log: bool | None, default_as_of: date | None) -> None:
             click.echo(json.dumps({**extra, "error": str(exc)}, ensure_ascii=False))
             continue
         click.echo(dumps(answer, **({"id": item_id} if item_id is not None else {})))
-    if failed:
-        click.echo(f"{failed} line(s) could not be answered", err=True)
-        sys.exit(EXIT_NOTHING)
+    return failed
 
 
 def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None) -> None:
     from bot.answer import QuestionError, clean_question, dumps
+    from index.errors import RegbotIndexError
 
     try:
         clean_question(question)  # reject bad input before loading anything
@@ -135,6 +152,8 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
     except QuestionError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_NOTHING)
+    except RegbotIndexError as exc:
+        exit_for_index_error(exc)
     if as_json:
         click.echo(dumps(answer))
         return

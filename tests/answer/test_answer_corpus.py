@@ -137,3 +137,19 @@ def test_answer_question_uses_a_cached_default(use_corpus_home, verify_quotes):
     from bot import answer as module
 
     assert len(module._DEFAULT) == 1
+
+
+def test_vector_store_failure_at_query_time_is_an_index_error(corpus_home):
+    """A Chroma error during search (broken segment files) becomes IndexCorruptError (CLI exit 3)."""
+    from chromadb.errors import InternalError
+
+    from index.errors import IndexCorruptError
+
+    answerer = Answerer(Settings(home=corpus_home))
+
+    def broken(*args, **kwargs):
+        raise InternalError("Error constructing hnsw segment reader")
+
+    answerer.index.collection.count = broken  # as Chroma reports garbled segment files
+    with pytest.raises(IndexCorruptError, match="regbot ingest"):
+        answerer.answer(Q, log=False)

@@ -142,3 +142,4 @@ def test_answers_are_logged_unless_no_log(corpus_home, tmp_path):
     assert regbot_log("verify").returncode == 0
     blob = b"".join(p.read_bytes() for p in home.glob("decisions.sqlite*"))
     assert b"xoxb-never-logged-42" not in blob
+
