@@ -65,7 +65,7 @@ def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -
 
         def progress(done: int, total: int, path: str) -> None:
             if bar is not None:
-                bar.update(task, completed=done, total=total, description=Path(path).name)
+                bar.update(task, completed=done, total=total, description=Path(path).name[:48])
 
         try:
             report = ingest_paths(list(paths), settings, prune=prune, rebuild=rebuild,
