@@ -143,3 +143,16 @@ def test_answers_are_logged_unless_no_log(corpus_home, tmp_path):
     blob = b"".join(p.read_bytes() for p in home.glob("decisions.sqlite*"))
     assert b"xoxb-never-logged-42" not in blob
 
+
+
+@pytest.mark.slow
+def test_ask_never_imports_torch_or_langchain(use_corpus_home):
+    """Cold start: `regbot ask` must not pay for torch, sentence-transformers or langchain."""
+    probe = ("import sys\nfrom bot.cli import main\ntry:\n"
+             "    main(['ask', 'Can we sell avionics to Cambodia?', '--json', '--no-log'])\n"
+             "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+             "heavy = [m for m in ('torch', 'sentence_transformers', 'langchain', 'langchain_core')"
+             " if m in sys.modules]\nprint('HEAVY', heavy, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert "HEAVY []" in done.stderr, done.stderr[-2000:]
+    assert json.loads(done.stdout)["verdict"]["status"] == "depends"
