@@ -55,6 +55,9 @@ def two_workers(chroma_server, corpus_dir, fake_slack, tmp_path_factory):
 
 
 def test_two_processes_answer_each_event_exactly_once(two_workers, fake_slack):
+    deadline = time.monotonic() + 60  # /healthz answers once the first worker is up
+    while two_workers.log().count("Booting worker") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert two_workers.log().count("Booting worker") == 2
     channel = "CWORKERS"
     events = [sr.mention("Can we sell avionics to Cambodia?", channel=channel) for _ in range(12)]
