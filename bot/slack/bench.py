@@ -70,7 +70,7 @@ def fire(url: str, bodies: list[tuple[str, str, int]]) -> list[Sent]:
 
 
 def run(home: Path, mentions: int, retries: int, threads: int, timeout: float, log: bool = True,
-        workers: int = 1, chroma_url: str | None = None) -> int:
+        workers: int | None = None, chroma_url: str | None = None) -> int:
     env = {} if log else {"REGBOT_LOG_DECISIONS": "false"}
     if chroma_url:
         env["REGBOT_CHROMA_URL"] = chroma_url
@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="server request threads")
     parser.add_argument("--home", type=Path, default=None, help="index folder (default $REGBOT_HOME)")
     parser.add_argument("--timeout", type=float, default=120.0)
-    parser.add_argument("--workers", type=int, default=1, help="server processes (need --chroma-url)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="server processes (default as `regbot slack serve`; >1 needs --chroma-url)")
     parser.add_argument("--chroma-url", default=None, help="Chroma server the index in --home was built on")
     parser.add_argument("--no-log", action="store_true",
                         help="server runs with REGBOT_LOG_DECISIONS=false (isolates decision-log cost)")

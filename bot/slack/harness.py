@@ -99,13 +99,14 @@ def regbot_executable() -> str:
     return str(candidate) if candidate.exists() else "regbot"
 
 
-def start_server(home: Path, api_url: str, log_path: Path, *, threads: int = 8, workers: int = 1,
+def start_server(home: Path, api_url: str, log_path: Path, *, threads: int = 8, workers: int | None = None,
                  timeout: float = 180.0, **env: str) -> ServerProcess:
     """Start `regbot slack serve` and return once /healthz answers (AssertionError otherwise)."""
     port = free_port()
     with open(log_path, "wb") as out:
         process = subprocess.Popen([regbot_executable(), "slack", "serve", "--host", "127.0.0.1",
-                                    "--port", str(port), "--threads", str(threads), "--workers", str(workers)],
+                                    "--port", str(port), "--threads", str(threads),
+                                    *(["--workers", str(workers)] if workers else [])],
                                    env=server_env(home, api_url, **env), stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     server = ServerProcess(f"{base}/slack/events", base, Path(home), Path(log_path), process)

@@ -49,7 +49,7 @@ def two_workers(chroma_server, corpus_dir, fake_slack, tmp_path_factory):
     report = ingest_paths([corpus_dir / name for name in SOURCES], Settings(home=home, chroma_url=chroma_server))
     assert not report.failed, report.failed
     server = start_server(home, fake_slack.api_url, tmp_path_factory.mktemp("workerslog") / "serve.log",
-                          threads=4, REGBOT_CHROMA_URL=chroma_server, REGBOT_COLLECTION="regbot")
+                          threads=4, workers=2, REGBOT_CHROMA_URL=chroma_server, REGBOT_COLLECTION="regbot")
     yield server
     stop_server(server)
 
