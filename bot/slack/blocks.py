@@ -223,11 +223,13 @@ def fallback_text(answer: Answer) -> str:
 
 def body_blocks(answer: Answer, numbered: list[tuple[int, Citation]]) -> list[dict[str, Any]]:
     """Header, question, the explanation (structured from the verdict; free text only when
-    a language model phrased it or the bot abstained), branches and clarifying questions."""
+    a language model phrased it or the bot abstained), branches and clarifying questions.
+    A model's text is not shown where sources are hidden: it may draw on them."""
     blocks = [header_block(answer),
               context(f"*Q:* {esc(clip(answer.question, 2000))}\n"
                       f"_Understood as: {esc(describe_facts(answer.facts))}_")]
-    if answer.model or answer.abstained:
+    hides_sources = len(numbered) < len(answer.citations)
+    if answer.abstained or (answer.model and not hides_sources):
         blocks += [section(t) for t in split_text(esc(answer.text))[:3]]
     elif answer.verdict.reasons:
         blocks += [section(t) for t in pack(["*Why*"] + reason_lines(answer, numbered), sep="\n")[:2]]

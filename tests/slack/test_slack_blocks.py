@@ -119,6 +119,8 @@ def test_free_text_shown_only_when_phrased_by_a_model_or_abstaining():
     assert "It depends on how the avionics" not in plain and "*Why*" in plain
     phrased = dataclasses.replace(depends_answer(), model="openai:gpt-x")
     assert "It depends on how the avionics" in _all_text(blocks.render_answer(phrased))
+    in_channel = _all_text(blocks.render_answer(phrased, shareable_only=True))  # an internal source hidden
+    assert "It depends on how the avionics" not in in_channel and "*Why*" in in_channel
     abstained = dataclasses.replace(depends_answer(), abstained=True, text="I can't answer & won't guess.")
     assert "I can't answer &amp; won't guess." in _all_text(blocks.render_answer(abstained))
 
