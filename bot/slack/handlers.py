@@ -197,6 +197,8 @@ class Responder:
         channel, container = _channel_of(body), body.get("container") or {}
         original = body.get("message")
         ephemeral = bool(container.get("is_ephemeral")) or original is None
+        if self._refused(body):
+            return
         try:
             state = AnswerState.decode(action.get("value") or "")
             answer = self.ask(state.question, user, state=state)
@@ -211,6 +213,14 @@ class Responder:
                                metadata=answer_metadata(answer, state.overrides), **message)
         except (SlackApiError, OSError):
             log.exception("could not update the message in %s", channel)
+
+    def _refused(self, body: dict[str, Any]) -> bool:
+        """Buttons obey the allow-lists too (a refusal is said privately)."""
+        if allowed(self.settings, _channel_of(body), (body.get("user") or {}).get("id")):
+            return False
+        self._respond(body.get("response_url"), {"response_type": "ephemeral", "replace_original": False,
+                                                 **blocks.notice(NOT_ALLOWED)})
+        return True
 
     def _tell(self, body: dict[str, Any], client: WebClient, message: dict[str, Any]) -> None:
         """A short note next to the message a button was on: in its thread, or privately."""
@@ -228,6 +238,8 @@ class Responder:
         """👍/👎: a feedback row in the decision log; the buttons become a thank-you line."""
         action, user = body["actions"][0], (body.get("user") or {}).get("id")
         value = "up" if action.get("action_id") == blocks.FEEDBACK_UP else "down"
+        if self._refused(body):
+            return
         try:
             self._feedback(int(action.get("value") or ""), user_id=user, value=value, front_end="slack")
         except Exception as exc:  # noqa: BLE001
@@ -257,6 +269,8 @@ class Responder:
     def on_share(self, body: dict[str, Any], client: WebClient) -> None:
         """"Share in channel": post the answer publicly (shareable sources only), drop the ephemeral."""
         user, channel = (body.get("user") or {}).get("id"), _channel_of(body)
+        if self._refused(body):
+            return
         try:
             state = AnswerState.decode(body["actions"][0].get("value") or "")
             answer = self.ask(state.question, user, state=state)

@@ -9,6 +9,7 @@ import time
 import pytest
 
 import slack_requests as sr
+from bot.decision_log import read_rows
 from bot.settings import Settings
 from bot.slack.handlers import NOT_ALLOWED
 from bot.slack.harness import start_server, stop_server
@@ -79,3 +80,14 @@ def test_slash_command_outside_the_allow_list_is_refused_privately(access_server
     assert sr.post(access_server.url, body, content_type=FORM).status_code == 200
     sent = fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == hook])[0]
     assert sent.params["response_type"] == "ephemeral" and sent.params["text"] == NOT_ALLOWED
+
+
+def test_buttons_obey_the_allow_lists(access_server, fake_slack):
+    hook = f"button-stranger-{time.time()}"
+    click = sr.action_body("regbot_feedback_up", "1", channel="CALLOWED", user="USTRANGER",
+                           response_url=fake_slack.response_url(hook), message={"ts": "1.3", "blocks": []})
+    assert sr.post(access_server.url, click, content_type=FORM).status_code == 200
+    sent = fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == hook])[0]
+    assert sent.params["text"] == NOT_ALLOWED
+    rows = read_rows(settings=Settings(home=access_server.home))
+    assert not [r for r in rows if r["kind"] == "feedback"]
