@@ -68,9 +68,15 @@ def test_mention_is_answered_in_its_thread_with_a_working_reaction(slack_server,
     text = json.dumps(params["blocks"])
     assert "*Sources*" in text and "*[1]*" in text and "Not legal advice" in text
     assert params["metadata"]["event_payload"]["f"]["destination"] == "KH"
-    reactions = [(c.method, c.params["timestamp"]) for c in fake_slack.calls()
+    def reactions(fake):  # the removal follows the reply, so wait for it
+        found = [(c.method, c.params["timestamp"], c.params["name"]) for c in fake.calls()
                  if c.method.startswith("reactions.") and c.params.get("channel") == event["channel"]]
-    assert reactions == [("reactions.add", event["ts"]), ("reactions.remove", event["ts"])]
+        return found if len(found) >= 2 else None
+
+    assert fake_slack.wait_for(reactions) == [("reactions.add", event["ts"], "eyes"),
+                                              ("reactions.remove", event["ts"], "eyes")]
+    add = next(c for c in fake_slack.calls("reactions.add") if c.params.get("channel") == event["channel"])
+    assert add.at <= reply.at  # 👀 is there while the answer is being worked out
     logged = [r for r in log_rows(slack_server, "answer") if r["id"] == params["metadata"]["event_payload"]["log_id"]]
     assert logged and logged[0]["front_end"] == "slack" and logged[0]["user_id"] == "UASKER"
 
