@@ -107,3 +107,11 @@ def test_query_path_never_imports_torch(use_corpus_home):
 
 def test_settings_engine_is_honoured():
     assert get_embedder(Settings(embedding_engine="onnx")).engine == "onnx"
+
+
+def test_model_info_cli_reports_model_and_cache():
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "model", "info"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["model_id"].endswith("all-MiniLM-L6-v2") and info["dim"] == DIM and info["cache"]
