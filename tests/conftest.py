@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("REGBOT_SHARED", REPO.parent / "shared")).resolve()
-CORPUS = SHARED / "corpus"
-SAMPLE_CORPUS = REPO / "ingest" / "sample_corpus"
+from regbot_paths import CORPUS, REPO, SAMPLE_CORPUS, SHARED  # noqa: F401 (re-exported)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -12,7 +12,7 @@ from bot.records import DocMeta, Document
 from ingest.chunking import chunk_document, count_model_tokens
 from ingest.readers import iter_source_files, read_document
 
-from conftest import SAMPLE_CORPUS, SHARED
+from regbot_paths import SAMPLE_CORPUS, SHARED
 
 DATA = Path(__file__).parent / "data"
 CHAPTER_VII = SHARED / "scale" / "cfr-2025-01" / "title-15" / "chapter-VII.md"

@@ -9,7 +9,7 @@ import pytest
 from ingest.chunking import chunk_document
 from ingest.readers import iter_source_files, read_document
 
-from conftest import SAMPLE_CORPUS
+from regbot_paths import SAMPLE_CORPUS
 
 SHINGLE = 10  # words: a run this long shared with the real corpus counts as copied
 
