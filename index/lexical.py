@@ -10,7 +10,9 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +21,6 @@ import numpy as np
 
 from bot.records import Chunk
 from index.chunkstore import ChunkStore
-from index.errors import IndexCorruptError
 
 STATE_FILE = "state.json"
 KEYS_FILE = "keys.json"
@@ -149,10 +150,16 @@ def save(index: LexicalIndex, path: Path) -> None:
             index.model.save(str(tmp / MODEL_DIR), show_progress=False)
         (tmp / KEYS_FILE).write_text(json.dumps(index.keys))
         (tmp / STATE_FILE).write_text(json.dumps({"generation": index.generation}))
-        old = path.with_name(f".{path.name}.old-{os.getpid()}")
-        if path.exists():
+        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex}")
+        try:
             os.replace(path, old)
-        os.replace(tmp, path)
+        except FileNotFoundError:  # first build, or another process moved it just now
+            pass
+        try:
+            os.replace(tmp, path)
+        except OSError:  # another process (a second web worker) just installed its own build
+            if not path.is_dir():
+                raise
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -178,9 +185,10 @@ def load_or_build(path: Path, store: ChunkStore) -> LexicalIndex:
     index = load(path)
     if index is not None and index.generation == store.generation:
         return index
+    index = build(store)
     try:
-        index = build(store)
         save(index, path)
-    except OSError as exc:
-        raise IndexCorruptError(f"cannot write the lexical index at {path}: {exc}") from exc
+    except OSError as exc:  # a read-only or full disk: serve from memory, say why once
+        print(f"regbot: cannot save the BM25 index at {path} ({exc}); it is rebuilt in memory "
+              "each run", file=sys.stderr)
     return index

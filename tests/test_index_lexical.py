@@ -104,3 +104,17 @@ def test_unreadable_saved_index_is_rebuilt(store, tmp_path):
     (path / "keys.json").write_text("{not json")
     assert load(path) is None
     assert load_or_build(path, store).top("7A994", 1)[0][0] == "k-ccl"
+
+
+def test_concurrent_saves_leave_one_readable_index(store, tmp_path):
+    """Two web workers may rebuild BM25 at once: neither fails, the result loads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.lexical import build, save
+
+    path = tmp_path / "lexical"
+    built = build(store)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: save(built, path), range(24)))
+    assert load(path).keys == built.keys
+    assert not list(tmp_path.glob(".lexical.*"))
