@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 INGEST_VERSION = "1"  # bump when chunk records change shape
 CHUNKS_FILE = "chunks.sqlite"
 PAGE = 1000
+REFRESH_S = 30.0  # how often a long-lived server-mode Index checks for others' ingests
 
 __all__ = ["Index", "open_index", "RegbotIndexError", "IndexMissingError", "IndexCorruptError",
            "ModelMismatchError", "chunk_metadata", "metadata_chunk"]
@@ -123,6 +125,7 @@ class Index:
         self.chunks = chunks
         self._embedder: Embedder | None = None
         self._lexical: LexicalIndex | None = None
+        self._checked_at = time.monotonic()
 
     # ------------------------------------------------------------- lazily loaded parts
     @property
@@ -151,7 +154,26 @@ class Index:
                mode: str | None = None) -> list[Passage]:
         from index.search import search
 
+        self.refresh()
         return search(self, query, k=k, filters=filters, mode=mode)
+
+    def refresh(self, max_age_s: float = REFRESH_S) -> bool:
+        """Server mode: re-sync the local chunk store when another client has ingested since
+        (checked at most every `max_age_s`); returns True when it re-synced."""
+        if not self.settings.chroma_url or time.monotonic() - self._checked_at < max_age_s:
+            return False
+        self._checked_at = time.monotonic()
+        try:
+            self.collection = self.client.get_collection(self.settings.collection,
+                                                         embedding_function=None)
+        except Exception as exc:  # server gone or collection dropped
+            raise RegbotIndexError(f"cannot refresh from {self.where}: {exc}") from exc
+        check_model(self.collection.metadata, self.where)
+        generation = (self.collection.metadata or {}).get("generation")
+        if generation and generation != self.chunks.generation:
+            self.sync_from_collection()
+            return True
+        return False
 
     def get_chunks(self, keys: Iterable[str]) -> list[Chunk]:
         return self.chunks.get_chunks(keys)

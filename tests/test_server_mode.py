@@ -133,3 +133,24 @@ def test_unreachable_server_is_a_clear_error(regbot_home):
     result = regbot("search", "anything", home=regbot_home, url=url)
     assert result.returncode == 3
     assert "cannot reach Chroma server" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_long_lived_index_picks_up_another_clients_ingest(ingested, chroma_url, tmp_path):
+    """A Slack worker keeps one Index open; it re-syncs when the generation moves on."""
+    from bot.settings import Settings
+    from index.store import open_index
+
+    index = open_index(Settings(home=tmp_path / "worker", chroma_url=chroma_url))
+    try:
+        assert not index.search("hangar inventory of spare propellers", k=3, mode="bm25")
+        extra = tmp_path / "extra"
+        extra.mkdir()
+        (extra / "hangar.md").write_text(
+            "# Hangar\n\nThe hangar inventory lists spare propellers.\n", encoding="utf-8")
+        assert regbot("ingest", str(extra), home=ingested, url=chroma_url).returncode == 0
+        assert index.refresh(max_age_s=0.0) is True
+        hits = index.search("hangar inventory of spare propellers", k=3, mode="bm25")
+        assert hits and hits[0].chunk.source == "hangar.md"
+        assert index.refresh(max_age_s=0.0) is False  # nothing new since
+    finally:
+        index.close()
