@@ -137,12 +137,7 @@ def search(index: "Index", query: str, *, k: int | None = None,
     settings = index.settings
     mode = mode or settings.retrieval_mode
     k = settings.search_k if k is None else k
-    if not query or not query.strip():
-        raise SearchError("empty query: give some words to search for")
-    if mode not in MODES:
-        raise SearchError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
-    if k < 1:
-        raise SearchError(f"k must be at least 1, got {k}")
+    _check_request(query, mode, k)
     pool = max(CANDIDATES, k)
     dense: list[tuple[str, float]] = []
     lexical: list[tuple[str, float]] = []
@@ -156,12 +151,28 @@ def search(index: "Index", query: str, *, k: int | None = None,
         weights = [1.0, IDENTIFIER_LEXICAL_WEIGHT if has_identifier(query) else 1.0]
         ranked = rrf_fuse([[key for key, _ in dense], [key for key, _ in lexical]],
                           settings.rrf_k, weights)
-    dense_rank = {key: i for i, (key, _) in enumerate(dense, start=1)}
-    lexical_rank = {key: i for i, (key, _) in enumerate(lexical, start=1)}
     # the chunk store is the source of truth: vectors it does not know are dropped
     chunks = {c.key: c for c in index.get_chunks(key for key, _ in ranked)}
     if mode == "hybrid":
         ranked = apply_prior(ranked, chunks)
+    return _passages(ranked, chunks, dense, lexical, filters, k)
+
+
+def _check_request(query: str, mode: str, k: int) -> None:
+    if not query or not query.strip():
+        raise SearchError("empty query: give some words to search for")
+    if mode not in MODES:
+        raise SearchError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    if k < 1:
+        raise SearchError(f"k must be at least 1, got {k}")
+
+
+def _passages(ranked: list[tuple[str, float]], chunks: dict[str, Chunk],
+              dense: list[tuple[str, float]], lexical: list[tuple[str, float]],
+              filters: SearchFilters | None, k: int) -> list[Passage]:
+    """The first k ranked keys the chunk store knows and the filters allow, as Passages."""
+    dense_rank = {key: i for i, (key, _) in enumerate(dense, start=1)}
+    lexical_rank = {key: i for i, (key, _) in enumerate(lexical, start=1)}
     passages: list[Passage] = []
     for key, score in ranked:
         if key in chunks and matches(chunks[key], filters):  # guards stale vector metadata
