@@ -169,11 +169,26 @@ def quote_is_verbatim(path: str, span: tuple[int, int], quote: str) -> bool:
 # --------------------------------------------------------------------------- citations
 
 
-def _citation(chunk: Chunk, span: tuple[int, int], quote: str, *, citation: str | None,
+_CFR_LOCATOR = re.compile(r"^\d+ CFR ")
+
+
+def passage_citation(chunk: Chunk) -> str | None:
+    """What the quoted passage itself is: its CFR locator, else its document's citation.
+
+    Never the rule's citation: a rule may rest on a passage that only reports the
+    rule (e.g. a BIS notice describing 90 FR 50489), and labelling that passage with
+    the rule's citation would misattribute the quote. Rules link through `rule_ids`.
+    """
+    if _CFR_LOCATOR.match(chunk.locator):
+        return chunk.locator
+    return chunk.meta.citation
+
+
+def _citation(chunk: Chunk, span: tuple[int, int], quote: str, *,
               rule_ids: tuple[str, ...] = ()) -> Citation:
     meta = chunk.meta
     return Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
-                    citation=citation or meta.citation, quote=quote, rule_ids=rule_ids,
+                    citation=passage_citation(chunk), quote=quote, rule_ids=rule_ids,
                     url=meta.source_url, span=span, title=meta.title,
                     visibility=meta.visibility)
 
@@ -218,7 +233,7 @@ def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
         if not quote_is_verbatim(chunk.path, span, text):
             notes.append(f"quote for {', '.join(rule_ids)} does not match {source}; not shown")
             continue
-        cites.append(_citation(chunk, span, text, citation=entries[0].citation, rule_ids=rule_ids))
+        cites.append(_citation(chunk, span, text, rule_ids=rule_ids))
     return Evidence(tuple(cites), tuple(notes))
 
 
@@ -241,5 +256,5 @@ def passage_citations(passages: Iterable[Passage], *, limit: int = 3, terms: set
             notes.append(f"passage {chunk.key} of {chunk.source} no longer matches its file; not shown")
             continue
         seen.add((chunk.source, span))
-        cites.append(_citation(chunk, span, text, citation=chunk.meta.citation))
+        cites.append(_citation(chunk, span, text))
     return Evidence(tuple(cites), tuple(notes))
