@@ -134,9 +134,13 @@ class Answerer:
                                       mode=self.settings.retrieval_mode))
 
     def dense_scores(self, question: str, passages: list[Passage]) -> dict[str, float]:
-        """Dense cosine of each passage with the question (dense mode: already the score)."""
-        if self.settings.retrieval_mode == "dense":
-            return {p.chunk.key: p.score for p in passages}
+        """Dense cosine of each passage with the question.
+
+        Hybrid and dense search already scored every passage the dense side saw (one
+        embedding per question); only BM25-only retrieval needs a dense query here.
+        """
+        if self.settings.retrieval_mode != "bm25":
+            return {p.chunk.key: p.dense_score or 0.0 for p in passages}
         vector = self.index.embedder.embed([question])[0]
         pool = max(4 * self.settings.search_k, 20)
         return dict(self.index.dense_query(vector, pool, None))

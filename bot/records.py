@@ -102,6 +102,7 @@ class Passage(_Record):
     rank: int
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    dense_score: float | None = None  # cosine with the query, when the dense side saw it
 
     def search_json(self) -> dict[str, Any]:
         """The `regbot search --json` contract for one hit."""

@@ -172,13 +172,15 @@ def _passages(ranked: list[tuple[str, float]], chunks: dict[str, Chunk],
               filters: SearchFilters | None, k: int) -> list[Passage]:
     """The first k ranked keys the chunk store knows and the filters allow, as Passages."""
     dense_rank = {key: i for i, (key, _) in enumerate(dense, start=1)}
+    dense_score = dict(dense)
     lexical_rank = {key: i for i, (key, _) in enumerate(lexical, start=1)}
     passages: list[Passage] = []
     for key, score in ranked:
         if key in chunks and matches(chunks[key], filters):  # guards stale vector metadata
             passages.append(Passage(chunk=chunks[key], score=score, rank=len(passages) + 1,
                                     dense_rank=dense_rank.get(key),
-                                    lexical_rank=lexical_rank.get(key)))
+                                    lexical_rank=lexical_rank.get(key),
+                                    dense_score=dense_score.get(key)))
             if len(passages) == k:
                 break
     return passages

@@ -192,9 +192,11 @@ class Index:
 
     def dense_query(self, vector: np.ndarray, k: int, where: dict | None) -> list[tuple[str, float]]:
         """(key, cosine similarity) of the k nearest vectors."""
-        if k <= 0 or self.collection.count() == 0:
+        if k <= 0:
             return []
         try:
+            if self.collection.count() == 0:
+                return []
             result = self.collection.query(query_embeddings=[vector.tolist()], n_results=k,
                                            where=where or None, include=["distances"])
         except Exception as exc:  # broken segment files show up at query time
