@@ -223,9 +223,14 @@ def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
             grouped.setdefault((entry.source, entry.quote), []).append(entry)
     cites: list[Citation] = []
     notes: list[str] = []
+    absent: dict[str, None] = {}  # rule sources this index does not hold at all
     for (source, quote), entries in grouped.items():
         rule_ids = tuple(dict.fromkeys(e.rule_id for e in entries))
-        found = locate_quote(index.chunks_by_source(source), quote)
+        chunks = index.chunks_by_source(source)
+        if not chunks:
+            absent[source] = None
+            continue
+        found = locate_quote(chunks, quote)
         if found is None:
             notes.append(f"quote for {', '.join(rule_ids)} not found in indexed {source}; not shown")
             continue
@@ -234,6 +239,9 @@ def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
             notes.append(f"quote for {', '.join(rule_ids)} does not match {source}; not shown")
             continue
         cites.append(_citation(chunk, span, text, rule_ids=rule_ids))
+    if absent:
+        notes.append("the rules cite documents this index does not hold (" + ", ".join(absent)
+                     + "); ingest them (e.g. `regbot ingest ../shared/corpus`) to see those quotes")
     return Evidence(tuple(cites), tuple(notes))
 
 

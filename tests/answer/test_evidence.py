@@ -101,3 +101,22 @@ def test_quote_straddling_two_chunks_is_found_in_the_document(tmp_path):
                                  _Chunks([first, second]))
     (cite,) = ev.citations
     assert cite.key == "a" and DOC[cite.span[0]:cite.span[1]] == cite.quote
+
+
+def test_rule_sources_absent_from_the_index_give_one_note():
+    ev = evidence.rule_citations(_verdict("not-ingested.md", "It is the policy"), _Chunks([]))
+    assert ev.citations == ()
+    assert len(ev.notes) == 1 and "not-ingested.md" in ev.notes[0] and "regbot ingest" in ev.notes[0]
+
+
+def test_a_passage_is_labelled_with_its_own_citation_not_the_rules(tmp_path):
+    path = tmp_path / "notice.md"
+    path.write_text(DOC, encoding="utf-8")
+    start = DOC.index("(o)")
+    chunk = Chunk(key="k2", doc_id="d", source=path.name, path=str(path),
+                  text=DOC[start:DOC.index("\n\nNext")], span=(start, DOC.index("\n\nNext")),
+                  locator="notice.md ¶2", section=None, heading="h",
+                  meta=DocMeta(title="T", citation="FR Doc. 2026-00001"))
+    ev = evidence.rule_citations(_verdict(path.name, "It is the policy"), _Chunks([chunk]))
+    (cite,) = ev.citations
+    assert cite.citation == "FR Doc. 2026-00001" and cite.rule_ids == ("itar.kh",)
