@@ -22,6 +22,14 @@ class Outcome:
     missing: tuple[str, ...] = ()
 
 
+class NotInForce(LookupError):
+    """A rule value the decision needs holds no value on the date (fail closed)."""
+
+    def __init__(self, rule_id: str):
+        super().__init__(rule_id)
+        self.rule_id = rule_id
+
+
 @dataclass
 class Reader:
     """Reads rule values on one date and remembers every value read (the trace)."""
@@ -38,6 +46,13 @@ class Reader:
                 rule_id=rule_id, as_of=self.as_of, value=value.value, citation=value.citation,
                 source=value.source, quote=value.quote, verified=value.verified,
                 valid_from=value.valid_from, valid_until=value.valid_until)
+        return value
+
+    def need(self, rule_id: str) -> RuleValue:
+        """The value in force, or `NotInForce`: `decide` turns that into cannot_determine."""
+        value = self.value(rule_id)
+        if value is None:
+            raise NotInForce(rule_id)
         return value
 
     def membership(self, rule_id: str, code: str) -> bool | None:
@@ -97,7 +112,7 @@ def _itar(reader: Reader, dest: str, name: str, end_use: str | None) -> Outcome:
         return _out("prohibited", reader, [rid], [
             f"{name} is under the ITAR § 126.1 policy of denial on {reader.as_of} "
             f"({listing.citation}): licences for USML defense articles are denied as a rule."])
-    licence = reader.value("itar.licence_requirement")
+    licence = reader.need("itar.licence_requirement")
     return _out("license_required", reader, [rid, "itar.licence_requirement"], [
         f"{name} is not on the ITAR § 126.1 list on {reader.as_of} ({listing.citation}): "
         f"applications are reviewed case by case.",
@@ -109,7 +124,7 @@ def _military(reader: Reader, dest: str, name: str, kind: str, cls: str) -> Outc
     group2 = reader.membership("ear.744_21.group2", dest)
     reader.value("ear.744_21.review")
     if group2:
-        cite = reader.value("ear.744_21.group2").citation
+        cite = reader.need("ear.744_21.group2").citation
         return _out("prohibited", reader, ["ear.744_21.group2", "ear.744_21.review"], [
             f"Any item for a military end use or user in {name} needs a licence under "
             f"{cite}, reviewed with a policy of denial (15 CFR 744.21(e)(1))."])
@@ -158,12 +173,12 @@ def _series600(reader: Reader, dest: str, name: str, cls: str) -> Outcome:
     if embargoed is None:
         return _unknown(reader, f"itar.126_1.{dest}", name)
     if embargoed:
-        policy = reader.value("ear.742_4.600_series_d5")
+        policy = reader.need("ear.742_4.600_series_d5")
         return _out("prohibited", reader,
                     [f"itar.126_1.{dest}", "ear.d5.note", "ear.742_4.600_series_d5"], [
             f"{name} is an arms-embargoed (D:5) destination on {reader.as_of}: {cls} is reviewed "
             f"under the § 126.1 policy of denial ({policy.citation})."])
-    licence = reader.value("ear.600_series.licence")
+    licence = reader.need("ear.600_series.licence")
     return _out("license_required", reader, ["ear.600_series.licence", f"itar.126_1.{dest}"], [
         f"{name} is not arms-embargoed on {reader.as_of}, but {cls} still needs a BIS licence "
         f"({licence.citation})."])
@@ -180,8 +195,8 @@ def _civil(reader: Reader, dest: str, name: str, kind: str, cls: str) -> Outcome
             f"{cls} to {name} needs a licence under the Russia/Belarus sanctions "
             f"({sanction.citation})."])
     if kind == "at_only":
-        at_only = reader.value("ear.at_only.eccns")
-        column = reader.value("ear.at_column.countries")
+        at_only = reader.need("ear.at_only.eccns")
+        column = reader.need("ear.at_column.countries")
         ids = ["ear.at_only.eccns", "ear.at_column.countries"]
         if column is not None and dest in column.value:
             return _out("license_required", reader, ids, [
@@ -192,7 +207,7 @@ def _civil(reader: Reader, dest: str, name: str, kind: str, cls: str) -> Outcome
             f"{name} has no AT licence requirement ({column.citation}): no licence for a civil "
             f"end use and end user."])
     if kind == "ear99":
-        rule = reader.value("ear.ear99.no_licence")
+        rule = reader.need("ear.ear99.no_licence")
         return _out("no_license_required", reader, ["ear.ear99.no_licence"], [
             f"EAR99 items need no licence to {name} unless an embargo or end-use rule applies "
             f"({rule.citation})."])
@@ -203,8 +218,17 @@ def _civil(reader: Reader, dest: str, name: str, kind: str, cls: str) -> Outcome
 
 def decide(reader: Reader, dest: str, cls: str | None, end_use: str | None,
            end_user: str | None) -> Outcome:
-    """The outcome of one fully or partly specified branch."""
+    """The outcome of one fully or partly specified branch; a needed rule value that is not
+    in force on the date gives cannot_determine (fail closed), never an error."""
     name = country_name(dest) or dest
+    try:
+        return _decide(reader, dest, name, cls, end_use)
+    except NotInForce as missing:
+        return _unknown(reader, missing.rule_id, name)
+
+
+def _decide(reader: Reader, dest: str, name: str, cls: str | None,
+            end_use: str | None) -> Outcome:
     at_only = reader.rulebook.rule("ear.at_only.eccns")
     kind = item_kind(cls, list(at_only.values[-1].value) if at_only else [])
     if kind == "usml":

@@ -4,11 +4,11 @@ from __future__ import annotations
 import itertools
 import shutil
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from bot.records import Facts
+from bot.records import STATUSES, Facts
 from bot.rules import evaluate, extract_facts, load_rulebook
 from bot.rules.loader import RULEBOOK_DIR, read_rulebook
 
@@ -127,3 +127,45 @@ def test_bench_script_prints_its_figures(capsys):
     main(["--repeat", "10"])
     out = capsys.readouterr().out
     assert "load rulebook (uncached)" in out and "evaluate KH avionics" in out
+
+
+def _edge_dates(rulebook) -> list[date]:
+    """Every boundary of every dated value (and the day either side), plus far-off dates."""
+    days = {date(1, 1, 1), date(1999, 6, 1), date(9999, 12, 31)}
+    for rule in rulebook.rules.values():
+        for value in rule.values:
+            for edge in (value.valid_from, value.valid_until):
+                if edge is not None and date(1, 1, 2) < edge < date(9999, 12, 30):
+                    days.update({edge - timedelta(days=1), edge, edge + timedelta(days=1)})
+    return sorted(days)
+
+
+def test_every_date_and_fact_combination_gives_a_verdict_never_an_error():
+    """Dates outside a rule's coverage (e.g. 1999 for 600-series to Cambodia) fail closed."""
+    rulebook = load_rulebook()
+    items = [None, "avionics", "aircraft parts", "food and medicine", "widgets"]
+    users = [None, "army", "airline"]
+    count = 0
+    for day, dest in itertools.product(_edge_dates(rulebook), (*rulebook.countries(), "FR")):
+        for cls, use, user, item in itertools.product(CLASSES + ["USML", "9A515.a"], USES,
+                                                      users, items):
+            if cls is not None and item is not None:
+                continue
+            facts = Facts(as_of=day, destination=dest, classification=cls, end_use=use,
+                          end_user=user, item=item)
+            verdict = evaluate(facts, rulebook)  # must not raise
+            assert verdict.status in STATUSES, facts
+            count += 1
+    assert count > 10_000
+
+
+@pytest.mark.parametrize("facts", [
+    Facts(as_of=date(1999, 6, 1), destination="KH", classification="9A610.x", end_use="civil"),
+    Facts(as_of=date(1999, 6, 1), destination="KH", classification="USML XI"),
+    Facts(as_of=date(1999, 6, 1), destination="KH", classification="7A994", end_use="civil"),
+    Facts(as_of=date(1999, 6, 1), destination="KH", classification="EAR99", end_use="civil"),
+])
+def test_a_needed_rule_not_yet_in_force_is_cannot_determine(facts):
+    verdict = evaluate(facts, load_rulebook())
+    assert verdict.status == "cannot_determine"
+    assert any("1999-06-01" in r and "cannot say" in r for r in verdict.reasons)
