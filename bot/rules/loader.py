@@ -8,6 +8,7 @@ or a duplicate rule id raise `RulebookError` naming the file, the line and the r
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -25,6 +26,25 @@ VALUE_KEYS = {"from", "until", "value", "exceptions", "citation", "source", "quo
 ITEM_KEYS = {"id", "words", "candidates"}
 CANDIDATE_KEYS = {"classification", "reason", "citation", "source", "quote", "verified"}
 _LINE = "__line__"
+# End uses a value may list under `exceptions` (the end uses `Facts.end_use` can hold).
+EXCEPTION_END_USES = {"civil", "military", "military-intelligence", "humanitarian-demining"}
+_ISO = re.compile(r"^[A-Z]{2}$")
+_ECCN = re.compile(r"^\d[A-E]\d{3}$")
+_WORDS = {"listed", "not_listed"}
+# What the engine reads from each rule family: a typo here ("listd") must not silently turn
+# a policy of denial into "not listed". (rule id prefix, kind, allowed words)
+VALUE_SCHEMA: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("itar.126_1.", "word", frozenset(_WORDS)),
+    ("ear.d5.table.", "word", frozenset(_WORDS)),
+    ("ear.d1.", "word", frozenset(_WORDS)),
+    ("ear.embargo.", "word", frozenset({"comprehensive", "relaxed"})),
+    ("ear.744_21.group", "countries", frozenset()),
+    ("ear.744_22.countries", "countries", frozenset()),
+    ("ear.e.countries", "countries", frozenset()),
+    ("ear.at_column.countries", "countries", frozenset()),
+    ("ear.744_21.supp2", "eccns", frozenset()),
+    ("ear.at_only.eccns", "eccns", frozenset()),
+)
 
 
 class RulebookError(ValueError):
@@ -129,6 +149,12 @@ _LineLoader.yaml_implicit_resolvers = {
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    keys = [k.value for k, _ in node.value  # explicit keys; a `<<:` merge may be overridden
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge"]
+    repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+    if repeated:  # YAML would keep the last one silently
+        raise yaml.constructor.ConstructorError(
+            None, None, f"duplicate key(s) {', '.join(repeated)} in one mapping", node.start_mark)
     mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
     mapping[_LINE] = node.start_mark.line + 1
     return mapping
@@ -189,6 +215,30 @@ def _reference(ctx: _Ctx, node: dict, rule: str) -> tuple[str, str | None, str |
     return citation.strip(), source, quote, verified
 
 
+def _check_value(ctx: _Ctx, node: dict, rule: str, value: Any) -> None:
+    """The value has the form the engine expects for this rule family."""
+    for prefix, kind, words in VALUE_SCHEMA:
+        if not rule.startswith(prefix):
+            continue
+        if kind == "word" and value not in words:
+            raise ctx.fail(node, f"value {value!r} is not one of {', '.join(sorted(words))}",
+                           rule)
+        pattern, what = (_ISO, "ISO 3166 alpha-2 codes") if kind == "countries" else (
+            _ECCN, "ECCNs such as 7A994")
+        if kind != "word" and (not isinstance(value, list) or not all(
+                isinstance(v, str) and pattern.match(v) for v in value)):
+            raise ctx.fail(node, f"value must be a list of {what}, got {value!r}", rule)
+        return
+
+
+def _exceptions(ctx: _Ctx, node: dict, rule: str) -> tuple[str, ...]:
+    raw = node.get("exceptions") or []
+    if not isinstance(raw, list) or not all(e in EXCEPTION_END_USES for e in raw):
+        raise ctx.fail(node, f"exceptions must be a list of end uses "
+                             f"({', '.join(sorted(EXCEPTION_END_USES))}), got {raw!r}", rule)
+    return tuple(raw)
+
+
 def _parse_value(ctx: _Ctx, node: Any, rule: str) -> RuleValue:
     _check_keys(ctx, node, VALUE_KEYS, "rule value", rule)
     if "value" not in node:
@@ -201,9 +251,10 @@ def _parse_value(ctx: _Ctx, node: Any, rule: str) -> RuleValue:
     value = node["value"]
     if isinstance(value, dict):
         value = {k: v for k, v in value.items() if k != _LINE}
+    _check_value(ctx, node, rule, value)
     return RuleValue(value=value, valid_from=start, valid_until=end, citation=citation,
                      source=source, quote=quote, verified=verified,
-                     exceptions=tuple(node.get("exceptions") or ()), note=node.get("note"))
+                     exceptions=_exceptions(ctx, node, rule), note=node.get("note"))
 
 
 def _check_overlaps(ctx: _Ctx, node: dict, rule: str, values: list[RuleValue]) -> None:
@@ -238,6 +289,8 @@ def _parse_item(ctx: _Ctx, node: Any) -> CatalogueItem:
     candidates = []
     for cand in node["candidates"]:
         _check_keys(ctx, cand, CANDIDATE_KEYS, "item candidate", item_id)
+        if not str(cand.get("classification") or "").strip():
+            raise ctx.fail(cand, "item candidate has no classification", item_id)
         citation, source, quote, verified = _reference(ctx, cand, item_id)
         candidates.append(Candidate(classification=str(cand["classification"]),
                                     reason=str(cand.get("reason") or ""), citation=citation,
@@ -271,6 +324,15 @@ def _rulebook_files(path: Path) -> list[Path]:
     return files
 
 
+def _claim_words(item: CatalogueItem, file: str, owners: dict[str, str]) -> None:
+    """Each item id and word names one catalogue entry; otherwise look-up would be ambiguous."""
+    for word in dict.fromkeys((item.id, *item.words)):
+        if word in owners:
+            raise RulebookError(f"{file}, item {item.id!r}: the word {word!r} is also claimed "
+                                f"by item {owners[word]}")
+        owners[word] = f"{item.id!r} ({file})"
+
+
 def _version(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for file in files:
@@ -283,6 +345,7 @@ def read_rulebook(path: Path) -> Rulebook:
     files = _rulebook_files(path)
     rules: dict[str, Rule] = {}
     items: list[CatalogueItem] = []
+    owners: dict[str, str] = {}
     for file in files:
         file_rules, file_items = _parse_file(file)
         for rule in file_rules:
@@ -290,6 +353,8 @@ def read_rulebook(path: Path) -> Rulebook:
                 raise RulebookError(f"{file.name}, rule {rule.id!r}: duplicate rule id "
                                     f"(also in {rules[rule.id].file})")
             rules[rule.id] = rule
+        for item in file_items:
+            _claim_words(item, file.name, owners)
         items.extend(file_items)
     return Rulebook(rules=rules, items=tuple(items), version=_version(files),
                     files=tuple(f.name for f in files))

@@ -24,6 +24,13 @@ BROKEN_CASES = {
     "duplicate_id.yaml": ["test.duplicate", "duplicate rule id"],
     "unknown_top_level.yaml": ["unknown key", "rulez"],
     "not_yaml.yaml": ["cannot read"],
+    "duplicate_key.yaml": ["duplicate key", "until", "line 5"],
+    "misspelt_value.yaml": ["itar.126_1.KH", "'listd'", "listed, not_listed"],
+    "country_list_not_a_list.yaml": ["ear.744_21.group2", "list of ISO 3166", "'BY RU'"],
+    "bad_eccn_list.yaml": ["ear.at_only.eccns", "list of ECCNs", "9a991x"],
+    "unknown_exception.yaml": ["test.unknown_exception", "exceptions", "humanitarian demining"],
+    "candidate_without_classification.yaml": ["test item", "no classification", "line"],
+    "item_word_twice.yaml": ["test instruments", "flight instruments", "also claimed"],
 }
 
 
