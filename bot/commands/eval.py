@@ -8,6 +8,7 @@ Exit codes: 0 all floors met; 1 a floor failed; 2 usage (bad option, bad gold fi
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -32,9 +33,12 @@ def parse_floor(text: str) -> tuple[str | None, str, float]:
         raise click.BadParameter(f"{text!r}: unknown configuration {config!r}; known: "
                                  f"{', '.join(CONFIGS)}", param_hint="--fail-under")
     try:
-        return config or None, metric, float(value)
+        bound = float(value)
     except ValueError:
         raise click.BadParameter(f"{text!r}: {value!r} is not a number", param_hint="--fail-under") from None
+    if not math.isfinite(bound):
+        raise click.BadParameter(f"{text!r}: the bound must be a finite number", param_hint="--fail-under")
+    return config or None, metric, bound
 
 
 def _floors_option(ctx, param, values):
@@ -43,7 +47,7 @@ def _floors_option(ctx, param, values):
 
 def _answerers(names: list[str]) -> tuple[dict, object | None]:
     """One answerer per configuration, sharing one index and rulebook; exits 3 without an index."""
-    from bot.eval.runner import BaselineAnswerer
+    from bot.eval.runner import BaselineAnswerer, DeepRetrieval
 
     answerers: dict[str, object] = {}
     shared: dict[str, object] = {}
@@ -56,7 +60,7 @@ def _answerers(names: list[str]) -> tuple[dict, object | None]:
         from bot.answer import Answerer
 
         settings = shared["settings"].model_copy(update={"retrieval_mode": name})
-        answerers[name] = Answerer(settings, rulebook=shared["rulebook"], index=shared["index"])
+        answerers[name] = DeepRetrieval(Answerer(settings, rulebook=shared["rulebook"], index=shared["index"]))
     return answerers, shared.get("index")
 
 
@@ -114,23 +118,22 @@ def _progress():
 @click.option("--corpus", "corpus_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="Extra folder(s) holding the source files, for re-reading quotes.")
 @click.option("--no-log", "no_log", is_flag=True, help="Do not record the answers in the decision log.")
+@click.option("--depth", type=click.IntRange(1, 50), default=10, show_default=True,
+              help="Rank this many passages for recall@k/MRR/nDCG (answers still show search_k).")
 def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
                  floors: list[tuple[str | None, str, float]], configs: tuple[str, ...],
-                 corpus_dirs: tuple[Path, ...], no_log: bool) -> None:
+                 corpus_dirs: tuple[Path, ...], no_log: bool, depth: int) -> None:
     """Score regbot against gold Q&A files (YAML, or JSONL via the adapter) or folders of them."""
-    import dataclasses
-
     from bot.eval.gold import GoldError, load_gold
     from bot.eval.metrics import check_floor
     from bot.eval.report import render_terminal, report_json, write_report
     from bot.eval.runner import evaluate
 
     try:
-        gold_set = load_gold(list(gold))
+        gold_set = load_gold(list(gold), corpus_dirs=tuple(corpus_dirs))
     except GoldError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    gold_set = dataclasses.replace(gold_set, corpus_dirs=(*gold_set.corpus_dirs, *map(Path, corpus_dirs)))
     if not configs:
         from bot.settings import get_settings
 
@@ -140,7 +143,7 @@ def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
         raise click.UsageError(f"--fail-under names configuration(s) not run: {', '.join(missing)}")
     answerers, index = _answerers(list(dict.fromkeys(configs)))
     results = evaluate(gold_set, answerers, log=False if no_log else None,
-                       lookup=_source_lookup(index), progress=_progress())
+                       lookup=_source_lookup(index), progress=_progress(), depth=depth)
     checks = [check_floor(cr.name, metric, bound, cr.summary.get(metric))
               for cr in results for config, metric, bound in floors if config in (None, cr.name)]
     paths = [str(p) for p in gold]

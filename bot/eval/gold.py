@@ -254,22 +254,35 @@ def load_gold_file(path: Path) -> tuple[list[GoldItem], Path | None]:
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; folders expand to their *.yaml, *.yml and *.jsonl files, sorted."""
+    """Files as given; folders expand to their *.yaml, *.yml and *.jsonl files, sorted.
+
+    A file named twice (directly or through its folder) is loaded once.
+    """
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml", ".jsonl")))
         else:
             out.append(p)
-    return out
+    unique: dict[Path, Path] = {}
+    for p in out:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())
 
 
-def load_gold(paths: list[Path]) -> GoldSet:
-    """Load gold files (YAML, or JSONL through the adapter) into one set; ids must be unique."""
+def load_gold(paths: list[Path], corpus_dirs: tuple[Path, ...] = ()) -> GoldSet:
+    """Load gold files (YAML, or JSONL through the adapter) into one set; ids must be unique.
+
+    `corpus_dirs` (e.g. `regbot eval --corpus`) hold the source files: JSONL evidence spans are
+    resolved against the first, and JSONL quotes are checked against it like a YAML `corpus`.
+    """
     from bot.eval.adapters import load_jsonl_gold
 
     items: list[GoldItem] = []
-    corpora: list[Path] = []
+    corpora: list[Path] = [Path(d).resolve() for d in corpus_dirs]
+    for d in corpora:
+        if not d.is_dir():
+            raise GoldError(f"--corpus: no such folder {d}")
     files = expand_paths(paths)
     if not files:
         raise GoldError(f"no gold files found in {', '.join(map(str, paths))}")
@@ -277,7 +290,10 @@ def load_gold(paths: list[Path]) -> GoldSet:
         if not path.exists():
             raise GoldError(f"{path}: no such file")
         if path.suffix == ".jsonl":
-            loaded, corpus = load_jsonl_gold(path), None
+            corpus = corpora[0] if corpora else None
+            loaded = load_jsonl_gold(path, corpus=corpus)
+            for item in loaded if corpus else ():
+                check_sources_exist(item, corpus)
         else:
             loaded, corpus = load_gold_file(path)
         items.extend(loaded)

@@ -17,7 +17,7 @@ NLR = "no_license_required"
 # Direction of each summary metric, for --fail-under: "min" fails below the bound, "max" above it.
 METRIC_DIRECTIONS: dict[str, str] = {
     "false_no_license_required": "max", "verdict_accuracy": "min", "facts_accuracy": "min",
-    "recall@1": "min", "recall@3": "min", "recall@5": "min", "mrr": "min", "ndcg@5": "min",
+    "recall@1": "min", "recall@3": "min", "recall@5": "min", "recall@10": "min", "mrr": "min", "ndcg@5": "min",
     "citation_precision": "min", "citation_recall": "min", "citation_validity": "min",
     "abstention_precision": "min", "abstention_recall": "min",
     "latency_p50_ms": "max", "latency_p95_ms": "max", "errors": "max",

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.eval.metrics import FloorCheck
-from bot.eval.runner import RECALL_KS, ConfigResult, ItemResult
+from bot.eval.runner import ConfigResult, ItemResult, facts_mismatches
 from bot.records import STATUSES
 
 # Summary rows, in display order: the dangerous error first.
 SUMMARY_ROWS = (
     "false_no_license_required", "verdict_accuracy", "facts_accuracy", "recall@1", "recall@3",
-    "recall@5", "mrr", "ndcg@5", "citation_precision", "citation_recall", "citation_validity",
+    "recall@5", "recall@10", "mrr", "ndcg@5", "citation_precision", "citation_recall", "citation_validity",
     "abstention_precision", "abstention_recall", "latency_p50_ms", "latency_p95_ms", "errors", "n",
 )
 PLOTS = ("confusion_matrix.png", "recall_at_k.png", "latency_histogram.png")
@@ -41,7 +41,8 @@ def item_json(r: ItemResult, scores: dict[str, Any]) -> dict[str, Any]:
         "passages": [f"{p.chunk.source} | {p.chunk.locator}" for p in a.passages] if a else [],
         "citations": [f"{c.source} | {c.locator}" for c in a.citations] if a else [],
         "scores": {k: v for k, v in scores.items() if not k.startswith("recall@") or k in
-                   ("recall@1", "recall@5")},
+                   ("recall@1", "recall@5", "recall@10")},
+        "ranked": [f"{p.chunk.source} | {p.chunk.locator}" for p in r.ranked],
         "text": a.text if a else "",
     }
 
@@ -94,6 +95,13 @@ def render_terminal(configs: list[ConfigResult], floors: list[FloorCheck], conso
         tags.add_row(tag, *(f"{fmt(cr.per_tag[tag]['verdict_accuracy'])} ({cr.per_tag[tag]['n']})"
                             for cr in configs))
     console.print(tags)
+    facts = Table(title="facts extraction accuracy by field (correct/total)")
+    facts.add_column("field")
+    for cr in configs:
+        facts.add_column(cr.name, justify="right")
+    for name in sorted({f for cr in configs for f in cr.facts}):
+        facts.add_row(name, *("{}/{}".format(*cr.facts.get(name, (0, 0))) for cr in configs))
+    console.print(facts)
     for f in floors:
         console.print(f.describe(), style="green" if f.passed else "bold red", markup=False)
 
@@ -128,9 +136,12 @@ def write_plots(configs: list[ConfigResult], out: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for cr in configs:
-        ks = [k for k in RECALL_KS if cr.recall_curve.get(k) is not None]
+        ks = sorted(k for k, v in cr.recall_curve.items() if v is not None)
         ax.plot(ks, [cr.recall_curve[k] for k in ks], marker="o", label=cr.name)
-    ax.set_xticks([k for k in RECALL_KS if any(k in cr.recall_curve for cr in configs)] or [1])
+    ax.set_xticks(sorted({k for cr in configs for k in cr.recall_curve}) or [1])
+    shown = max([len(r.answer.passages) for cr in configs for r in cr.results if r.answer] + [0])
+    if shown:
+        ax.axvline(shown, linestyle=":", color="grey", label=f"answers show {shown}")
     ax.set_xlabel("k (retrieved passages)")
     ax.set_ylabel("recall@k of expected sources")
     ax.set_ylim(0, 1.02)
@@ -173,6 +184,8 @@ def _failure_md(r: ItemResult, scores: dict[str, Any]) -> list[str]:
         reasons.append("should have abstained")
     if scores.get("n_citations", 0) > scores.get("valid_quotes", 0):
         reasons.append("a quote is not verbatim in its source")
+    if r.answer:
+        reasons += [f"fact {m}" for m in facts_mismatches(r)]
     if r.error:
         reasons.append(f"error: {r.error}")
     as_of = f" (as of {r.item.as_of})" if r.item.as_of else ""
@@ -196,7 +209,25 @@ def _failure_md(r: ItemResult, scores: dict[str, Any]) -> list[str]:
 
 def is_failure(r: ItemResult, scores: dict[str, Any]) -> bool:
     return (r.status != r.item.status or (r.item.must_abstain and not r.abstained) or r.error is not None
-            or scores.get("n_citations", 0) > scores.get("valid_quotes", 0))
+            or scores.get("n_citations", 0) > scores.get("valid_quotes", 0)
+            or (r.answer is not None and bool(facts_mismatches(r))))
+
+
+def _misses_md(cr: ConfigResult) -> list[str]:
+    """Items whose expected sources are not all in the answer's passages: what was expected, what came."""
+    if not any(r.answer and r.answer.passages for r in cr.results):
+        return ["", f"## Retrieval misses: {cr.name}: it retrieves nothing"]
+    rows = []
+    for r in cr.results:
+        s = cr.item_scores[r.item.id]
+        if "recall@5" in s and s["recall@5"] < 1 and r.answer:
+            got = "; ".join(f"{p.chunk.source} {p.chunk.locator}" for p in r.answer.passages[:5]) or "none"
+            rows.append([f"`{r.item.id}`", fmt(s["recall@5"]), fmt(s.get("recall@10")),
+                         "; ".join(ref.label() for ref in r.item.sources), got])
+    if not rows:
+        return []
+    return ["", f"## Retrieval misses: {cr.name} ({len(rows)} items with an expected source outside the top 5)",
+            ""] + _md_table(["item", "recall@5", "recall@10", "expected", "top 5 retrieved"], rows)
 
 
 def render_markdown(configs: list[ConfigResult], floors: list[FloorCheck], gold_paths: list[str]) -> str:
@@ -226,6 +257,8 @@ def render_markdown(configs: list[ConfigResult], floors: list[FloorCheck], gold_
         lines += ["", f"## Failed items: {cr.name} ({len(failed)})", ""]
         for r in failed:
             lines += _failure_md(r, cr.item_scores[r.item.id])
+    for cr in configs:
+        lines += _misses_md(cr)
     return "\n".join(lines) + "\n"
 
 

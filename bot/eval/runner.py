@@ -15,14 +15,35 @@ from typing import Any, Protocol
 
 from bot.eval import metrics as m
 from bot.eval.gold import GoldItem, GoldSet
-from bot.records import Answer, Facts, Verdict
+from bot.records import Answer, Facts, Passage, Verdict
 
-RECALL_KS = tuple(range(1, 11))
+DEFAULT_DEPTH = 10  # ranks the recall@k curve reaches (answers show only settings.search_k passages)
 
 
 class AnswererLike(Protocol):
     def answer(self, question: str, *, as_of: date | None = ..., front_end: str = ...,
                log: bool | None = ...) -> Answer: ...
+
+
+class DeepRetrieval:
+    """Wraps a real `bot.answer.Answerer` so eval can rank deeper than the answer shows.
+
+    The answer is untouched; `ranked(question, k)` repeats the answer's own search with a larger k.
+    Search ranks are prefix-stable (index.search fuses a fixed candidate pool), so its first
+    `search_k` passages are the answer's passages and the rest extend the recall@k curve.
+    """
+
+    def __init__(self, answerer):
+        self.answerer = answerer
+
+    def answer(self, question: str, **kwargs) -> Answer:
+        return self.answerer.answer(question, **kwargs)
+
+    def ranked(self, question: str, k: int) -> list[Passage]:
+        from bot.answer import clean_question
+
+        a = self.answerer
+        return list(a.index.search(clean_question(question), k=k, mode=a.settings.retrieval_mode))
 
 
 class BaselineAnswerer:
@@ -43,6 +64,7 @@ class ItemResult:
     answer: Answer | None
     latency_ms: float
     error: str | None = None
+    ranked: tuple[Passage, ...] = ()  # the answer's passages, then deeper ranks (DeepRetrieval)
 
     @property
     def status(self) -> str:
@@ -67,18 +89,35 @@ class ConfigResult:
     item_scores: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def ranking(answer: Answer, deeper: list[Passage], depth: int) -> tuple[Passage, ...]:
+    """The answer's own passages first (what the reader saw), then unseen deeper ones, to `depth`."""
+    seen = {p.chunk.key for p in answer.passages}
+    extra = [p for p in deeper if p.chunk.key not in seen]
+    return (*answer.passages, *extra)[:max(depth, len(answer.passages))]
+
+
 def run_items(items: tuple[GoldItem, ...], answerer: AnswererLike, *, log: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> list[ItemResult]:
-    """Answer every gold question, timing each; an exception becomes an error result."""
+              progress: Callable[[int, int], None] | None = None,
+              depth: int = DEFAULT_DEPTH) -> list[ItemResult]:
+    """Answer every gold question, timing each; an exception becomes an error result.
+
+    Latency is the answer() call alone; an answerer with `ranked(question, k)` is then asked for
+    `depth` ranked passages (untimed) for the retrieval metrics.
+    """
     out = []
+    deep = getattr(answerer, "ranked", None)
     for n, item in enumerate(items, start=1):
         start = perf_counter()
+        ranked: tuple[Passage, ...] = ()
         try:
             answer, error = answerer.answer(item.question, as_of=item.as_of, front_end="eval",
                                             log=log), None
+            latency = (perf_counter() - start) * 1000
+            ranked = ranking(answer, deep(item.question, depth) if deep else [], depth)
         except Exception as exc:  # noqa: BLE001 - one bad item must not stop the evaluation
             answer, error = None, f"{type(exc).__name__}: {exc}"
-        out.append(ItemResult(item, answer, (perf_counter() - start) * 1000, error))
+            latency = (perf_counter() - start) * 1000
+        out.append(ItemResult(item, answer, latency, error, ranked))
         if progress:
             progress(n, len(items))
     return out
@@ -131,10 +170,11 @@ def read_text(path: Path) -> str | None:
 # --------------------------------------------------------------------------- scoring
 
 
-def score_item(r: ItemResult, reader: Callable[[str], str | None]) -> dict[str, Any]:
+def score_item(r: ItemResult, reader: Callable[[str], str | None],
+               ks: tuple[int, ...] = tuple(range(1, DEFAULT_DEPTH + 1))) -> dict[str, Any]:
     """Per-item scores; retrieval and citation scores only where sources are expected."""
     refs = r.item.sources
-    passages = [m.passage_triple(p) for p in r.answer.passages] if r.answer else []
+    passages = [m.passage_triple(p) for p in r.ranked] if r.answer else []
     citations = list(r.answer.citations) if r.answer else []
     rel = m.relevance(refs, passages)
     scores: dict[str, Any] = {
@@ -144,28 +184,38 @@ def score_item(r: ItemResult, reader: Callable[[str], str | None]) -> dict[str, 
     }
     if refs:
         precision, recall = m.citation_precision_recall(refs, [m.citation_triple(c) for c in citations])
-        scores.update({f"recall@{k}": m.recall_at_k(rel, len(refs), k) for k in RECALL_KS})
+        scores.update({f"recall@{k}": m.recall_at_k(rel, len(refs), k) for k in ks})
         scores.update(mrr=m.reciprocal_rank(rel), ndcg5=m.ndcg_at_k(rel, len(refs), 5),
                       citation_precision=precision, citation_recall=recall)
     return scores
 
 
-def score_config(name: str, results: list[ItemResult], reader: SourceReader) -> ConfigResult:
+def score_config(name: str, results: list[ItemResult], reader: SourceReader,
+                 depth: int = DEFAULT_DEPTH) -> ConfigResult:
     """All metrics for one configuration's results."""
     reader.remember(results)
     cr = ConfigResult(name, results)
-    cr.item_scores = {r.item.id: score_item(r, reader) for r in results}
+    ks = tuple(range(1, max(depth, 5) + 1))
+    cr.item_scores = {r.item.id: score_item(r, reader, ks) for r in results}
     cr.summary = summarise(results, cr.item_scores)
     pairs = [(r.item.status, r.status) for r in results]
     cr.confusion = m.confusion_matrix(pairs)
     cr.facts = m.facts_accuracy((r.item.facts, _given_facts(r)) for r in results if r.item.facts)
-    depth = max([len(r.answer.passages) for r in results if r.answer] + [1])
+    reached = max([len(r.ranked) for r in results] + [1])
     cr.recall_curve = {k: m.mean(s[f"recall@{k}"] for s in cr.item_scores.values() if f"recall@{k}" in s)
-                       for k in RECALL_KS if k <= depth}  # past the retrieval depth it is flat
+                       for k in ks if k <= reached}  # past the retrieval depth it is flat
     tags = sorted({t for r in results for t in r.item.tags})
     cr.per_tag = {t: summarise([r for r in results if t in r.item.tags], cr.item_scores, brief=True)
                   for t in tags}
     return cr
+
+
+def facts_mismatches(r: ItemResult) -> list[str]:
+    """`field: expected X, got Y` for each gold fact the answer extracted differently."""
+    given = _given_facts(r)
+    scores = m.facts_accuracy([(r.item.facts, given)])
+    return [f"{name}: expected {r.item.facts[name]!r}, got {given.get(name)!r}"
+            for name, (correct, _) in scores.items() if not correct]
 
 
 def _given_facts(r: ItemResult) -> dict[str, Any]:
@@ -187,6 +237,8 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
         "verdict_accuracy": m.verdict_accuracy(pairs),
         "recall@5": m.mean(s["recall@5"] for s in with_refs),
     }
+    if with_refs and "recall@10" in with_refs[0]:
+        out["recall@10"] = m.mean(s["recall@10"] for s in with_refs)
     if brief:
         return out
     n_cit = sum(s["n_citations"] for s in scored)
@@ -216,11 +268,12 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
 
 def evaluate(gold: GoldSet, answerers: dict[str, AnswererLike], *, log: bool = False,
              lookup: Callable[[str], str | None] | None = None,
-             progress: Callable[[str, int, int], None] | None = None) -> list[ConfigResult]:
+             progress: Callable[[str, int, int], None] | None = None,
+             depth: int = DEFAULT_DEPTH) -> list[ConfigResult]:
     """Run and score every configuration on the same gold set."""
     out = []
     for name, answerer in answerers.items():
         tick = (lambda n, t, _name=name: progress(_name, n, t)) if progress else None
-        results = run_items(gold.items, answerer, log=log, progress=tick)
-        out.append(score_config(name, results, SourceReader(gold.corpus_dirs, lookup)))
+        results = run_items(gold.items, answerer, log=log, progress=tick, depth=depth)
+        out.append(score_config(name, results, SourceReader(gold.corpus_dirs, lookup), depth))
     return out

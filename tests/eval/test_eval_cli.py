@@ -79,6 +79,9 @@ def test_report_folder_has_markdown_json_and_plots(baseline_run):
     (["--config", "baseline", "--fail-under", "verdict_accuracy=high"], 2, "not a number"),
     (["--config", "baseline", "--fail-under", "hybrid:recall@5=0.1"], 2, "not run: hybrid"),
     (["--config", "warp"], 2, "warp"),
+    (["--config", "baseline", "--fail-under", "recall@5=nan"], 2, "finite"),
+    (["--config", "baseline", "--depth", "0"], 2, "--depth"),
+    (["--config", "baseline", "--corpus", "/no/such/folder"], 2, "/no/such/folder"),
 ])
 def test_usage_errors_exit_2(args, code, needle, regbot_home):
     proc = regbot_eval(str(GOLD), *args, home=regbot_home)
@@ -118,9 +121,17 @@ def test_gold_set_meets_the_floors(gold_run):
     result = json.loads(proc.stdout)
     assert result["passed"] and all(f["passed"] for f in result["floors"])
     for name in ("hybrid", "dense", "bm25"):
-        summary = result["configs"][name]["summary"]
+        config = result["configs"][name]
+        summary = config["summary"]
         assert summary["errors"] == 0
         assert summary["citations"] > 0  # validity is measured on real quotes, not vacuously
+        # the curve reaches k = 10 (--depth), and its first ranks are exactly what each answer showed
+        assert sorted(map(int, config["recall_at_k"])) == list(range(1, 11))
+        assert summary["recall@10"] >= summary["recall@5"]
+        for item in config["items"]:
+            assert item["ranked"][:len(item["passages"])] == item["passages"], item["id"]
+            assert len(item["passages"]) <= 5 and len(item["ranked"]) <= 10, item["id"]
+        assert sum(len(i["ranked"]) == 10 for i in config["items"]) >= 80  # deeper ranks are real
 
 
 @pytest.mark.slow

@@ -127,3 +127,35 @@ def test_jsonl_adapter_errors_name_the_line(tmp_path, line, needle):
         load_jsonl_gold(path)
     assert "line 2" in str(info.value) or "item #2" in str(info.value) or "item 'x'" in str(info.value)
     assert needle in str(info.value)
+
+
+def test_every_rulebook_country_has_a_gold_question(gold):
+    """'Covering every covered country': derived from the rulebook, so a new country needs gold items."""
+    from bot.rules import load_rulebook
+
+    asked = {i.facts.get("destination") for i in gold.items}
+    missing = set(load_rulebook().countries()) - asked
+    assert not missing, f"no gold item states destination {sorted(missing)}"
+
+
+def test_a_file_named_twice_is_loaded_once(tmp_path):
+    (tmp_path / "a.yaml").write_text("items:\n  - {id: one, question: q, status: depends}\n")
+    gold = load_gold([tmp_path, tmp_path / "a.yaml", tmp_path / "." / "a.yaml"])
+    assert [i.id for i in gold.items] == ["one"]
+
+
+def test_jsonl_spans_and_quotes_use_the_corpus_folder(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rule.md").write_text("Intro. It is the policy to deny licenses for X. End.", encoding="utf-8")
+    path = tmp_path / "ext.jsonl"
+    path.write_text(json.dumps({"id": "s1", "question": "q", "label": "denied",
+                                "evidence": [{"doc": "rule.md", "start": 7, "end": 20}]}) + "\n")
+    gold = load_gold([path], corpus_dirs=(corpus,))
+    assert gold.items[0].sources[0].quote == "It is the pol" and gold.corpus_dirs == (corpus.resolve(),)
+    path.write_text(json.dumps({"id": "s2", "question": "q", "label": "denied",
+                                "evidence": [{"doc": "rule.md", "text": "approve all licenses"}]}) + "\n")
+    with pytest.raises(GoldError, match=r"item 's2': field 'sources\[0\].quote'"):
+        load_gold([path], corpus_dirs=(corpus,))
+    with pytest.raises(GoldError, match="--corpus: no such folder"):
+        load_gold([path], corpus_dirs=(tmp_path / "nowhere",))

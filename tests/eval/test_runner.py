@@ -1,6 +1,7 @@
 """Scoring wiring: an oracle answerer scores perfectly, a wrong one is caught on each metric."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -93,3 +94,46 @@ def test_an_answerer_exception_is_an_error_item(gold):
     [cr] = evaluate(gold, {"broken": Broken()})
     assert cr.summary["errors"] == 2 and cr.summary["verdict_accuracy"] == 0.0
     assert cr.summary["latency_p50_ms"] is None
+
+
+class Deep(Scripted):
+    """Shows only the noise passage; a deeper search (ranked) finds the expected one at rank 7."""
+
+    def answer(self, question, **kwargs) -> Answer:
+        a = super().answer(question, **kwargs)
+        return dataclasses.replace(a, passages=a.passages[:1])
+
+    def ranked(self, question, k):
+        noise = chunk(self.corpus / "rule.md", "Intro.", "k0")
+        filler = [Passage(dataclasses.replace(noise, key=f"f{i}", locator="other"), 0.5, i) for i in range(5)]
+        good = chunk(self.corpus / "rule.md", QUOTE, "k1")
+        return ([Passage(noise, 0.9, 1), *filler, Passage(good, 0.4, 7)])[:k]
+
+
+def test_deeper_ranks_extend_the_curve_but_not_what_the_answer_showed(gold, tmp_path):
+    deep = Deep(tmp_path, {"USML XI to Cambodia?": "prohibited", "Avionics to Vietnam?": "cannot_determine"})
+    [cr] = evaluate(gold, {"deep": deep}, depth=10)
+    s = cr.summary
+    assert s["recall@5"] == 0.0 and s["recall@10"] == 1.0 and s["mrr"] == pytest.approx(1 / 7)
+    assert max(cr.recall_curve) == 7 and cr.recall_curve[6] == 0.0 and cr.recall_curve[7] == 1.0
+    first = cr.results[0]
+    assert first.ranked[0].chunk.key == first.answer.passages[0].chunk.key  # the answer's own rank 1
+    assert len({p.chunk.key for p in first.ranked}) == len(first.ranked) == 7  # no passage counted twice
+    md = render_markdown([cr], [], ["gold.yaml"])
+    assert "## Retrieval misses: deep (1 items" in md and "| `a` | 0 | 1 |" in md
+    [shallow] = evaluate(gold, {"deep": deep}, depth=5)
+    assert shallow.summary.get("recall@10") is None and max(shallow.recall_curve) == 5
+
+
+def test_a_wrong_fact_is_a_listed_failure_even_with_the_right_verdict(gold, tmp_path):
+    class WrongPlace(Scripted):
+        def answer(self, question, **kwargs) -> Answer:
+            a = super().answer(question, **kwargs)
+            return dataclasses.replace(a, facts=dataclasses.replace(a.facts, destination="TH"))
+
+    ans = WrongPlace(tmp_path, {"USML XI to Cambodia?": "prohibited", "Avionics to Vietnam?": "cannot_determine"})
+    [cr] = evaluate(gold, {"wrong-place": ans})
+    assert cr.summary["verdict_accuracy"] == 1.0 and cr.facts == {"destination": (0, 1)}
+    md = render_markdown([cr], [], ["gold.yaml"])
+    assert "### `a` — fact destination: expected 'KH', got 'TH'" in md
+    assert "## Retrieval misses: wrong-place" not in md  # the expected source was retrieved (rank 2)
