@@ -17,6 +17,7 @@ import click
 from bot.cli import EXIT_NOTHING, EXIT_USAGE
 
 END_USE_CHOICES = ("civil", "military", "military-intelligence", "humanitarian-demining")
+MAX_OPTION_CHARS = 200  # an item, end user or country name; longer input is a mistake
 STATUS_STYLE = {
     "prohibited": ("PROHIBITED", "bold white on red"),
     "license_required": ("LICENCE REQUIRED", "bold black on yellow"),
@@ -29,6 +30,38 @@ STATUS_STYLE = {
 def _reject(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_NOTHING)
+
+
+def _text_option(name: str, value: str | None) -> str | None:
+    """A stripped free-text option, None when blank; over MAX_OPTION_CHARS is a usage error."""
+    if value is None or not value.strip():
+        return None
+    if len(value) > MAX_OPTION_CHARS:
+        raise click.UsageError(f"{name} is too long ({len(value):,} characters; the limit is "
+                               f"{MAX_OPTION_CHARS})")
+    return " ".join(value.split())
+
+
+def _classification(value: str) -> str:
+    """The one classification `value` states, exactly ("USML XXV" or "7A994 9A991" is refused)."""
+    from bot.rules.facts import find_classification
+
+    text = re.sub(r"^ECCN\s*", "", value.strip(), flags=re.IGNORECASE)
+    found = find_classification(text)
+    if found is None or found[1] != (0, len(text)):
+        raise click.UsageError(f"--classification: cannot read {value!r} (give one of 7A994, "
+                               f"9A610.x, EAR99 or a USML category I-XXI such as \"USML XI\")")
+    return found[0]
+
+
+def _item(words: str | None) -> str | None:
+    """The catalogue item the words name (as `extract_facts` does), else the words."""
+    if words is None:
+        return None
+    from bot.rules.facts import find_item
+    from bot.rules.loader import load_rulebook
+
+    return find_item(words, load_rulebook()) or words.lower()
 
 
 def _as_of(value: str | None) -> date:
@@ -47,21 +80,13 @@ def _facts(destination: str, item: str | None, classification: str | None,
            end_use: str | None, end_user: str | None, as_of: date):
     from bot.records import Facts
     from bot.rules.countries import resolve_country
-    from bot.rules.facts import normalize_classification
 
     country = resolve_country(destination)
     if country is None:
         _reject(f"I don't know the country '{destination}'")
-    cls = None
-    if classification is not None:
-        cls = normalize_classification(classification)
-        if cls is None:
-            raise click.UsageError(f"--classification: cannot read {classification!r} (try "
-                                   f"7A994, 9A610.x, EAR99 or \"USML XI\")")
+    cls = _classification(classification) if classification is not None else None
     return Facts(as_of=as_of, destination=country.code, destination_name=country.name,
-                 item=item.strip().lower() if item and item.strip() else None,
-                 classification=cls, end_use=end_use,
-                 end_user=end_user.strip() if end_user and end_user.strip() else None)
+                 item=_item(item), classification=cls, end_use=end_use, end_user=end_user)
 
 
 def render_verdict(facts, verdict, console) -> None:
@@ -109,13 +134,16 @@ def check(destination, item, classification, end_use, end_user, as_of, as_json) 
     from bot.rules.engine import evaluate
     from bot.rules.loader import RulebookError, load_rulebook
 
-    if not destination.strip():
+    destination = _text_option("--destination", destination)
+    if destination is None:
         raise click.UsageError("--destination is empty")
-    facts = _facts(destination, item, classification, end_use, end_user, _as_of(as_of))
     try:
         rulebook = load_rulebook()
     except RulebookError as exc:
         _reject(f"the rulebook is broken: {exc}")
+    facts = _facts(destination, _text_option("--item", item),
+                   _text_option("--classification", classification), end_use,
+                   _text_option("--end-user", end_user), _as_of(as_of))
     verdict = evaluate(facts, rulebook)
     if as_json:
         click.echo(json.dumps({"facts": facts.to_dict(), **verdict.to_dict()}, ensure_ascii=False,

@@ -164,6 +164,11 @@ def _find_end_use(text: str, skip: list[tuple[int, int]]) -> tuple[str | None, s
     return None, None
 
 
+def find_item(text: str, rulebook: Rulebook) -> str | None:
+    """The catalogue item `text` names ("7A994 flight instruments" -> "avionics"), or None."""
+    return _find_item(text, rulebook)[0]
+
+
 def _find_item(text: str, rulebook: Rulebook) -> tuple[str | None, list[tuple[int, int]]]:
     words = sorted(((w, item.id) for item in rulebook.items for w in (item.id, *item.words)),
                    key=lambda p: len(p[0]), reverse=True)

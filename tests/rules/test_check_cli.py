@@ -77,12 +77,44 @@ def test_demining_choice_and_prohibited_panel():
     (["-d", "KH", "-c", "bananas"], 2, "cannot read 'bananas'"),
     (["--item", "avionics"], 2, "--destination"),
     (["-d", "  "], 2, "empty"),
+    (["-d", "KH", "-c", "USML XXV"], 2, "cannot read 'USML XXV'"),
+    (["-d", "KH", "-c", "7A994 9A991"], 2, "cannot read '7A994 9A991'"),
+    (["-d", "KH", "-i", "x" * 100_000], 2, "--item is too long (100,000 characters"),
+    (["-d", "KH", "--end-user", "army " * 20_000], 2, "--end-user is too long"),
+    (["-d", "Cambodia" * 12_500], 2, "--destination is too long"),
 ])
 def test_bad_input_exit_codes(args, code, words):
     result = run(*args)
     assert result.exit_code == code, result.output
     assert words in result.output
     assert "Traceback" not in result.output
+    assert len(result.output) < 1000  # the message does not echo 100 KB back
+
+
+@pytest.mark.parametrize("given,read", [("ECCN 7A994", "7A994"), ("ear 99", "EAR99"),
+                                        ("Cat. VIII(h)", "USML VIII(h)"), ("9a610.X", "9A610.x"),
+                                        ("Category XI", "USML XI")])
+def test_classification_forms(given, read):
+    result = run("-d", "KH", "-c", given, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["facts"]["classification"] == read
+
+
+def test_item_words_map_to_the_catalogue_like_questions_do():
+    data = json.loads(run("-d", "KH", "-i", "Flight  Instruments", "--as-of", "2023-03-01",
+                          "--json").output)
+    assert data["facts"]["item"] == "avionics" and data["status"] == "depends"
+    unknown = json.loads(run("-d", "KH", "-i", "Widgets", "--json").output)
+    assert (unknown["facts"]["item"], unknown["status"]) == ("widgets", "cannot_determine")
+
+
+def test_a_date_before_the_rulebook_covers_it_is_a_verdict_not_a_traceback():
+    result = run("-d", "KH", "-c", "9A610.x", "--end-use", "civil", "--as-of", "1999-06-01",
+                 "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["status"] == "cannot_determine"
+    assert any("1999-06-01" in r for r in data["reasons"])
 
 
 def test_uncovered_destination_is_a_verdict_not_an_error():
