@@ -23,8 +23,12 @@ _MDY = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR,
 _MY = re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR, re.I)
 _LAST_MONTH_NAME = re.compile(r"\blast\s+" + _MONTH + r"(?!\s*\d)", re.I)
 _AGO = re.compile(r"\b(\d{1,2}|one|two|three|four|five)\s+(year|month)s?\s+ago\b", re.I)
-_RELATIVE = re.compile(r"\b(yesterday|today|now|currently|last year|last month|this year)\b",
-                       re.I)
+_RELATIVE = re.compile(r"\b(yesterday|today|tomorrow|now|currently|last year|last month|"
+                       r"this year|next year|next month)\b", re.I)
+# 31/12/2025, 12/31/2025, 31.12.2025, 2025/12/31; 01/06/2025 is ambiguous and refused.
+_NUMERIC = re.compile(r"(?<![\w/.-])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?![\w/.-])")
+_YMD_SLASH = re.compile(r"(?<![\w/.-])(\d{4})/(\d{1,2})/(\d{1,2})(?![\w/.-])")
+_QUARTER = re.compile(r"\bQ([1-4])\s*,?\s*((?:19|20)\d{2})\b", re.I)
 _EMBARGO = re.compile(
     r"\b(before|after|prior to|until)\s+(?:the\s+)?(?:arms\s+|defen[cs]e\s+trade\s+)?"
     r"(?:embargo|ban|restrictions?|policy of denial)\s+(?:was|were|got|had been|has been)?\s*"
@@ -70,11 +74,21 @@ def _relative(word: str, today: date) -> date:
     word = word.lower()
     if word == "yesterday":
         return today - timedelta(days=1)
-    if word == "last year":
-        return today - relativedelta(years=1)
-    if word == "last month":
-        return today - relativedelta(months=1)
-    return today
+    if word == "tomorrow":
+        return today + timedelta(days=1)
+    shifts = {"last year": relativedelta(years=-1), "last month": relativedelta(months=-1),
+              "next year": relativedelta(years=1), "next month": relativedelta(months=1)}
+    return today + shifts.get(word, relativedelta())
+
+
+def _numeric(m: re.Match) -> date:
+    """Day/month or month/day by whichever is possible; both possible and different: refuse."""
+    first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if first <= 12 and second <= 12 and first != second:
+        raise DateError(f"'{m.group(0)}' is ambiguous (day/month or month/day?): write it as "
+                        f"YYYY-MM-DD or as '1 June 2025'")
+    day, month = (first, second) if first > 12 or first == second else (second, first)
+    return _make(year, month, day, m.group(0))
 
 
 def _explicit(text: str) -> tuple[date, str] | None:
@@ -88,6 +102,12 @@ def _explicit(text: str) -> tuple[date, str] | None:
         return _make(int(m.group(3)), month, int(m.group(2)), m.group(0)), m.group(0)
     if m := _MY.search(text):
         return date(int(m.group(2)), MONTHS[m.group(1).lower()], 1), m.group(0)
+    if m := _YMD_SLASH.search(text):
+        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(0)), m.group(0)
+    if m := _NUMERIC.search(text):
+        return _numeric(m), m.group(0)
+    if m := _QUARTER.search(text):
+        return date(int(m.group(2)), 3 * int(m.group(1)) - 2, 1), m.group(0)
     return None
 
 

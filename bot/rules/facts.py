@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from bot.records import Facts
-from bot.rules.countries import CountryMatch, find_countries, fuzzy_country
+from bot.rules.countries import CountryMatch, country_name, find_countries, fuzzy_country
 from bot.rules.dates import DateError, find_date
 from bot.rules.loader import Rulebook, load_rulebook
 
@@ -39,6 +39,8 @@ _CUES: tuple[tuple[str, dict[str, bool]], ...] = (
         "reconnaissance organization": True}),
     ("military", {
         "ministry of defence": True, "ministry of defense": True, "defence ministry": True,
+        "ministry of national defence": True, "ministry of national defense": True,
+        "military police": True,
         "defense ministry": True, "national police": True, "national guard": True,
         "air force": True, "coast guard": True, "armed forces": True, "army": True,
         "navy": True, "naval forces": True, "marines": True, "marine corps": True,
@@ -80,7 +82,11 @@ _NOT_PLACES = frozenset(
     "january february march april may june july august september october november december "
     "category cat usml itar ear bis ddtc commerce state the a an our my their its this that "
     "which what whom supplement part country group section license licence federal register "
-    "us u.s. army navy police customers customer export exports".split())
+    "us u.s. army navy police customers customer export exports eccn ccl cfr ofac nato "
+    "government ministry department company client distributor reseller end".split())
+_ISO_CODE = re.compile(
+    r"\b(?:to|into|for|about|destined for)\s+([A-Z]{2})(?=\s*(?:$|[?.!,;:)])|\s+(?:in|on|as|before|"
+    r"after|since|during|by|and|or|under|from|via|now|today)\b)")
 _UNKNOWN_PLACE = re.compile(
     r"\b(?:to|into|in|from|for)\s+(?:the\s+)?([A-Z][a-zA-Z'\-]{2,}(?:\s+[A-Z][a-zA-Z'\-]{2,})?)")
 
@@ -197,8 +203,25 @@ def _pick_destination(matches: list[CountryMatch], text: str) -> CountryMatch | 
     return matches[0] if matches else None
 
 
-def _find_country(text: str, skip: list[tuple[int, int]]) -> tuple[CountryMatch | None, str | None]:
+def _covered_codes(text: str, rulebook: Rulebook) -> list[CountryMatch]:
+    """"to KH?", "7A994 for CN in 2023": an upper-case ISO code of a destination the rulebook
+    covers, after to/into/for and before the end of a clause (so "IR cameras" stays infrared)."""
+    found = []
+    for m in _ISO_CODE.finditer(text):
+        code = m.group(1)
+        if code in rulebook.countries():
+            found.append(CountryMatch(code, country_name(code) or code, code, m.start(1),
+                                      m.end(1)))
+    return found
+
+
+def _find_country(text: str, skip: list[tuple[int, int]],
+                  rulebook: Rulebook) -> tuple[CountryMatch | None, str | None]:
     matches = find_countries(text)
+    taken = [(m.start, m.end) for m in matches]
+    matches += [c for c in _covered_codes(text, rulebook)
+                if not any(s < c.end and c.start < e for s, e in taken)]
+    matches.sort(key=lambda c: c.start)
     if matches:
         return _pick_destination(matches, text), None
     for m in re.finditer(r"[A-Za-z]{6,}", text):
@@ -225,7 +248,7 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None) 
     item, item_spans = _find_item(text, rulebook)
     skip = item_spans + ([classification[1]] if classification else [])
     end_use, end_user = _find_end_use(text, skip)
-    country, unknown = _find_country(text, skip)
+    country, unknown = _find_country(text, skip, rulebook)
     base = previous or Facts(as_of=today)
     destination = country.code if country else (None if unknown else base.destination)
     try:

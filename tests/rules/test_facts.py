@@ -115,6 +115,25 @@ PHRASINGS = [
     ("avionics to Cambodia before the embargo was imposed", {"as_of": "2021-12-08"}),
     ("EAR99 to Syria before the embargo was lifted", {"as_of": "2025-09-01"}),
     ("FR Doc. 2026-02262 says what about Cambodia?", {"as_of": "2026-11-27"}),
+    ("avionics to Cambodia on 31/12/2025", {"as_of": "2025-12-31", "date_phrase": "31/12/2025"}),
+    ("avionics to Cambodia on 12/31/2025", {"as_of": "2025-12-31"}),
+    ("avionics to Cambodia on 28.11.2025", {"as_of": "2025-11-28"}),
+    ("avionics to Cambodia on 2025/11/08", {"as_of": "2025-11-08"}),
+    ("avionics to Cambodia on 05/05/2025", {"as_of": "2025-05-05"}),
+    ("avionics to Cambodia in Q1 2024", {"as_of": "2024-01-01"}),
+    ("avionics to Cambodia tomorrow", {"as_of": "2026-11-28"}),
+    ("avionics to Cambodia next year", {"as_of": "2027-11-27"}),
+    ("per 15 CFR 744.21(a)(1) and 22 CFR 126.1", {"as_of": "2026-11-27", "date_phrase": None}),
+    # --- ISO codes of covered destinations, and words that are not places
+    ("What's the licence requirement for ECCN 7A994 to KH?",
+     {"destination": "KH", "unknown_country": None, "classification": "7A994"}),
+    ("Can we ship EAR99 items to CN in 2023?", {"destination": "CN", "as_of": "2023-07-01"}),
+    ("A US company selling 7A994 to KH", {"destination": "KH"}),
+    ("Can we sell IR cameras to the army?", {"destination": None}),
+    ("Can we export software for IT departments?", {"destination": None}),
+    ("for the Cambodian Ministry of National Defence",
+     {"destination": "KH", "end_use": "military", "end_user": "ministry of national defence"}),
+    ("to the Cambodian military police", {"end_use": "military", "end_user": "military police"}),
     # --- outside US export controls
     ("What is the import duty in Cambodia on aircraft parts?",
      {"out_of_scope": "import duties and tariffs"}),
@@ -171,6 +190,7 @@ def test_follow_up_new_item_drops_old_classification():
     ("", "empty"), ("   \n\t ", "empty"), ("on 2025-02-30", "not a real date"),
     ("on 2025-13-01", "not a real date"), ("as of 31 February 2025", "not a real date"),
     ("x" * 100_000, "too long"), ("before the embargo was lifted", "which country"),
+    ("avionics to Cambodia on 01/06/2025", "ambiguous"), ("on 31/02/2025", "not a real date"),
     ("to France before the embargo was lifted", "no such embargo"),
 ])
 def test_bad_input_is_a_clear_error(bad, words):
