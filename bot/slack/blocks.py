@@ -59,6 +59,14 @@ def clip(text: str, limit: int) -> str:
     return text[: max(limit - 1, 0)].rstrip() + "…" if limit > 0 else ""
 
 
+def esc_clip(text: str, limit: int) -> str:
+    """`esc(text)` within `limit` characters, never ending in half an entity like '&am'."""
+    escaped = esc(text)
+    if len(escaped) <= limit:
+        return escaped
+    return re.sub(r"&[a-z]*$", "", escaped[: max(limit - 1, 0)]).rstrip() + "…"
+
+
 def split_text(text: str, limit: int = MAX_SECTION) -> list[str]:
     """Split at paragraph or line breaks into pieces of at most `limit` characters."""
     pieces: list[str] = []
@@ -172,11 +180,21 @@ def numbered_citations(answer: Answer, shareable_only: bool) -> list[tuple[int, 
             if not shareable_only or c.visibility == "shareable"]
 
 
+def link_target(url: str | None) -> str | None:
+    """The first http(s) URL of a `source_url` (some sidecars list several, e.g. 'a ; b'),
+    made safe inside Slack's <url|label> link syntax; None when there is none."""
+    for token in (url or "").split():
+        token = token.rstrip(";,")
+        if token.startswith(("http://", "https://")):
+            return token.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
+    return None
+
+
 def citation_line(number: int, citation: Citation, quote_limit: int) -> str:
     """`[n] <url|label> · source` then the quote (shortened to `quote_limit`)."""
     label = esc(citation.citation or citation.locator)
-    url = (citation.url or "").replace("|", "%7C").replace(">", "%3E")
-    link = f"<{url}|{label}>" if url.startswith(("http://", "https://")) else f"*{label}*"
+    url = link_target(citation.url)
+    link = f"<{url}|{label}>" if url else f"*{label}*"
     where = f" · {esc(citation.locator)}" if citation.citation and citation.locator != citation.citation else ""
     source = "" if citation.source in citation.locator else f" · _{esc(citation.source)}_"
     head = clip(f"*[{number}]* {link}{where}{source}", 600)
@@ -216,9 +234,10 @@ def footer_lines(answer: Answer, hidden: int) -> list[str]:
 
 
 def fallback_text(answer: Answer) -> str:
-    """The notification text (shown where blocks are not)."""
+    """The notification text (shown where blocks are not); escaped, so a question that
+    holds `<!here>` or a link cannot ping a channel or plant a link through regbot."""
     _, label = STATUS_DISPLAY.get(answer.verdict.status, ("", answer.verdict.status))
-    return clip(f"{label}: {answer.question}", MAX_FALLBACK)
+    return esc_clip(f"{label}: {answer.question}", MAX_FALLBACK)
 
 
 def body_blocks(answer: Answer, numbered: list[tuple[int, Citation]]) -> list[dict[str, Any]]:
@@ -275,4 +294,4 @@ def feedback_recorded(blocks: list[dict[str, Any]], value: str, user_id: str | N
 
 def notice(text: str) -> dict[str, Any]:
     """A short plain message (apologies, access refusals, usage hints)."""
-    return {"text": clip(text, MAX_FALLBACK), "blocks": [section(esc(text))]}
+    return {"text": esc_clip(text, MAX_FALLBACK), "blocks": [section(esc(text))]}

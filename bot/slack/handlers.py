@@ -23,6 +23,11 @@ from bot.slack.state import AnswerState, answer_metadata, thread_state
 log = logging.getLogger("regbot.slack")
 
 MENTION_RE = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+# Slack's markup in incoming text (https://api.slack.com/reference/surfaces/formatting):
+# <#C123|name> channels, <!here> / <!subteam^S1|@team> / <!date^...|fallback> specials,
+# <https://x|label> links; & < > arrive as &amp; &lt; &gt;.
+MARKUP_RE = re.compile(r"<([#!]?)([^<>|]*)(?:\|([^<>]*))?>")
+HUMAN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})  # people writing, with extras
 WORKING_REACTION = "eyes"
 USAGE = "Ask me an export-control question, e.g. `/regbot Can we sell avionics to Cambodia?`"
 NOT_ALLOWED = "regbot is not enabled for you or in this conversation."
@@ -54,6 +59,23 @@ def strip_mentions(text: str) -> str:
     return " ".join(MENTION_RE.sub(" ", text or "").split())
 
 
+def _markup_words(match: re.Match) -> str:
+    kind, target, label = match.groups()
+    if kind == "#":
+        return f"#{label}" if label else "#channel"
+    if kind == "!":
+        return label or ""  # <!here>, <!channel>: never echoed back as a ping
+    return label or target  # a link: its label, else the URL itself
+
+
+def plain_text(text: str) -> str:
+    """Slack message text as the person typed it: mentions removed, channel references and
+    links as words, &amp; &lt; &gt; decoded (so rules and the decision log see real text)."""
+    words = MARKUP_RE.sub(_markup_words, MENTION_RE.sub(" ", text or ""))
+    decoded = words.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(decoded.split())
+
+
 def is_dm(channel_id: str | None) -> bool:
     return bool(channel_id) and str(channel_id).startswith("D")
 
@@ -63,13 +85,14 @@ def asked_from_event(event: dict[str, Any]) -> Asked:
     dm = event.get("channel_type") == "im" or is_dm(channel)
     thread_ts = event.get("thread_ts")
     reply_ts = thread_ts if dm else (thread_ts or event.get("ts"))
-    return Asked(strip_mentions(event.get("text") or ""), channel, event.get("user"),
+    return Asked(plain_text(event.get("text") or ""), channel, event.get("user"),
                  event.get("ts"), thread_ts, reply_ts, dm)
 
 
 def is_from_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:
     """Bots (this one included) and edits/joins/etc. are not questions."""
-    return bool(event.get("bot_id") or event.get("subtype")
+    subtype = event.get("subtype")
+    return bool(event.get("bot_id") or (subtype and subtype not in HUMAN_SUBTYPES)
                 or (bot_user_id and event.get("user") == bot_user_id))
 
 
@@ -168,7 +191,7 @@ class Responder:
     def on_command(self, command: dict[str, Any]) -> None:
         """`/regbot QUESTION`: an ephemeral answer with a "Share in channel" button."""
         url, user, channel = command.get("response_url"), command.get("user_id"), command.get("channel_id")
-        question = " ".join((command.get("text") or "").split())
+        question = plain_text(command.get("text") or "")
         if not allowed(self.settings, channel, user):
             message = blocks.notice(NOT_ALLOWED)
         elif not question:

@@ -134,3 +134,29 @@ def test_branch_reasons_are_not_repeated_and_sources_not_doubled():
     text = _all_text(blocks.render_answer(depends_answer()))
     assert "If classification is USML XI" not in text  # shown as a branch instead
     assert "*[3]* *internal-memo.txt ¶2*\\n" in text  # the locator already names the file
+
+
+def test_fallback_text_cannot_ping_or_link_and_stays_within_limits():
+    import dataclasses
+    answer = dataclasses.replace(prohibited_answer(), question="R&D rigs <!here> <https://evil.example|x>")
+    for message in (blocks.render_answer(answer), blocks.notice("a <!channel> & b")):
+        assert "<" not in message["text"] and ">" not in message["text"]
+    assert blocks.render_answer(answer)["text"] == ("Prohibited: R&amp;D rigs &lt;!here&gt; "
+                                                    "&lt;https://evil.example|x&gt;")
+    long = dataclasses.replace(answer, question="&" * 5000)
+    text = blocks.render_answer(long)["text"]
+    assert len(text) <= blocks.MAX_FALLBACK and text.endswith("&amp;…")
+
+
+@pytest.mark.parametrize("url, target", [
+    ("https://www.ecfr.gov/a ; https://www.ecfr.gov/b", "https://www.ecfr.gov/a"),
+    ("see https://x.org/p?a=1|2>", "https://x.org/p?a=1%7C2%3E"),
+    ("ftp://x.org/file", None),
+    (None, None),
+])
+def test_citation_links_use_the_first_web_url(url, target):
+    import dataclasses
+    assert blocks.link_target(url) == target
+    citation = dataclasses.replace(prohibited_answer().citations[0], url=url)
+    line = blocks.citation_line(1, citation, 100)
+    assert line.startswith(f"*[1]* <{target}|86 FR 70047>" if target else "*[1]* *86 FR 70047*")

@@ -265,6 +265,18 @@ def test_internal_errors_become_an_apology_in_the_thread(slack_server, fake_slac
     assert "answering message" in slack_server.log()
 
 
+def test_slack_markup_in_a_question_is_read_as_text_and_never_echoed_as_a_ping(slack_server, fake_slack):
+    raw = "Can we sell avionics &amp; spares to <#C0123|sales> Cambodia? <!here>"
+    event, reply = ask_in_channel(slack_server, fake_slack, text=raw)
+    sent = json.dumps(reply.params)
+    assert "<!here>" not in sent and "&amp;amp;" not in sent
+    payload = reply.params["metadata"]["event_payload"]
+    assert payload["q"] == "Can we sell avionics & spares to #sales Cambodia?"
+    assert payload["f"]["destination"] == "KH" and payload["f"]["item"]
+    row = next(r for r in log_rows(slack_server, "answer") if r["id"] == payload["log_id"])
+    assert row["question"] == payload["q"]
+
+
 def test_too_long_question_gets_a_clear_reason_not_an_apology(slack_server, fake_slack):
     event, reply = ask_in_channel(slack_server, fake_slack, text="avionics " * 400)
     assert reply.params["text"].startswith("I can't answer that as asked") and "too long" in reply.params["text"]

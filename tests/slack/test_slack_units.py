@@ -15,7 +15,7 @@ from bot.settings import Settings
 from bot.slack.client import make_web_client, post_to_response_url
 from bot.slack.dedupe import EventDedupe
 from bot.slack.fake_api import FakeSlackAPI
-from bot.slack.handlers import allowed, asked_from_event, is_from_bot, strip_mentions
+from bot.slack.handlers import allowed, asked_from_event, is_from_bot, plain_text, strip_mentions
 from bot.slack.server import payload_problem
 
 
@@ -87,6 +87,25 @@ def test_parsing_mentions_dms_and_threads():
     dm = asked_from_event({"text": "hi", "channel": "D1", "channel_type": "im", "ts": "2.1"})
     assert dm.is_dm and dm.reply_ts is None
     assert strip_mentions("<@UBOT>") == ""
+
+
+@pytest.mark.parametrize("raw, plain", [
+    ("<@UBOT> Can we export R&amp;D rigs &gt; 5 kg &amp;&lt;x&gt;?", "Can we export R&D rigs > 5 kg &<x>?"),
+    ("<@UBOT|regbot> see <#C0123|sales> and <#C0456>", "see #sales and #channel"),
+    ("spec at <https://x.org/a?b=1&amp;c=2|the spec> or <https://y.org/z>", "spec at the spec or https://y.org/z"),
+    ("<!here> avionics to <!subteam^S1|@sales-team> Cambodia <!channel>", "avionics to @sales-team Cambodia"),
+    ("mail <mailto:a@b.co|a@b.co>", "mail a@b.co"),
+    ("&amp;lt; stays literal", "&lt; stays literal"),
+])
+def test_plain_text_undoes_slack_markup(raw, plain):
+    assert plain_text(raw) == plain
+    assert asked_from_event({"text": raw, "channel": "C1", "ts": "1.1"}).text == plain
+
+
+def test_file_shares_and_broadcast_replies_are_questions():
+    assert not is_from_bot({"user": "U1", "subtype": "file_share", "text": "see the spec sheet"}, "UBOT")
+    assert not is_from_bot({"user": "U1", "subtype": "thread_broadcast"}, "UBOT")
+    assert is_from_bot({"bot_id": "B1", "subtype": "file_share"}, "UBOT")
 
 
 def test_bots_edits_and_self_are_not_questions():
