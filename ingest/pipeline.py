@@ -26,7 +26,51 @@ from index.errors import IndexCorruptError, RegbotIndexError
 from index.store import CHUNKS_FILE, INGEST_VERSION, Index, delete_collection, open_index
 
 MANIFEST_FILE = "manifest.json"
-Progress = Callable[[int, int, str], None]  # (done, total, current path)
+EMBED_SLICE = 128  # chunks embedded and upserted per step, so a big file shows progress
+
+
+@dataclass(frozen=True)
+class IngestProgress(_Record):
+    """Where a run stands, sent to the `progress` callback while it works."""
+
+    files_done: int
+    files_total: int
+    fraction: float  # 0..1 of the run, by bytes of the files, advanced per embedded slice
+    chunks_embedded: int  # new chunks embedded so far in this run
+    path: str  # the file being worked on
+    stage: str  # "reading" | "embedding" | "done"
+
+
+Progress = Callable[[IngestProgress], None]
+
+
+class _Ticker:
+    """Turns per-file and per-slice steps into `IngestProgress` events (bytes-weighted)."""
+
+    def __init__(self, files: list[Path], callback: Progress | None) -> None:
+        self.callback, self.files_total = callback, len(files)
+        self.sizes = [_size(p) for p in files]
+        self.total = float(sum(self.sizes)) or 1.0
+        self.bytes_done, self.files_done, self.embedded = 0, 0, 0
+
+    def emit(self, index: int, path: Path, stage: str, within: float = 0.0) -> None:
+        if self.callback is None:
+            return
+        done = self.bytes_done + self.sizes[index] * min(max(within, 0.0), 1.0)
+        self.callback(IngestProgress(self.files_done, self.files_total, min(done / self.total, 1.0),
+                                     self.embedded, str(path), stage))
+
+    def file_done(self, index: int, path: Path) -> None:
+        self.bytes_done += self.sizes[index]
+        self.files_done += 1
+        self.emit(index, path, "done")
+
+
+def _size(path: Path) -> int:
+    try:
+        return max(path.stat().st_size, 1)
+    except OSError:
+        return 1
 
 
 @dataclass(frozen=True)
@@ -119,14 +163,21 @@ def _read_and_chunk(path: Path, settings: Settings) -> list[Chunk]:
     return chunk_document(read_document(path), max_tokens=settings.chunk_max_tokens)
 
 
-def _commit_document(index: Index, chunks: list[Chunk], stale: set[str]) -> tuple[int, int, int]:
-    """Embed what is new, then vectors -> chunk store; returns (added, unchanged, removed)."""
+def _commit_document(index: Index, chunks: list[Chunk], stale: set[str],
+                     on_slice: Callable[[int, int], None] | None = None) -> tuple[int, int, int]:
+    """Embed what is new (slice by slice, calling `on_slice(done, len(new))`), then
+    vectors -> chunk store; returns (added, unchanged, removed)."""
     known = index.chunks.keys_for_doc(chunks[0].doc_id) if chunks else set()
     new = [c for c in chunks if c.key not in known]
     kept = [c for c in chunks if c.key in known]
     removed = stale - {c.key for c in chunks}
-    if new:
-        index.upsert(new, index.embedder.embed([embedding_text(c) for c in new]))
+    if new and on_slice is not None:
+        on_slice(0, len(new))
+    for start in range(0, len(new), EMBED_SLICE):
+        part = new[start:start + EMBED_SLICE]
+        index.upsert(part, index.embedder.embed([embedding_text(c) for c in part]))
+        if on_slice is not None:
+            on_slice(start + len(part), len(new))
     if kept:  # metadata (sidecar) may have changed while the text did not
         index.update_records(kept)
     index.chunks.apply(add=chunks, remove=removed)
@@ -141,7 +192,8 @@ def _is_current(entry: dict[str, Any] | None, digest: dict | None, index: Index)
     return bool(keys) and keys == index.chunks.keys_for_doc(entry.get("doc_id", ""))
 
 
-def _ingest_file(path: Path, index: Index, manifest: dict, tally: _Tally) -> bool:
+def _ingest_file(path: Path, index: Index, manifest: dict, tally: _Tally,
+                 on_slice: Callable[[int, int], None] | None = None) -> bool:
     """One file; returns True when the index changed."""
     name = str(path)
     try:
@@ -164,7 +216,7 @@ def _ingest_file(path: Path, index: Index, manifest: dict, tally: _Tally) -> boo
         return False
     doc_id = chunks[0].doc_id
     stale = index.chunks.keys_for_doc(doc_id) | set((entry or {}).get("chunk_keys", []))
-    added, unchanged, removed = _commit_document(index, chunks, stale)
+    added, unchanged, removed = _commit_document(index, chunks, stale, on_slice)
     manifest[name] = {"path": name, **(digest or {"sha256": None}), "doc_id": doc_id,
                       "source": path.name,
                       "chunk_keys": [c.key for c in chunks],
@@ -244,6 +296,16 @@ def wipe_index(settings: Settings) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
+def _slice_ticker(ticker: _Ticker, index: int, path: Path) -> Callable[[int, int], None]:
+    """The per-slice callback for one file: counts embedded chunks, moves the bar."""
+    base = ticker.embedded
+
+    def on_slice(done: int, total: int) -> None:
+        ticker.embedded = base + done
+        ticker.emit(index, path, "embedding", done / total)
+    return on_slice
+
+
 def ingest_paths(paths: Sequence[Path | str], settings: Settings, *, prune: bool = False,
                  rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
     """Ingest files and folders into the index for `settings`; see the module docstring."""
@@ -258,11 +320,11 @@ def ingest_paths(paths: Sequence[Path | str], settings: Settings, *, prune: bool
         _reconcile(index)
         manifest = load_manifest(settings.home)
         tally = _Tally(failed=[{"path": str(p), "error": why} for p, why in problems])
-        changed = False
-        for done, path in enumerate(files, start=1):
-            changed |= _ingest_file(path, index, manifest, tally)
-            if progress is not None:
-                progress(done, len(files), str(path))
+        changed, ticker = False, _Ticker(files, progress)
+        for i, path in enumerate(files):
+            ticker.emit(i, path, "reading")
+            changed |= _ingest_file(path, index, manifest, tally, _slice_ticker(ticker, i, path))
+            ticker.file_done(i, path)
         if prune:
             changed |= _prune(index, manifest, tally)
         if changed or index.chunks.generation != (index.collection.metadata or {}).get("generation"):

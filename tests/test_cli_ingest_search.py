@@ -104,3 +104,75 @@ def test_ingest_exit_codes_and_failed_report(regbot_home, tmp_path):
     assert mixed.stdout == ""  # no progress bar or JSON when not on a terminal
     hits = json.loads(regbot("search", "government end users", "--json", home=regbot_home).stdout)
     assert hits[0]["source"] == "good.md"
+
+
+def test_progress_bar_on_a_terminal_only(regbot_home):
+    """stderr on a pseudo-terminal gets a live bar (percent, files, chunks); stdout stays clean."""
+    import pty
+
+    from regbot_paths import SAMPLE_CORPUS
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, REGBOT_HOME=str(regbot_home), COLUMNS="160")
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", str(SAMPLE_CORPUS)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    stdout, _ = proc.communicate(timeout=300)
+    os.close(master)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0 and stdout == b"", screen[-2000:]
+    assert "ingest" in screen and "%" in screen and "files 6/6" in screen, screen[-2000:]
+    assert "documents: 6" in screen  # the summary, after the bar is gone
+    assert "Traceback" not in screen
+
+
+INTERRUPT_DOCS = {f"notice-{i:02d}.md": f"# Notice {i}\n\n" + "\n\n".join(
+    f"Paragraph {j} of notice {i} concerns licence case {i * 100 + j} for destination "
+    f"group {chr(65 + j % 5)}:{j % 7}." for j in range(12)) for i in range(40)}
+
+
+def test_ctrl_c_mid_ingest_exits_130_and_the_next_run_finishes(regbot_home, tmp_path):
+    import signal
+    import time
+
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for name, text in INTERRUPT_DOCS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    manifest = regbot_home / "manifest.json"
+    env = dict(os.environ, REGBOT_HOME=str(regbot_home))
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", str(corpus), "--json"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if len(json.loads(manifest.read_text())["documents"]) >= 3:
+                break
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.05)
+    assert proc.poll() is None, "ingest ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in err and "Traceback" not in err and "Aborted" not in err
+    assert out == ""  # no summary that would claim a finished run
+    done = len(json.loads(manifest.read_text())["documents"])
+    again = regbot("ingest", str(corpus), "--json", home=regbot_home)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert summary["failed"] == [] and summary["documents"] == len(INTERRUPT_DOCS)
+    assert summary["chunks_unchanged"] >= done and summary["chunks_added"] > 0
+    hits = json.loads(regbot("search", "licence case 3907", "--json", "--mode", "bm25", "-k", "1",
+                             home=regbot_home).stdout)
+    assert hits[0]["source"] == "notice-39.md"

@@ -200,3 +200,32 @@ def test_run_killed_mid_ingest_is_repaired_by_the_next(tmp_path, settings):
     index.close()
     assert ingest_paths([corpus], settings).chunks_added == 0
     assert consistent(settings) == keys
+
+
+def test_progress_moves_per_embedded_slice_within_one_file(tmp_path, settings, monkeypatch):
+    """One big file must not sit at 0 % until it is done: events arrive per slice of
+    embedded chunks, with a growing fraction and chunk count."""
+    import ingest.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "EMBED_SLICE", 4)
+    big = "# Big notice\n\n" + "\n\n".join(
+        f"({chr(97 + i)}) Paragraph {i} sets out licence condition {i} for destination "
+        f"group {chr(65 + i % 5)}:{i % 7}, with its own record-keeping duty. " * 3
+        for i in range(14))
+    corpus = write_corpus(tmp_path / "c", {"big.md": big, "small.txt": "Small note on 7A994.\n"})
+    events: list = []
+    report = ingest_paths([corpus], settings, progress=events.append)
+    assert report.chunks_added >= 9 and not report.failed
+    big_steps = [e for e in events if e.path.endswith("big.md") and e.stage == "embedding"]
+    assert len(big_steps) >= 3, [(e.stage, e.fraction) for e in events]
+    fractions = [e.fraction for e in big_steps]  # big.md comes first: starts at 0
+    assert fractions == sorted(fractions) and fractions[0] == 0
+    assert len([f for f in fractions if 0 < f < 1]) >= 2, fractions
+    counts = [e.chunks_embedded for e in big_steps]
+    assert counts == sorted(set(counts)) and counts[1] == 4
+    assert events[-1].stage == "done" and events[-1].fraction == 1.0
+    assert events[-1].files_done == events[-1].files_total == 2
+    assert events[-1].chunks_embedded == report.chunks_added
+    again: list = []
+    ingest_paths([corpus], settings, progress=again.append)
+    assert again[-1].chunks_embedded == 0 and again[-1].fraction == 1.0

@@ -2,7 +2,8 @@
 
 Exit codes: 0 when any document was ingested or everything was already up to date;
 1 when nothing could be ingested; 2 usage errors (e.g. a missing path);
-3 index errors (corrupt index, another model, unreachable Chroma server).
+3 index errors (corrupt index, another model, unreachable Chroma server);
+130 interrupted (Ctrl-C): committed documents are kept, the next run finishes the job.
 """
 from __future__ import annotations
 
@@ -13,18 +14,28 @@ from pathlib import Path
 
 import click
 
-from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_OK
+from bot.cli import EXIT_INDEX, EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK
 
 
 def _progress_bar(enabled: bool):
-    """A rich progress bar on a terminal (stderr), else nothing."""
+    """A rich progress bar on a terminal (stderr), else nothing. It moves per embedded
+    slice of chunks (weighted by file size), so one large file still shows progress."""
     if not enabled:
         return nullcontext(None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
 
-    return Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TextColumn("{task.description}"), transient=True,
-                    console=_stderr_console())
+    return Progress(TextColumn("ingest"), BarColumn(), TaskProgressColumn(),
+                    TextColumn("files {task.fields[files]}  chunks {task.fields[chunks]}"),
+                    TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.description}"),
+                    transient=True, console=_stderr_console())
+
+
+def _describe(event) -> dict:
+    """Bar fields for one `IngestProgress` event."""
+    verb = {"reading": "reading ", "embedding": "embedding "}.get(event.stage, "")
+    return {"completed": event.fraction, "description": verb + Path(event.path).name[:40],
+            "files": f"{event.files_done}/{event.files_total}", "chunks": f"{event.chunks_embedded:,}"}
 
 
 def _stderr_console():
@@ -61,11 +72,12 @@ def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     with _progress_bar(sys.stderr.isatty() and not as_json) as bar:
-        task = bar.add_task("", total=None) if bar is not None else None
+        task = (bar.add_task("", total=1.0, files="0/?", chunks="0")
+                if bar is not None else None)
 
-        def progress(done: int, total: int, path: str) -> None:
+        def progress(event) -> None:
             if bar is not None:
-                bar.update(task, completed=done, total=total, description=Path(path).name[:48])
+                bar.update(task, **_describe(event))
 
         try:
             report = ingest_paths(list(paths), settings, prune=prune, rebuild=rebuild,
@@ -73,6 +85,10 @@ def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -
         except (RegbotIndexError, EmbeddingError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_INDEX)
+        except KeyboardInterrupt:
+            click.echo("interrupted: documents already committed are kept; run the same "
+                       "regbot ingest again to finish", err=True)
+            sys.exit(EXIT_INTERRUPTED)
     summary = report.summary_json()
     if as_json:
         click.echo(json.dumps(summary))
