@@ -36,6 +36,7 @@ class _Fault:
     status: int
     remaining: int
     retry_after: int | None
+    error: str | None = None
 
 
 @dataclass
@@ -87,10 +88,12 @@ class FakeSlackAPI:
         return f"{self.base}{RESPONSE_PREFIX}{name}"
 
     # ----------------------------------------------------------------- control
-    def fail_next(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
-        """Answer the next `times` calls of `method` with `status` (e.g. 429 or 503)."""
+    def fail_next(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
+                  error: str | None = None) -> None:
+        """Answer the next `times` calls of `method` with `status` (e.g. 429 or 503), or with
+        200 and `{"ok": false, "error": error}` (e.g. error="not_in_channel")."""
         with self.state.lock:
-            self.state.faults.setdefault(method, []).append(_Fault(status, times, retry_after))
+            self.state.faults.setdefault(method, []).append(_Fault(status, times, retry_after, error))
 
     def add_message(self, channel: str, ts: str, text: str, user: str = "UHUMAN",
                     thread_ts: str | None = None) -> None:
@@ -208,8 +211,8 @@ def _handler_for(state: FakeState) -> type[BaseHTTPRequestHandler]:
             with state.lock:
                 fault = _take_fault(state, method)
                 status = fault.status if fault else 200
-                body = ({"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
-                        if fault else _respond(state, method, params))
+                error = fault and (fault.error or ("ratelimited" if status == 429 else "fatal_error"))
+                body = {"ok": False, "error": error} if fault else _respond(state, method, params)
                 state.calls.append(Call(method, params, time.time(), status, token, hook))
             headers = {"Retry-After": str(fault.retry_after)} if fault and fault.retry_after else {}
             self._send(status, body if hook is None or fault else "ok", headers)

@@ -31,6 +31,9 @@ HUMAN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})  # people writing
 WORKING_REACTION = "eyes"
 USAGE = "Ask me an export-control question, e.g. `/regbot Can we sell avionics to Cambodia?`"
 NOT_ALLOWED = "regbot is not enabled for you or in this conversation."
+CANNOT_POST = ("I can't post in this conversation yet: add me with `/invite @regbot`, "
+               "then press *Share in channel* again.")
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
 class AnswersQuestions(Protocol):
@@ -302,10 +305,16 @@ class Responder:
             client.chat_postMessage(channel=channel, metadata=answer_metadata(answer, state.overrides),
                                     **message)
         except Exception as exc:  # noqa: BLE001
+            reason = (blocks.notice(CANNOT_POST) if _slack_error(exc) in NOT_A_MEMBER
+                      else self._failure(exc, f"share from {user}"))
             return self._respond(body.get("response_url"), {
-                "response_type": "ephemeral", "replace_original": False,
-                **self._failure(exc, f"share from {user}")})
+                "response_type": "ephemeral", "replace_original": False, **reason})
         self._respond(body.get("response_url"), {"delete_original": True})
+
+
+def _slack_error(exc: Exception) -> str | None:
+    """Slack's error code (e.g. 'not_in_channel') when `exc` is a Web API refusal."""
+    return exc.response.get("error") if isinstance(exc, SlackApiError) else None
 
 
 def _channel_of(body: dict[str, Any]) -> str:

@@ -137,6 +137,22 @@ def test_slash_command_is_ephemeral_and_can_be_shared(slack_server, fake_slack):
     assert deleted[0].params == {"delete_original": True}
 
 
+def test_share_where_regbot_is_not_a_member_says_how_to_invite_it(slack_server, fake_slack):
+    channel, hook = new_channel(), f"notin-{time.time()}"
+    sr.post(slack_server.url, sr.slash_body(QUESTION, fake_slack.response_url(hook), channel=channel),
+            content_type=FORM)
+    sent = fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == hook])[0]
+    share = sent.params["blocks"][-1]["elements"][0]
+    fake_slack.fail_next("chat.postMessage", 200, error="not_in_channel")
+    share_hook = f"notin-share-{time.time()}"
+    click = sr.action_body(share["action_id"], share["value"], channel=channel,
+                           response_url=fake_slack.response_url(share_hook))
+    assert sr.post(slack_server.url, click, content_type=FORM).status_code == 200
+    told = fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == share_hook])
+    assert [c.params["response_type"] for c in told] == ["ephemeral"]  # the private answer is kept
+    assert told[0].params["replace_original"] is False and "/invite @regbot" in told[0].params["text"]
+
+
 def test_fact_button_re_evaluates_and_updates_the_message(slack_server, fake_slack):
     event, reply = ask_in_channel(slack_server, fake_slack)
     facts_block = next(b for b in reply.params["blocks"] if b.get("block_id") == blocks.FACTS_BLOCK_ID)
