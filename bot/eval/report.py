@@ -198,7 +198,8 @@ def _failure_md(r: ItemResult, scores: dict[str, Any]) -> list[str]:
         lines.append("")
         lines += ["> " + line for line in (r.answer.text or "(no text)").splitlines()]
         lines.append("")
-        cited = ", ".join(f"{c.source} {c.locator}" for c in r.answer.citations) or "none"
+        cited = ", ".join(c.locator if c.locator.startswith(c.source) else f"{c.source} {c.locator}"
+                          for c in r.answer.citations) or "none"
         lines += [f"**Cited:** {cited}", ""]
     if r.item.sources:
         lines += ["**Expected sources:** " + "; ".join(s.label() for s in r.item.sources), ""]

@@ -27,12 +27,13 @@ def test_project_gold_set_coverage(gold, corpus_dir):
     for tag in ("cambodia", "nicaragua", "china", "venezuela", "burma", "russia", "belarus", "cuba",
                 "iran", "syria", "north-korea", "timeline", "avionics", "flight-instruments",
                 "aircraft-parts", "night-vision", "drone", "encryption", "600-series", "ear99",
-                "civil", "army", "navy", "police", "airline", "military-intelligence", "demining"):
+                "civil", "army", "navy", "police", "airline", "military-intelligence", "demining",
+                "military-aircraft", "civil-aircraft", "reexport"):
         assert tags[tag] >= 1, tag
     kh_dates = {i.as_of.isoformat() for i in items if "cambodia" in i.tags and i.as_of}
     assert {"2025-11-06", "2025-11-08", "2026-02-04"} <= kh_dates
     assert len({i.status for i in items}) == 5
-
+    assert tags["phrasing"] >= 8  # lower case, typos, ISO codes, slang, negation
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "g.yaml"
