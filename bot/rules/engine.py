@@ -6,6 +6,7 @@ does not cover -> `cannot_determine` (fail closed). Every rule value read is tra
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date
 
@@ -109,10 +110,22 @@ def _branch_reason(branch: Branch, reader: Reader) -> str:
                                      " (outside what the rulebook covers).")
 
 
+def _matters(fact: str, runs: list[tuple[dict, Outcome]]) -> bool:
+    """Do two branches that differ in `fact` (and agree on the other facts both state) give
+    different statuses? If not, asking for `fact` would not settle anything."""
+    for (a, out_a), (b, out_b) in itertools.combinations(runs, 2):
+        if fact in a and fact in b and a[fact] != b[fact] and out_a.status != out_b.status \
+                and all(a[k] == b[k] for k in a.keys() & b.keys() if k != fact):
+            return True
+    return False
+
+
 def _combine(facts: Facts, runs: list[tuple[dict, Outcome]], missing: list[str],
              reader: Reader) -> Verdict:
     statuses = {o.status for _, o in runs}
     status = statuses.pop() if len(statuses) == 1 else "depends"
+    if status == "depends":  # ask only about the facts that change the answer
+        missing = [m for m in missing if _matters(m, runs)] or missing
     rule_ids = list(dict.fromkeys(r for _, o in runs for r in o.rule_ids))
     branches = tuple(Branch(conditions=c, status=o.status, rule_ids=o.rule_ids,
                             reasons=o.reasons) for c, o in runs if c)

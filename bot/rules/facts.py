@@ -85,8 +85,8 @@ _NOT_PLACES = frozenset(
     "us u.s. army navy police customers customer export exports eccn ccl cfr ofac nato "
     "government ministry department company client distributor reseller end".split())
 _ISO_CODE = re.compile(
-    r"\b(?:to|into|for|about|destined for)\s+([A-Z]{2})(?=\s*(?:$|[?.!,;:)])|\s+(?:in|on|as|before|"
-    r"after|since|during|by|and|or|under|from|via|now|today)\b)")
+    r"\b(?:to|into|for|about|destined for)\s+([A-Z]{2})(?=\s*(?:$|[?.!,;:)])|\s+(?:in|on|as|"
+    r"before|after|since|during|by|and|or|under|from|via|now|today)\b)|(?:->|→)\s*([A-Z]{2})\b")
 _UNKNOWN_PLACE = re.compile(
     r"\b(?:to|into|in|from|for)\s+(?:the\s+)?([A-Z][a-zA-Z'\-]{2,}(?:\s+[A-Z][a-zA-Z'\-]{2,})?)")
 
@@ -162,7 +162,8 @@ def end_use_for(text: str | None) -> str | None:
 def _find_end_use(text: str, skip: list[tuple[int, int]]) -> tuple[str | None, str | None]:
     for use, cues in _CUES:
         for m in _CUE_RE[use].finditer(text):
-            if any(s <= m.start() < e for s, e in skip):
+            if any(s <= m.start() < e for s, e in skip) or _NEGATION.search(
+                    text[max(0, m.start() - 40):m.start()]):
                 continue
             phrase = m.group(1).lower()
             user = m.group(1) if cues.get(phrase, False) else None
@@ -193,13 +194,21 @@ def _find_item(text: str, rulebook: Rulebook) -> tuple[str | None, list[tuple[in
     return None, []
 
 
+_TO = re.compile(r"(?:\b(?:to|into|towards|destined for)|->|→)\s*(?:the\s+)?$", re.IGNORECASE)
+_IN_FOR = re.compile(r"\b(?:for|in)\s+(?:the\s+)?$", re.IGNORECASE)
+# "not selling to the military", "no military end use": a negated cue is not a fact.
+_NEGATION = re.compile(r"(?:\b(?:not|never|nor|without|isn't|aren't|won't|neither)\b"
+                       r"[^.:;!?]{0,30}|\bno\s+)$", re.IGNORECASE)
+
+
 def _pick_destination(matches: list[CountryMatch], text: str) -> CountryMatch | None:
     if len(matches) > 1:  # "US" is the exporter's side far more often than the destination
         matches = [m for m in matches if m.code != "US"] or matches
-    for m in matches:
-        if re.search(r"\b(?:to|into|for|in|towards|destined for)\s+(?:the\s+)?$",
-                     text[max(0, m.start - 20):m.start], re.IGNORECASE):
-            return m
+    # "distributor in Singapore re-exports to Cambodia": a "to" destination outranks "in/for".
+    for preposition in (_TO, _IN_FOR):
+        for m in matches:
+            if preposition.search(text[max(0, m.start - 20):m.start]):
+                return m
     return matches[0] if matches else None
 
 
@@ -208,10 +217,11 @@ def _covered_codes(text: str, rulebook: Rulebook) -> list[CountryMatch]:
     covers, after to/into/for and before the end of a clause (so "IR cameras" stays infrared)."""
     found = []
     for m in _ISO_CODE.finditer(text):
-        code = m.group(1)
+        group = 1 if m.group(1) else 2
+        code = m.group(group)
         if code in rulebook.countries():
-            found.append(CountryMatch(code, country_name(code) or code, code, m.start(1),
-                                      m.end(1)))
+            found.append(CountryMatch(code, country_name(code) or code, code, m.start(group),
+                                      m.end(group)))
     return found
 
 

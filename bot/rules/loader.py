@@ -306,7 +306,8 @@ def _parse_file(path: Path) -> tuple[list[Rule], list[CatalogueItem]]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RulebookError(f"{path.name}: cannot read rulebook file: {exc}") from exc
     if not isinstance(data, dict):
-        raise RulebookError(f"{path.name}: a rulebook file must be a mapping with 'rules' or 'items'")
+        raise RulebookError(f"{path.name}: a rulebook file must be a mapping with 'rules' or "
+                            f"'items'")
     _check_keys(ctx, data, FILE_KEYS, "rulebook file", None)
     rules = [_parse_rule(ctx, node) for node in data.get("rules") or ()]
     items = [_parse_item(ctx, node) for node in data.get("items") or ()]

@@ -134,6 +134,15 @@ PHRASINGS = [
     ("for the Cambodian Ministry of National Defence",
      {"destination": "KH", "end_use": "military", "end_user": "ministry of national defence"}),
     ("to the Cambodian military police", {"end_use": "military", "end_user": "military police"}),
+    # --- negated cues, arrows, re-exports
+    ("We are not selling to the military: 7A994 avionics for a Cambodian airline",
+     {"end_use": "civil", "end_user": "airline", "destination": "KH"}),
+    ("7A994 to Cambodia, no military end use", {"end_use": None}),
+    ("Is no licence needed for the Chinese army?", {"end_use": "military", "end_user": "army"}),
+    ("need licence for 7A994 -> KH civil airline?", {"destination": "KH", "end_use": "civil"}),
+    ("Our distributor in Singapore re-exports 7A994 to the Cambodian navy",
+     {"destination": "KH", "end_use": "military", "end_user": "navy"}),
+    ("Can we sell avionics to a customer in Cambodia?", {"destination": "KH"}),
     # --- outside US export controls
     ("What is the import duty in Cambodia on aircraft parts?",
      {"out_of_scope": "import duties and tariffs"}),
