@@ -125,6 +125,23 @@ def has_identifier(query: str) -> bool:
                for t in (m.group(0) for m in _TOKEN.finditer(query.lower())))
 
 
+# Words that only say what kind of identifier follows ("ECCN 7A994", "22 CFR 126.1(d)").
+_DESIGNATORS = frozenset({
+    "cfr", "fr", "ear", "itar", "eccn", "eccns", "usml", "ccl", "section", "sections", "sec",
+    "part", "parts", "paragraph", "para", "supplement", "supp", "no", "category", "cat",
+    "country", "group", "title", "§§"})
+
+
+def identifier_only(query: str) -> bool:
+    """True when the query is nothing but identifiers and their designators
+    (`§ 744.21(g)`, `ECCN 7A994`, `22 CFR 126.1(d)`): a citation lookup, where the
+    embedding model adds only noise."""
+    tokens = [m.group(0) for m in _TOKEN.finditer(query.lower())]
+    return has_identifier(query) and all(
+        t == "§" or t.isdigit() or t in _DESIGNATORS or _COMPOUND.search(t) or _ECCN.fullmatch(t)
+        for t in tokens)
+
+
 def build(store: ChunkStore) -> LexicalIndex:
     """A fresh BM25 over every chunk of the store (heading + text)."""
     import bm25s

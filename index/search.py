@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.records import Chunk, Passage
-from index.lexical import has_identifier
+from index.lexical import has_identifier, identifier_only
 
 if TYPE_CHECKING:  # pragma: no cover
     from index.store import Index
@@ -20,6 +20,9 @@ CANDIDATES = 50  # per side, before fusion
 # A query that names an exact identifier (7A994, 744.21(g), D:5) trusts BM25 three times
 # as much: the embedding model sees such tokens as near-noise.
 IDENTIFIER_LEXICAL_WEIGHT = 3.0
+# A query that is only a citation or code (`§ 744.21(g)`, `ECCN 7A994`) is a look-up: the
+# dense side, guessing from noise, only breaks ties (it put 744.21(h) above (g)).
+CITATION_DENSE_WEIGHT = 0.1
 # Primary law (rules, regulation text) outranks commentary and news of equal fused
 # relevance: answers must rest on the regulation itself. A 5 % nudge only reorders
 # near-ties (RRF scores one rank apart differ by ~1.5-3 %).
@@ -111,6 +114,14 @@ def rrf_fuse(rankings: list[list[str]], k: int,
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+def fusion_weights(query: str) -> list[float]:
+    """[dense, lexical] RRF weights for `query` (see the constants above)."""
+    if not has_identifier(query):
+        return [1.0, 1.0]
+    dense = CITATION_DENSE_WEIGHT if identifier_only(query) else 1.0
+    return [dense, IDENTIFIER_LEXICAL_WEIGHT]
+
+
 def apply_prior(ranked: list[tuple[str, float]], chunks: dict[str, Chunk]) -> list[tuple[str, float]]:
     """Nudge primary-law chunks up by PRIMARY_BOOST and re-sort (hybrid mode only)."""
     boosted = [(key, score * (PRIMARY_BOOST if key in chunks and
@@ -148,7 +159,7 @@ def search(index: "Index", query: str, *, k: int | None = None,
         lexical = index.lexical.top(query, pool, _allowed_keys(index, filters))
     ranked = dense or lexical
     if mode == "hybrid":
-        weights = [1.0, IDENTIFIER_LEXICAL_WEIGHT if has_identifier(query) else 1.0]
+        weights = fusion_weights(query)
         ranked = rrf_fuse([[key for key, _ in dense], [key for key, _ in lexical]],
                           settings.rrf_k, weights)
     # the chunk store is the source of truth: vectors it does not know are dropped

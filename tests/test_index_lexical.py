@@ -6,7 +6,8 @@ import pytest
 from bot.records import Chunk, DocMeta
 from index import lexical
 from index.chunkstore import ChunkStore
-from index.lexical import compound_parts, has_identifier, load, load_or_build, tokenize
+from index.lexical import (compound_parts, has_identifier, identifier_only, load, load_or_build,
+                           tokenize)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -42,6 +43,15 @@ def test_sentence_punctuation_is_not_part_of_a_token():
 ])
 def test_identifier_detection(query, expected):
     assert has_identifier(query) is expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("§ 744.21(g)", True), ("ECCN 7A994", True), ("22 CFR 126.1(d)", True), ("D:5", True),
+    ("Cambodia removed from the ITAR 126.1 list", False), ("Is 7A994 controlled?", False),
+    ("export rules", False), ("15 CFR", False),
+])
+def test_identifier_only_queries_are_citation_lookups(query, expected):
+    assert identifier_only(query) is expected
 
 
 def _chunk(key: str, text: str, ordinal: int = 0) -> Chunk:

@@ -26,8 +26,9 @@ def test_cambodia_126_1_query_ranks_the_bis_rule_in_top_3(index):
     assert BIS_RULE in [p.chunk.source for p in top]
 
 
-def test_eccn_query_returns_the_ccl_fragment_first(index):
-    assert index.search("7A994", k=5)[0].chunk.source == CCL
+@pytest.mark.parametrize("query", ["7A994", "ECCN 7A994"])
+def test_eccn_query_returns_the_ccl_fragment_first(index, query):
+    assert index.search(query, k=5)[0].chunk.source == CCL
 
 
 def test_military_end_user_query_returns_744_21_g(index):
@@ -36,7 +37,10 @@ def test_military_end_user_query_returns_744_21_g(index):
     assert "national police" in top[0].chunk.text
 
 
-@pytest.mark.parametrize("query, locator", [("744.21(g)", "15 CFR 744.21(g)")])
+@pytest.mark.parametrize("query, locator", [
+    ("744.21(g)", "15 CFR 744.21(g)"), ("§ 744.21(g)", "15 CFR 744.21(g)"),
+    ("§744.21(g)", "15 CFR 744.21(g)"), ("22 CFR 126.1(d)", "22 CFR 126.1(d)"),
+])
 def test_paragraph_citation_is_found_exactly(index, query, locator):
     assert index.search(query, k=3)[0].chunk.locator == locator
 
