@@ -206,6 +206,8 @@ def _unsigned_cases(body: str) -> dict[str, dict]:
     stale = sr.signed_headers(body, timestamp=int(time.time()) - 6 * 60)
     return {"bad signature": sr.signed_headers(body, secret="not-the-secret"),
             "stale timestamp": stale,
+            "future timestamp": sr.signed_headers(body, timestamp=int(time.time()) + 6 * 60),
+            "timestamp not a number": {**good, "X-Slack-Request-Timestamp": "soon"},
             "missing signature": {k: v for k, v in good.items() if k != "X-Slack-Signature"},
             "missing timestamp": {k: v for k, v in good.items() if k != "X-Slack-Request-Timestamp"},
             "no slack headers": {"Content-Type": "application/json"}}
