@@ -152,6 +152,9 @@ def _military_intelligence(reader: Reader, dest: str, name: str) -> Outcome | No
     listed = reader.membership("ear.744_22.countries", dest)
     in_e = reader.membership("ear.e.countries", dest)
     if not (listed or in_e):
+        if listed is None or in_e is None:  # the list holds no value then: fail closed
+            return _unknown(reader, "ear.744_22.countries" if listed is None
+                            else "ear.e.countries", name)
         return None
     review = reader.value("ear.744_22.review")
     ids = ["ear.744_22.countries" if listed else "ear.e.countries", "ear.744_22.review"]
