@@ -102,8 +102,25 @@ def render_terminal(configs: list[ConfigResult], floors: list[FloorCheck], conso
     for name in sorted({f for cr in configs for f in cr.facts}):
         facts.add_row(name, *("{}/{}".format(*cr.facts.get(name, (0, 0))) for cr in configs))
     console.print(facts)
+    for cr in configs:
+        console.print(confusion_table(cr))
     for f in floors:
         console.print(f.describe(), style="green" if f.passed else "bold red", markup=False)
+
+
+def confusion_table(cr: ConfigResult):
+    """The confusion matrix as a rich table: rows expected, columns answered; false NLR in red."""
+    from rich.table import Table
+
+    table = Table(title=f"confusion: {cr.name} (rows expected, columns answered)")
+    table.add_column("expected \\ answered")
+    for label in STATUSES:
+        table.add_column(label, justify="right")
+    nlr = STATUSES.index("no_license_required")
+    for i, row in enumerate(cr.confusion):
+        table.add_row(STATUSES[i], *(f"[bold red]{n}[/]" if j == nlr and i != nlr and n else str(n)
+                                     for j, n in enumerate(row)))
+    return table
 
 
 # --------------------------------------------------------------------------- plots
@@ -240,6 +257,10 @@ def render_markdown(configs: list[ConfigResult], floors: list[FloorCheck], gold_
                                             for row in SUMMARY_ROWS])
     if floors:
         lines += ["", "## Floors", ""] + [f"- {f.describe()}" for f in floors]
+    for cr in configs:
+        lines += ["", f"## Confusion matrix: {cr.name} (rows expected, columns answered)", ""]
+        lines += _md_table(["expected \\ answered", *STATUSES],
+                           [[STATUSES[i], *map(str, row)] for i, row in enumerate(cr.confusion)])
     lines += ["", "## Plots", "", "![confusion matrix](confusion_matrix.png)", "",
               "![recall@k](recall_at_k.png)", "", "![latency](latency_histogram.png)", "",
               "## Facts extraction accuracy", ""]

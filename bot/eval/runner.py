@@ -231,9 +231,9 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
     pairs = [(r.item.status, r.status) for r in results]
     scored = [item_scores[r.item.id] for r in results]
     with_refs = [s for s in scored if "mrr" in s]
-    out: dict[str, float | None] = {
-        "n": len(results),
+    out: dict[str, float | None] = {  # the most dangerous error first, in every output
         "false_no_license_required": m.false_no_license_required(pairs),
+        "n": len(results),
         "verdict_accuracy": m.verdict_accuracy(pairs),
         "recall@5": m.mean(s["recall@5"] for s in with_refs),
     }

@@ -144,3 +144,22 @@ def test_gold_report_with_real_answers(gold_run):
     items = json.loads((out / "results.json").read_text())["configs"]["hybrid"]["items"]
     assert {i["id"] for i in items} >= {"kh-avionics-today", "oos-gibberish"}
     assert all(i["error"] is None for i in items)
+
+
+def test_jsonl_dataset_through_the_cli(tmp_path, regbot_home, corpus_dir):
+    """An external JSONL set runs as given; --corpus resolves its character spans to quotes."""
+    f = "2021-12-15_exportcompliancesolutions_cambodia-126-1-and-ear-meu_excerpt.txt"
+    text = (corpus_dir / f).read_text(encoding="utf-8")
+    start = text.index("third country")
+    rows = [{"id": "ext-1", "question": "Can we sell USML XI items to Cambodia?", "label": "Denied",
+             "as_of": "2023-01-01", "evidence": [{"doc": f, "start": start, "end": start + 13}]},
+            {"id": "ext-2", "question": "What is the weather in Phnom Penh?", "label": "out of scope"}]
+    data = tmp_path / "external.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    proc = regbot_eval(str(data), "--corpus", str(corpus_dir), "--config", "baseline", "--json", home=regbot_home)
+    assert proc.returncode == 0, proc.stderr
+    items = json.loads(proc.stdout)["configs"]["baseline"]["items"]
+    assert [(i["id"], i["expected_status"], i["must_abstain"]) for i in items] == [
+        ("ext-1", "prohibited", False), ("ext-2", "cannot_determine", True)]
+    proc = regbot_eval(str(data), "--config", "baseline", home=regbot_home)  # spans need the corpus
+    assert proc.returncode == 2 and "line 1" in proc.stderr and "corpus" in proc.stderr

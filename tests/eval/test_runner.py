@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.eval.gold import GoldItem, GoldSet, SourceRef
-from bot.eval.report import render_markdown, write_report
+from rich.console import Console
+
+from bot.eval.report import render_markdown, render_terminal, write_report
 from bot.eval.runner import BaselineAnswerer, evaluate
 from bot.records import Answer, Chunk, Citation, DocMeta, Facts, Passage, Verdict
 
@@ -82,6 +84,13 @@ def test_wrong_answers_are_caught(gold, tmp_path):
     md = render_markdown(list(results.values()), [], ["gold.yaml"])
     assert "verdict `no_license_required`, expected `prohibited`" in md
     assert "a quote is not verbatim in its source" in md
+    assert "| prohibited | 0 | 0 | 1 | 0 | 0 |" in md.split("## Confusion matrix: wrong")[1]
+    console = Console(record=True, width=200)
+    render_terminal(list(results.values()), [], console=console)
+    shown = console.export_text()
+    assert shown.index("false_no_license_required") < shown.index("verdict_accuracy")
+    assert "confusion: wrong" in shown and "facts extraction accuracy by field" in shown
+    assert "destination" in shown.split("facts extraction accuracy by field")[1]
     out = write_report(list(results.values()), [], ["gold.yaml"], tmp_path / "report")
     assert out.is_file() and (tmp_path / "report" / "confusion_matrix.png").stat().st_size > 0
 
