@@ -130,7 +130,13 @@ def render_verdict(facts, verdict, console) -> None:
 @click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check(destination, item, classification, end_use, end_user, as_of, as_json) -> None:
-    """Check an export against the dated rulebook: a verdict, its reasons and branches."""
+    """Check an export against the dated rulebook: a verdict, its reasons and branches.
+
+    \b
+    Example: regbot check -d KH -i avionics --end-use civil --as-of 2025-11-08
+    Exit codes: 0 a verdict (whatever its status); 1 input rejected (unknown
+    country, impossible date, broken rulebook); 2 usage error.
+    """
     from bot.rules.engine import evaluate
     from bot.rules.loader import RulebookError, load_rulebook
 

@@ -141,3 +141,8 @@ def test_real_process_is_light_and_clean():
                           "2025-02-30"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "not a real date" in bad.stderr
+
+
+def test_help_names_the_exit_codes():
+    out = run("--help").output
+    assert "Exit codes: 0 a verdict" in out and "2 usage error" in out
