@@ -120,8 +120,20 @@ def _matters(fact: str, runs: list[tuple[dict, Outcome]]) -> bool:
     return False
 
 
+def _catalogue_note(facts: Facts, rulebook: Rulebook) -> str | None:
+    """Which classifications an unclassified item word was checked as (the catalogue's)."""
+    entry = rulebook.item(facts.item) if facts.classification is None and facts.item else None
+    if entry is None:
+        return None
+    names = ", ".join(dict.fromkeys(c.classification for c in entry.candidates))
+    shaky = ", ".join(dict.fromkeys(c.classification for c in entry.candidates if not c.verified))
+    return (f"No classification was given for '{facts.item}': it was checked as each "
+            f"classification the item catalogue lists for it ({names})."
+            + (f" Catalogue entries not confirmed by the corpus: {shaky}." if shaky else ""))
+
+
 def _combine(facts: Facts, runs: list[tuple[dict, Outcome]], missing: list[str],
-             reader: Reader) -> Verdict:
+             reader: Reader, note: str | None = None) -> Verdict:
     statuses = {o.status for _, o in runs}
     status = statuses.pop() if len(statuses) == 1 else "depends"
     if status == "depends":  # ask only about the facts that change the answer
@@ -138,6 +150,8 @@ def _combine(facts: Facts, runs: list[tuple[dict, Outcome]], missing: list[str],
         reasons += list(dict.fromkeys(r for _, o in runs for r in o.reasons))
     else:
         reasons = list(runs[0][1].reasons)
+    if note:
+        reasons.insert(1, note)
     unverified = [r for r in rule_ids if reader.entry(r) and not reader.entry(r).verified]
     if unverified:
         reasons.append(_unverified_reason(unverified, reader))
@@ -168,7 +182,7 @@ def evaluate(facts: Facts, rulebook: Rulebook) -> Verdict:
     plans, missing = _branches(facts, rulebook)
     runs = [(cond, decide(reader, facts.destination, cls, use, facts.end_user))
             for cond, cls, use in plans]
-    return _combine(facts, runs, missing, reader)
+    return _combine(facts, runs, missing, reader, _catalogue_note(facts, rulebook))
 
 
 def evaluate_on(facts: Facts, rulebook: Rulebook, as_of: date) -> Verdict:

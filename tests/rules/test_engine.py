@@ -169,3 +169,19 @@ def test_a_needed_rule_not_yet_in_force_is_cannot_determine(facts):
     verdict = evaluate(facts, load_rulebook())
     assert verdict.status == "cannot_determine"
     assert any("1999-06-01" in r and "cannot say" in r for r in verdict.reasons)
+
+
+def test_an_item_word_verdict_says_which_classifications_were_assumed():
+    rulebook = load_rulebook()
+    food = evaluate(Facts(as_of=date(2026, 11, 27), destination="KH", item="food and medicine"),
+                    rulebook)
+    assert food.status == "no_license_required"
+    note = next(r for r in food.reasons if r.startswith("No classification was given"))
+    assert "(EAR99)" in note and "not confirmed by the corpus: EAR99" in note
+    avionics = evaluate(Facts(as_of=date(2023, 3, 1), destination="KH", item="avionics"),
+                        rulebook)
+    note = next(r for r in avionics.reasons if r.startswith("No classification was given"))
+    assert "USML XI, USML VIII(h), 7A994" in note and "confirmed by the corpus: USML VIII(h)" in note
+    classified = evaluate(Facts(as_of=date(2023, 3, 1), destination="KH", item="avionics",
+                                classification="7A994", end_use="civil"), rulebook)
+    assert not any(r.startswith("No classification") for r in classified.reasons)
