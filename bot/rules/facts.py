@@ -197,8 +197,12 @@ def _find_item(text: str, rulebook: Rulebook) -> tuple[str | None, list[tuple[in
 _TO = re.compile(r"(?:\b(?:to|into|towards|destined for)|->|→)\s*(?:the\s+)?$", re.IGNORECASE)
 _IN_FOR = re.compile(r"\b(?:for|in)\s+(?:the\s+)?$", re.IGNORECASE)
 # "not selling to the military", "no military end use": a negated cue is not a fact.
-_NEGATION = re.compile(r"(?:\b(?:not|never|nor|without|isn't|aren't|won't|neither)\b"
-                       r"[^.:;!?]{0,30}|\bno\s+)$", re.IGNORECASE)
+# Only a negation that governs the cue: "not (selling) (to) (the)", "no", "without (any)";
+# "is it not prohibited to sell to the army?" still names the army.
+_NEGATION = re.compile(
+    r"(?:\b(?:not|never|nor|neither|without)\s+(?:(?:be|being|selling|sold|sell|going|shipping|"
+    r"exporting|supplying|delivering|used|intended|for|to|by|a|an|the|any|our|its|their)\s+)"
+    r"{0,4}|\bno\s+)$", re.IGNORECASE)
 
 
 def _pick_destination(matches: list[CountryMatch], text: str) -> CountryMatch | None:
