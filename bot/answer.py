@@ -20,7 +20,7 @@ from bot.evidence import passage_citations, rule_citations, terms_of
 from bot.records import Answer, Chunk, Citation, Facts, Passage, Verdict
 from bot.settings import Settings, get_settings
 
-MAX_QUESTION_CHARS = 2000
+MAX_QUESTION_CHARS = 2000  # the answer side's ceiling (a Slack button value holds 2,000)
 FACT_FIELDS = {f.name for f in dataclasses.fields(Facts)} - {"as_of"}
 RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
 
@@ -29,16 +29,20 @@ class QuestionError(ValueError):
     """The question cannot be answered as given (empty, too long, bad override)."""
 
 
-def clean_question(question: Any) -> str:
-    """The question stripped of surrounding space and control characters, or QuestionError."""
+def clean_question(question: Any, limit: int | None = None) -> str:
+    """The question stripped of surrounding space and control characters, or QuestionError.
+
+    The limit is MAX_QUESTION_CHARS, or `limit` (settings.max_question_chars) when lower.
+    """
+    limit = min(limit or get_settings().max_question_chars, MAX_QUESTION_CHARS)
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
     text = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
     if not text:
         raise QuestionError("the question is empty; ask e.g. \"Can we sell avionics to Cambodia?\"")
-    if len(text) > MAX_QUESTION_CHARS:
+    if len(text) > limit:
         raise QuestionError(f"the question is too long ({len(text):,} characters; "
-                            f"the limit is {MAX_QUESTION_CHARS:,}); ask it in a sentence or two")
+                            f"the limit is {limit:,}); ask it in a sentence or two")
     return text
 
 
@@ -167,7 +171,7 @@ class Answerer:
                overrides: dict[str, str] | None = None, front_end: str = "cli",
                user_id: str | None = None, log: bool | None = None) -> Answer:
         start = perf_counter()
-        text_q = clean_question(question)
+        text_q = clean_question(question, self.settings.max_question_chars)
         timings: dict[str, float] = {}
 
         t = perf_counter()

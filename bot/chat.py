@@ -186,7 +186,11 @@ def input_lines(history_path, stdin=None) -> Iterable[str]:
 
 
 def run_chat(session: ChatSession, lines: Iterable[str]) -> None:
+    """Handle lines until /quit or end of input; Ctrl-C stops the current answer, not the chat."""
     session.console.print("regbot chat — /help for commands, /quit to leave.")
     for line in lines:
-        if not session.handle(line):
-            break
+        try:
+            if not session.handle(line):
+                break
+        except KeyboardInterrupt:
+            session.console.print("[dim](interrupted; ask again or /quit)[/dim]")

@@ -103,13 +103,22 @@ def branch_line(branch: Branch, citations: tuple[Citation, ...],
     return line + since_note(branch.rule_ids, trace) + markers(branch.rule_ids, citations)
 
 
+def rules_named_in(reason: str, verdict: Verdict) -> tuple[str, ...]:
+    """Rule ids a reason names, by id or by the citation its trace entry carries."""
+    named = [t.rule_id for t in verdict.trace if t.citation and t.citation in reason]
+    named += [r for r in verdict.rule_ids if r in reason]
+    return tuple(dict.fromkeys(named))
+
+
 def _reason_lines(verdict: Verdict, citations: tuple[Citation, ...]) -> list[str]:
-    lines = []
-    for i, reason in enumerate(verdict.reasons):
-        rule = verdict.rule_ids[i:i + 1] if len(verdict.rule_ids) == len(verdict.reasons) else ()
-        lines.append(f"- {reason}{markers(rule, citations)}")
-    if lines and not any("[" in line for line in lines):  # cite the verdict's rules once
-        lines[-1] += markers(verdict.rule_ids, citations)
+    """One line per reason, each marked with the citations of the rules it names.
+
+    Reasons that restate a branch ("If classification is ...") are left to the branch lines.
+    """
+    reasons = [r for r in verdict.reasons if not (verdict.branches and r.startswith("If "))]
+    lines = [f"- {r}{markers(rules_named_in(r, verdict), citations)}" for r in reasons]
+    if lines and not verdict.branches and not any("[" in line for line in lines):
+        lines[0] += markers(verdict.rule_ids, citations)  # cite the verdict's rules once
     return lines
 
 
@@ -155,7 +164,8 @@ def abstain_text(facts: Facts, verdict: Verdict) -> str:
     if facts.unknown_country:
         parts.append(f"I don't know the country '{facts.unknown_country}'.")
     if helps:
-        parts.append("It would help to know " + ", ".join(helps) + ".")
+        parts.append("It would help to know " + " and ".join([", ".join(helps[:-1]), helps[-1]]
+                                                            if len(helps) > 1 else helps) + ".")
     parts.append("Ask about exporting a named item to a named country (e.g. \"Can we sell "
                  "avionics to Cambodia?\"), or consult your export-compliance team.")
     return "\n\n".join(parts)

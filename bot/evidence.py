@@ -77,7 +77,12 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> tuple[int, int]:
     return start, start + (cut if cut > 0 else limit)
 
 
-_SENTENCE = re.compile(r"[^\n]+?(?:[.;:](?=\s)|$)", re.MULTILINE)
+_LINE = re.compile(r"[^\n]+")
+_BREAK = re.compile(r"[.;:](?=\s)")
+# a period after these is not a sentence end (CFR and Federal Register usage: "Supp. No. 2")
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:no|nos|supp|pt|para|sec|cat|vol|art|fig|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"mr|ms|mrs|dr|st|inc|co|corp|ltd|jr|vs|v|cf|e\.g|i\.e|u\.s|u\.k|u\.n)$", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[.:][a-z0-9]+)*")
 STOPWORDS = frozenset(
     "a an and are as at be by can could do does for from has have how i if in is it its may "
@@ -90,16 +95,31 @@ def terms_of(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
 
 
+def is_sentence_break(text: str, pos: int) -> bool:
+    """Whether the punctuation at `pos` ends a sentence ("Supp. No. 1", "Nov. 7", "U.S. law" do not)."""
+    if text[pos] != ".":
+        return True
+    if _ABBREVIATION.search(text, max(0, pos - 8), pos):
+        return False
+    following = text[pos + 1:pos + 4].lstrip()[:1]
+    return not (following.islower() or following.isdigit())
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    return start + len(piece) - len(piece.lstrip()), end - (len(piece) - len(piece.rstrip()))
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences (or lines) of `text`, stripped of surrounding space."""
     spans = []
-    for m in _SENTENCE.finditer(text):
-        start, end = m.start(), m.end()
-        chunk = text[start:end]
-        start += len(chunk) - len(chunk.lstrip())
-        end -= len(chunk) - len(chunk.rstrip())
-        if end > start:
-            spans.append((start, end))
+    for line in _LINE.finditer(text):
+        cuts = [m.end() for m in _BREAK.finditer(text, line.start(), line.end())
+                if is_sentence_break(text, m.start())]
+        for start, end in zip([line.start(), *cuts], [*cuts, line.end()]):
+            start, end = _stripped(text, start, end)
+            if end > start:
+                spans.append((start, end))
     return spans
 
 

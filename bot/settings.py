@@ -90,7 +90,7 @@ class Settings(BaseSettings):
 
     # --- answer
     relevance_threshold: float = Field(
-        default=0.35, description="Minimum dense cosine for a passage to count as relevant."
+        default=0.42, description="Minimum dense cosine for a passage to count as relevant."
     )
     llm_provider: str | None = Field(default=None, description="langchain provider, e.g. 'openai'.")
     llm_model: str | None = Field(default=None, description="Chat model name; unset = no LLM.")

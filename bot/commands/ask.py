@@ -13,7 +13,7 @@ from typing import Any, Iterator, NoReturn
 
 import click
 
-from bot.cli import EXIT_INDEX, EXIT_NOTHING
+from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_USAGE
 
 
 class BatchLineError(ValueError):
@@ -85,13 +85,25 @@ def exit_for_index_error(exc: Exception) -> NoReturn:
     sys.exit(EXIT_INDEX)
 
 
+def settings_or_exit():
+    """The settings, or exit 2 naming the bad value (a REGBOT_* variable or the config file)."""
+    from bot.settings import SettingsError, get_settings
+
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        click.echo(f"error: bad configuration: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def open_answerer():
     """The Answerer, or exit 3 with a message that says to run `regbot ingest`."""
     from bot.answer import Answerer
     from index.errors import RegbotIndexError
 
+    settings = settings_or_exit()
     try:
-        return Answerer()
+        return Answerer(settings)
     except RegbotIndexError as exc:
         exit_for_index_error(exc)
 
@@ -142,7 +154,7 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
     from index.errors import RegbotIndexError
 
     try:
-        clean_question(question)  # reject bad input before loading anything
+        clean_question(question, settings_or_exit().max_question_chars)  # before loading anything
     except QuestionError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_NOTHING)

@@ -76,6 +76,19 @@ def test_empty_or_huge_question(question):
     assert done.returncode == 1 and b"error:" in done.stderr and done.stdout == b""
 
 
+
+def test_question_limit_follows_settings():
+    done = run("Can we sell avionics to Cambodia today?", env={"REGBOT_MAX_QUESTION_CHARS": "20"})
+    assert done.returncode == 1 and b"the limit is 20" in done.stderr
+
+
+@pytest.mark.parametrize("var, value", [("REGBOT_RELEVANCE_THRESHOLD", "high"),
+                                        ("REGBOT_MAX_QUESTION_CHARS", "-5")])
+def test_bad_configuration_is_a_clear_usage_error(var, value):
+    done = run(Q, env={var: value})
+    assert done.returncode == 2 and b"bad configuration" in done.stderr
+    assert var.removeprefix("REGBOT_").lower().encode() in done.stderr
+
 def test_usage_errors():
     assert run().returncode == 2
     assert run(Q, "--batch", "f.txt").returncode == 2

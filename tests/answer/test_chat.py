@@ -79,3 +79,24 @@ def test_chat_reads_lines_when_stdin_is_not_a_terminal(use_corpus_home):
     assert "end user: army" in done.stdout
     assert "too long" in done.stdout and "Unknown command /bogus" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_ctrl_c_during_an_answer_returns_to_the_prompt():
+    """Ctrl-C while an answer is being made stops that answer; the session goes on."""
+    import io
+
+    from rich.console import Console
+
+    from bot.chat import ChatSession, run_chat
+
+    asked: list[str] = []
+
+    def ask(line, **_):
+        asked.append(line)
+        raise KeyboardInterrupt
+
+    out = io.StringIO()
+    session = ChatSession(ask=ask, console=Console(file=out, width=100))
+    run_chat(session, ["Can we sell avionics to Cambodia?", "/facts", "again?"])
+    assert asked == ["Can we sell avionics to Cambodia?", "again?"]
+    assert out.getvalue().count("interrupted") == 2 and "No facts yet" in out.getvalue()

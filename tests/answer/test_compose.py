@@ -78,3 +78,39 @@ def test_cannot_determine_with_passages_says_they_do_not_decide():
     assert text.count("know the country 'Wakanda'") == 1
     assert "do not decide the question" in text
     assert "do not decide" not in compose.compose_text(facts, verdict, ())
+
+
+def test_reason_markers_follow_the_rule_each_reason_names():
+    """A reason is marked with the citations of the rules it names, never by position."""
+    trace = (TraceEntry("itar.kh", date(2023, 3, 1), "denial", "22 CFR 126.1(o)", "itar.md", "q1"),
+             TraceEntry("ear.meu", date(2023, 3, 1), "x", "15 CFR 744.21", "ear.md", "q2"))
+    verdict = Verdict(status="prohibited", trace=trace, rule_ids=("ear.meu", "itar.kh"),
+                      reasons=("Cambodia is under a policy of denial (22 CFR 126.1(o)).",
+                               "Military end users also need a licence (15 CFR 744.21)."))
+    text = compose.compose_text(FACTS, verdict, CITES)
+    assert "policy of denial (22 CFR 126.1(o)). [1]" in text  # rule_ids order would give [2]
+    assert "need a licence (15 CFR 744.21). [2]" in text
+
+
+def test_reasons_restating_branches_are_not_repeated():
+    verdict = Verdict(status="depends", branches=VERDICT.branches, rule_ids=VERDICT.rule_ids,
+                      reasons=("It depends on the classification.",
+                               "If classification is USML XI: licence required."))
+    text = compose.compose_text(FACTS, verdict, CITES)
+    assert "It depends on the classification." in text
+    assert "If classification is USML XI" not in text
+    assert "- If the item is classified USML XI: license required. Case-by-case review. [1]" in text
+
+
+def test_single_reason_without_branches_cites_the_verdicts_rules():
+    verdict = Verdict(status="license_required", reasons=("A licence is needed.",),
+                      rule_ids=("ear.meu",))
+    assert "- A licence is needed. [2]" in compose.compose_text(FACTS, verdict, CITES)
+
+
+def test_abstain_lists_what_would_help_as_a_sentence():
+    facts = Facts(as_of=date(2026, 1, 1))
+    text = compose.abstain_text(facts, Verdict(status="cannot_determine",
+                                               missing_facts=("destination", "item", "end_use")))
+    assert ("It would help to know the destination country, what the item is and "
+            "the end use (civil or military).") in text

@@ -36,6 +36,23 @@ def test_excerpt_cuts_at_sentence_end():
     assert start == 2 and text[start:end].endswith(".") and end - start <= 100
 
 
+
+def test_sentences_do_not_break_after_regulatory_abbreviations():
+    text = ("Cambodia stays in supplement no. 1 to part 740 of the EAR. Beginning Nov. 7, the "
+            "U.S. Government reviews each case; see e.g. 15 CFR 744.21. Next line\nOther: line.")
+    sentences = [text[a:b] for a, b in evidence.sentence_spans(text)]
+    assert sentences == ["Cambodia stays in supplement no. 1 to part 740 of the EAR.",
+                         "Beginning Nov. 7, the U.S. Government reviews each case;",
+                         "see e.g. 15 CFR 744.21.", "Next line", "Other:", "line."]
+
+
+def test_focused_excerpt_quotes_whole_sentences():
+    text = "Intro words here. Cambodia remains in Country Group D:1 in supplement no. 1 to part 740."
+    start, end = evidence.focused_excerpt(text, {"cambodia", "740"}, limit=80)
+    assert text[start:end] == ("Cambodia remains in Country Group D:1 in supplement no. 1 "
+                               "to part 740.")
+
+
 class _Chunks:
     def __init__(self, chunks):
         self.chunks = chunks
