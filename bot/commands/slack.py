@@ -5,7 +5,9 @@ SLACK_APP_TOKEN (Socket Mode); REGBOT_SLACK_API_URL sets the Web API base URL.
 """
 from __future__ import annotations
 
+import socket as socket_lib
 import sys
+from urllib.parse import urlsplit
 
 import click
 
@@ -30,6 +32,25 @@ def _check_index(settings) -> None:
         click.echo(f"error: no index in {settings.home}; run `regbot ingest PATH` first "
                    "(or set REGBOT_HOME / REGBOT_CHROMA_URL)", err=True)
         sys.exit(EXIT_INDEX)
+
+
+def _check_api_url(settings) -> None:
+    """REGBOT_SLACK_API_URL must be an http(s) URL with a host (exit 2 otherwise)."""
+    url = urlsplit(settings.slack_api_url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        click.echo(f"error: REGBOT_SLACK_API_URL={settings.slack_api_url!r} is not an http(s) URL "
+                   "(default https://slack.com/api/)", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail fast (exit 2) when HOST:PORT cannot be listened on, before loading the index."""
+    try:
+        with socket_lib.create_server((host, port)):
+            pass
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _check_secrets(settings, *names: str) -> None:
@@ -58,11 +79,13 @@ def serve(port: int, host: str, workers: int | None, threads: int) -> None:
     """Serve Slack's Events API and interactivity at http://HOST:PORT/slack/events (gunicorn)."""
     settings = _settings()
     _check_secrets(settings, "slack_bot_token", "slack_signing_secret")
+    _check_api_url(settings)
     _check_index(settings)
     workers = workers or (2 if settings.chroma_url else 1)
     if workers > 1 and not settings.chroma_url:
         raise click.UsageError("several --workers need a Chroma server (REGBOT_CHROMA_URL): "
                                "an embedded index must be opened by one process; use --threads")
+    _check_port(host, port)
     from bot.slack.server import serve as run_server
 
     click.echo(f"regbot slack: listening on http://{host}:{port}/slack/events "
@@ -76,6 +99,7 @@ def socket(threads: int) -> None:
     """Connect to Slack over Socket Mode (SLACK_APP_TOKEN) and serve until interrupted."""
     settings = _settings()
     _check_secrets(settings, "slack_app_token", "slack_bot_token")
+    _check_api_url(settings)
     _check_index(settings)
     from bot.slack.socket import run_socket_mode
     from index.errors import RegbotIndexError

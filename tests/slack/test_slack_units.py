@@ -134,6 +134,10 @@ def test_allow_lists_from_the_environment(monkeypatch):
     (["slack", "serve"], {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s"}, 3, "regbot ingest"),
     (["slack", "socket"], {"SLACK_BOT_TOKEN": "x"}, 2, "SLACK_APP_TOKEN"),
     (["slack", "serve", "--port", "0"], {}, 2, "--port"),
+    (["slack", "serve"], {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s",
+                          "REGBOT_SLACK_API_URL": "slack.com/api"}, 2, "REGBOT_SLACK_API_URL"),
+    (["slack", "socket"], {"SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "a",
+                           "REGBOT_SLACK_API_URL": "ftp://x/"}, 2, "not an http(s) URL"),
 ])
 def test_cli_refuses_clearly(monkeypatch, args, env, code, words):
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
@@ -143,6 +147,19 @@ def test_cli_refuses_clearly(monkeypatch, args, env, code, words):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == code, result.output
     assert words in result.output and "Traceback" not in result.output
+
+
+def test_cli_refuses_a_port_in_use(monkeypatch, regbot_home):
+    import socket
+
+    (regbot_home / "chunks.sqlite").write_bytes(b"")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "x")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["slack", "serve", "--host", "127.0.0.1", "--port", str(port)])
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_cli_refuses_several_workers_over_an_embedded_index(monkeypatch, regbot_home):
