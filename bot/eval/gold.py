@@ -55,6 +55,19 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    """A key given twice in one mapping is an error (YAML would silently keep the last `status:`)."""
+    keys = [loader.construct_object(k, deep=True) for k, _ in node.value]
+    repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"duplicate key(s) {', '.join(repeated)} in one mapping", node.start_mark)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_keys)
+
+
 class GoldError(ValueError):
     """A gold file is malformed; the message names the file, item id and field."""
 

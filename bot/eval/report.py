@@ -137,10 +137,12 @@ def write_plots(configs: list[ConfigResult], out: Path) -> list[Path]:
     fig, axes = plt.subplots(1, len(configs), figsize=(4.6 * len(configs), 4.2), squeeze=False)
     for ax, cr in zip(axes[0], configs):
         ax.imshow(cr.confusion, cmap="Blues")
+        dark = max(max(row) for row in cr.confusion) / 2
         for i, row in enumerate(cr.confusion):
             for j, count in enumerate(row):
+                colour = "white" if count > dark else "black"
                 ax.text(j, i, str(count), ha="center", va="center",
-                        color="crimson" if j == 2 and i != 2 and count else "black")
+                        color="crimson" if j == 2 and i != 2 and count else colour)
         ax.set_xticks(range(len(short)), short, rotation=45)
         ax.set_yticks(range(len(short)), short)
         ax.set_xlabel("answered")

@@ -55,6 +55,8 @@ def write(tmp_path: Path, text: str) -> Path:
     ("items:\n  - {id: a1, question: q, status: depends, tags: [Bad Tag]}", "field 'tags'"),
     ("items:\n  - {id: a1, question: q, status: depends, must_abstain: maybe}", "field 'must_abstain'"),
     ("items: [\n", "invalid YAML"),
+    ("items:\n  - id: a1\n    question: q\n    status: depends\n    status: prohibited\n",
+     "duplicate key(s) status"),
     ("questions: []", "expected a mapping with an 'items' list"),
     ("version: 2\nitems: []", "field 'version'"),
     ("corpus: nowhere\nitems: []", "field 'corpus'"),

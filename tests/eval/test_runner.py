@@ -6,10 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from bot.eval.gold import GoldItem, GoldSet, SourceRef
 from rich.console import Console
 
+from bot.eval.gold import GoldItem, GoldSet, SourceRef
 from bot.eval.report import render_markdown, render_terminal, write_report
 from bot.eval.runner import BaselineAnswerer, evaluate
 from bot.records import Answer, Chunk, Citation, DocMeta, Facts, Passage, Verdict
