@@ -33,6 +33,9 @@ _EMBARGO = re.compile(
     r"\b(before|after|prior to|until)\s+(?:the\s+)?(?:arms\s+|defen[cs]e\s+trade\s+)?"
     r"(?:embargo|ban|restrictions?|policy of denial)\s+(?:was|were|got|had been|has been)?\s*"
     r"(lifted|removed|ended|imposed|started|began|introduced)", re.I)
+_DURING = re.compile(
+    r"\b(?:during|under|throughout|while)\s+(?:the\s+)?(?:arms\s+|defen[cs]e\s+trade\s+)?"
+    r"(?:embargo|ban|policy of denial)(?:\s+(?:was|were)\s+in\s+(?:place|force|effect))?", re.I)
 _YEAR_ONLY = re.compile(r"(?<![\w.\-/§])" + _YEAR)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -68,6 +71,20 @@ def _embargo_date(m: re.Match, destination: str | None, rulebook) -> date:
     if lifted:
         return edge if before else edge + timedelta(days=1)
     return edge - timedelta(days=1) if before else edge
+
+
+def _during_embargo(m: re.Match, destination: str | None, rulebook, today: date) -> date:
+    """The last day of the destination's latest embargo (today while it lasts)."""
+    if destination is None or rulebook is None:
+        raise DateError(f"'{m.group(0)}': say which country's embargo you mean")
+    periods = [value for prefix in ("itar.126_1.", "ear.embargo.")
+               for value in getattr(rulebook.rule(prefix + destination), "values", ())
+               if value.value in ("listed", "comprehensive") and value.valid_from <= today]
+    if not periods:
+        raise DateError(f"'{m.group(0)}': the rulebook records no such embargo for "
+                        f"{destination}")
+    latest = max(periods, key=lambda v: v.valid_from)
+    return min(latest.valid_until or today, today)
 
 
 def _relative(word: str, today: date) -> date:
@@ -116,6 +133,8 @@ def find_date(text: str, today: date, *, destination: str | None = None,
     """(as_of, phrase) for the date `text` states, relative to `today`; None if none."""
     if m := _EMBARGO.search(text):
         return _embargo_date(m, destination, rulebook), m.group(0)
+    if m := _DURING.search(text):
+        return _during_embargo(m, destination, rulebook, today), m.group(0)
     if found := _explicit(text):
         return found
     if m := _LAST_MONTH_NAME.search(text):

@@ -114,6 +114,9 @@ PHRASINGS = [
     ("avionics to Cambodia after the embargo was lifted", {"as_of": "2025-11-07"}),
     ("avionics to Cambodia before the embargo was imposed", {"as_of": "2021-12-08"}),
     ("EAR99 to Syria before the embargo was lifted", {"as_of": "2025-09-01"}),
+    ("USML XI to Cambodia during the embargo", {"as_of": "2025-11-06"}),
+    ("Could we ship to Cambodia while the arms embargo was in place?", {"as_of": "2025-11-06"}),
+    ("EAR99 to Cuba under the embargo", {"as_of": "2026-11-27"}),
     ("FR Doc. 2026-02262 says what about Cambodia?", {"as_of": "2026-11-27"}),
     ("avionics to Cambodia on 31/12/2025", {"as_of": "2025-12-31", "date_phrase": "31/12/2025"}),
     ("avionics to Cambodia on 12/31/2025", {"as_of": "2025-12-31"}),
@@ -206,6 +209,7 @@ def test_follow_up_new_item_drops_old_classification():
     ("x" * 100_000, "too long"), ("before the embargo was lifted", "which country"),
     ("avionics to Cambodia on 01/06/2025", "ambiguous"), ("on 31/02/2025", "not a real date"),
     ("to France before the embargo was lifted", "no such embargo"),
+    ("to France during the embargo", "no such embargo"), ("during the embargo", "which country"),
 ])
 def test_bad_input_is_a_clear_error(bad, words):
     with pytest.raises(FactsError, match=words):
