@@ -53,6 +53,11 @@ class SearchFilters:
                     date.fromisoformat(value)
                 except ValueError:
                     raise SearchError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+        for field in ("published", "effective"):
+            low, high = getattr(self, f"{field}_from"), getattr(self, f"{field}_to")
+            if low and high and low > high:
+                raise SearchError(f"{field}_from {low} is after {field}_to {high}: "
+                                  "nothing could match")
 
     def is_empty(self) -> bool:
         return all(v is None for v in vars(self).values())

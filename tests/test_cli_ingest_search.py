@@ -76,6 +76,8 @@ def test_batch_loads_once_and_prints_one_list_per_line(use_corpus_home, tmp_path
     (["search", "x", "--published-to", "2026-02-30"], 2, "YYYY-MM-DD"),
     (["search", "x", "--mode", "fuzzy"], 2, "fuzzy"),
     (["search", "x", "-k", "0"], 2, "-k"),
+    (["search", "x", "--effective-from", "2026-03-01", "--effective-to", "2026-01-01"], 2,
+     "is after"),
     (["ingest", "/no/such/folder"], 2, "does not exist"),
     (["ingest"], 2, "PATHS"),
 ])
@@ -83,6 +85,14 @@ def test_usage_errors(regbot_home, args, code, message):
     result = regbot(*args, home=regbot_home)
     assert result.returncode == code, (result.stdout, result.stderr)
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_batch_file_that_is_not_text_is_a_usage_error(use_corpus_home, tmp_path):
+    batch = tmp_path / "q.bin"
+    batch.write_bytes("7A994\n".encode() + b"\xff\xfe\x00 binary\n")
+    result = regbot("search", "--batch", str(batch), "--json", home=use_corpus_home)
+    assert result.returncode == 2 and result.stdout == "", result.stdout
+    assert "not UTF-8" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_ingest_exit_codes_and_failed_report(regbot_home, tmp_path):

@@ -108,6 +108,9 @@ def test_sql_key_filter_agrees_with_the_python_twin(small_index, filters):
 def test_bad_filter_date_is_rejected():
     with pytest.raises(SearchError, match="YYYY-MM-DD"):
         SearchFilters(published_from="03/02/2026")
+    with pytest.raises(SearchError, match="is after"):
+        SearchFilters(published_from="2026-03-02", published_to="2026-03-01")
+    assert SearchFilters(effective_from="2026-03-01", effective_to="2026-03-01").effective_to
 
 
 def test_rrf_fuses_by_reciprocal_rank():
@@ -133,7 +136,7 @@ def test_missing_index(regbot_home):
     assert "Traceback" not in result.stderr
 
 
-def test_model_mismatch_is_an_error_not_a_silent_mix(small_index, regbot_home):
+def test_model_mismatch_is_an_error_not_a_silent_mix(small_index, regbot_home, tmp_path):
     index = small_index[0]
     index.collection.modify(metadata={"model_id": "BAAI/bge-base-en-v1.5", "dim": 768})
     with pytest.raises(ModelMismatchError, match="--rebuild"):
@@ -142,6 +145,11 @@ def test_model_mismatch_is_an_error_not_a_silent_mix(small_index, regbot_home):
     assert result.returncode == 3
     assert "bge-base-en-v1.5" in result.stderr and "regbot ingest --rebuild" in result.stderr
     assert "Traceback" not in result.stderr
+    note = tmp_path / "note.md"
+    note.write_text("# Note\n\nA short note about licence reviews.\n", encoding="utf-8")
+    ingest = regbot("ingest", str(note), "--json", home=regbot_home)  # never mixes vectors
+    assert ingest.returncode == 3 and "--rebuild" in ingest.stderr, ingest.stderr
+    assert ingest.stdout == "" and "Traceback" not in ingest.stderr
 
 
 @pytest.mark.parametrize("target", ["chroma/chroma.sqlite3", "chunks.sqlite"])

@@ -89,11 +89,14 @@ def search(query: str | None, k: int | None, as_json: bool, mode: str | None,
     if batch is None and (query is None or not query.strip()):
         _fail("empty query: give some words to search for, e.g. regbot search \"7A994\"",
               EXIT_USAGE)
-    filters = SearchFilters(document_type, agency, published_from, published_to,
-                            effective_from, effective_to)
+    try:
+        filters = SearchFilters(document_type, agency, published_from, published_to,
+                                effective_from, effective_to)
+    except SearchError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    queries = [query] if batch is None else _read_batch(batch)
     try:
         index = open_index(get_settings())
-        queries = [query] if batch is None else [line.rstrip("\n") for line in batch]
         for text in queries:
             passages = index.search(text, k=k, filters=filters, mode=mode) if text.strip() else []
             _emit(text, passages, as_json, batch is not None)
@@ -103,6 +106,18 @@ def search(query: str | None, k: int | None, as_json: bool, mode: str | None,
         _fail(str(exc), EXIT_USAGE)
     except (RegbotIndexError, EmbeddingError) as exc:
         _fail(str(exc), EXIT_INDEX)
+
+
+def _read_batch(batch) -> list[str]:
+    """All queries of a --batch file, read before any output (bad bytes: exit 2, no traceback)."""
+    try:
+        return [line.rstrip("\r\n") for line in batch]
+    except UnicodeDecodeError as exc:
+        _fail(f"--batch file {batch.name!r} is not UTF-8 text (bad byte at offset {exc.start})",
+              EXIT_USAGE)
+    except OSError as exc:
+        _fail(f"cannot read --batch file {batch.name!r}: {exc.strerror or exc}", EXIT_USAGE)
+    return []
 
 
 def _emit(query: str, passages, as_json: bool, batch: bool) -> None:
