@@ -1,5 +1,5 @@
-"""REGBOT_CHROMA_URL: ingest and search against a real `chroma run` server process,
-including a second client whose data folder has no chunk store of its own."""
+"""REGBOT_CHROMA_URL: ingest and search of ../shared/corpus against a real `chroma run`
+server process, including a second client whose data folder has no chunk store of its own."""
 from __future__ import annotations
 
 import json
@@ -17,9 +17,8 @@ import pytest
 pytestmark = pytest.mark.server
 
 REPO = Path(__file__).resolve().parents[1]
-SUBSET = ("2026-02-10_ecfr_15cfr744.21_military-end-use-user.md",
-          "2026-09-01_ecfr_ccl-usml-fragments_excerpt.md",
-          "2025-11-12_mondaq-crowell_state-removes-cambodia-126-1_excerpt.txt")
+BIS_RULE = "2026-02-03_bis_ear-conforming-change-cambodia.md"
+CCL = "2026-09-01_ecfr_ccl-usml-fragments_excerpt.md"
 
 
 def _free_port() -> int:
@@ -61,12 +60,16 @@ def chroma_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def subset(tmp_path_factory, corpus_dir) -> Path:
-    folder = tmp_path_factory.mktemp("subset")
-    for name in SUBSET:
-        for path in (corpus_dir / name, corpus_dir / f"{name}.meta.json"):
-            shutil.copy2(path, folder / path.name)  # a temp copy, outside the repository
+def corpus_copy(tmp_path_factory, corpus_dir) -> Path:
+    """A temp copy of the whole ../shared/corpus (so --prune may delete from it): the
+    issue's checks must hold against the server on the same documents as locally."""
+    folder = tmp_path_factory.mktemp("corpus-copy") / "corpus"
+    shutil.copytree(corpus_dir, folder)
     return folder
+
+
+def n_documents(folder: Path) -> int:
+    return len([p for p in folder.iterdir() if not p.name.endswith(".meta.json")])
 
 
 def regbot(*args: str, home: Path, url: str) -> subprocess.CompletedProcess:
@@ -76,37 +79,44 @@ def regbot(*args: str, home: Path, url: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def ingested(chroma_url, subset, tmp_path_factory) -> Path:
-    """Client A's data folder after ingesting the subset into the server."""
+def ingested(chroma_url, corpus_copy, tmp_path_factory) -> Path:
+    """Client A's data folder after ingesting the corpus copy into the server."""
     home = tmp_path_factory.mktemp("client-a")
-    result = regbot("ingest", str(subset), "--json", home=home, url=chroma_url)
+    result = regbot("ingest", str(corpus_copy), "--json", home=home, url=chroma_url)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["documents"] == len(SUBSET) and summary["failed"] == []
+    assert summary["documents"] == n_documents(corpus_copy) and summary["failed"] == []
     assert summary["chunks_added"] > 0
     return home
 
 
-def test_ingest_goes_to_the_server_and_is_idempotent(ingested, chroma_url, subset):
+def test_ingest_goes_to_the_server_and_is_idempotent(ingested, chroma_url, corpus_copy):
     assert not (ingested / "chroma").exists()  # no embedded Chroma folder was made
-    again = json.loads(regbot("ingest", str(subset), "--json", home=ingested,
+    again = json.loads(regbot("ingest", str(corpus_copy), "--json", home=ingested,
                               url=chroma_url).stdout)
     assert again["chunks_added"] == 0 and again["chunks_unchanged"] > 0
 
 
-def test_search_through_the_server(ingested, chroma_url):
-    result = regbot("search", "national police military end user", "--json", home=ingested,
-                    url=chroma_url)
+@pytest.mark.parametrize("query, check", [
+    ("Cambodia removed from the ITAR 126.1 list",
+     lambda hits: BIS_RULE in [h["source"] for h in hits[:3]]),
+    ("7A994", lambda hits: hits[0]["source"] == CCL),
+    ("national police military end user", lambda hits: hits[0]["locator"] == "15 CFR 744.21(g)"),
+])
+def test_search_through_the_server(ingested, chroma_url, query, check):
+    result = regbot("search", query, "--json", "-k", "5", home=ingested, url=chroma_url)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)[0]["locator"] == "15 CFR 744.21(g)"
+    hits = json.loads(result.stdout)
+    assert check(hits), [(h["source"], h["locator"]) for h in hits]
 
 
-def test_second_client_without_local_chunk_store_can_search(ingested, chroma_url, tmp_path, subset):
+def test_second_client_without_local_chunk_store_can_search(ingested, chroma_url, tmp_path,
+                                                           corpus_copy):
     other = tmp_path / "client-b"
     result = regbot("search", "7A994", "--json", home=other, url=chroma_url)
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
-    assert hits[0]["source"] == "2026-09-01_ecfr_ccl-usml-fragments_excerpt.md"
+    assert hits[0]["source"] == CCL
     assert (other / "chunks.sqlite").is_file() and (other / "lexical").is_dir()
     # client A adds a document: client B notices the new generation and re-syncs
     extra = tmp_path / "extra"
@@ -117,10 +127,11 @@ def test_second_client_without_local_chunk_store_can_search(ingested, chroma_url
     again = json.loads(regbot("search", "quartermaster ledger rotor blades", "--json", "--mode",
                               "bm25", home=other, url=chroma_url).stdout)
     assert again and again[0]["source"] == "memo.md"
-    prune = regbot("ingest", str(subset), "--prune", "--json", home=ingested, url=chroma_url)
+    prune = regbot("ingest", str(corpus_copy), "--prune", "--json", home=ingested,
+                   url=chroma_url)
     assert prune.returncode == 0, prune.stderr
     (extra / "memo.md").unlink()
-    pruned = json.loads(regbot("ingest", str(subset), "--prune", "--json", home=ingested,
+    pruned = json.loads(regbot("ingest", str(corpus_copy), "--prune", "--json", home=ingested,
                                url=chroma_url).stdout)
     assert pruned["chunks_removed"] >= 1
     gone = json.loads(regbot("search", "quartermaster ledger rotor blades", "--json", "--mode",
