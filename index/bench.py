@@ -213,8 +213,8 @@ def main(argv: list[str] | None = None) -> None:
 
     home = args.home or Path(tempfile.mkdtemp(prefix="regbot-bench-"))
     settings = Settings(home=home)
-    record: dict = {"machine": {"cpus": os.cpu_count()}, "engine": settings.embedding_engine,
-                    "steps": {}}
+    record: dict = {"machine": {"cpus": os.cpu_count(), "loadavg_start": os.getloadavg()},
+                    "engine": settings.embedding_engine, "steps": {}}
     for name in args.steps.split(","):
         record["steps"][name] = run_step(name, settings, args.queries, record)
         print(f"{name}: {json.dumps(record['steps'][name])}", flush=True)
@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> None:
         record["baseline_langchain_chroma"] = baseline(corpus, record.pop("corpus_queries"),
                                                        gold_items())
         print(f"baseline: {json.dumps(record['baseline_langchain_chroma'])}")
+    record["machine"]["loadavg_end"] = os.getloadavg()  # other people's jobs share the cores
+    print(f"machine: {json.dumps(record['machine'])}")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(record, indent=2))
     print(f"written {args.out / 'bench.json'}")
