@@ -1,0 +1,33 @@
+"""`python -m bot.bench_answer`: runs end to end on a copy of the corpus index and reports every figure."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bot.bench_answer import percentile, questions
+
+
+def test_questions_are_varied_and_percentile_is_nearest_rank():
+    qs = questions(200)
+    assert len(qs) == 200 and len(set(qs)) == 200
+    assert percentile(list(range(1, 101)), 95) == 95 and percentile([3.0], 50) == 3.0
+    assert percentile(list(range(1, 201)), 95) == 190 and percentile([1, 2, 3], 50) == 2
+
+
+@pytest.mark.slow
+def test_bench_reports_warm_cold_and_load(corpus_home, tmp_path):
+    home = tmp_path / "home"  # a copy: the logged run writes the decision log
+    shutil.copytree(corpus_home, home, ignore=shutil.ignore_patterns("decisions.sqlite*"))
+    done = subprocess.run([sys.executable, "-m", "bot.bench_answer", "--home", str(home), "--n", "8",
+                           "--cold-runs", "1", "--json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    for key in ("warm_no_log", "warm_logged"):
+        assert result[key]["n"] == 8 and 0 < result[key]["p50_ms"] <= result[key]["p95_ms"]
+    cold = result["cold_ask"]
+    assert cold["runs"] == 1 and cold["median_s"] > 0 and 0 < cold["cpu_median_s"] <= cold["max_s"] * 2
+    assert len(result["load_avg_1min"]) == 2 and result["cores"] >= 1
