@@ -7,7 +7,6 @@ answer a method with 429 + Retry-After or a 5xx first. Start it, point
 """
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 import time
@@ -48,7 +47,12 @@ class FakeState:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
     faults: dict[str, list[_Fault]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    ts_counter: Any = field(default_factory=lambda: itertools.count(1))
+    last_ts: float = 0.0
+
+    def next_ts(self) -> str:
+        """A message ts as Slack makes them: the posting time, unique and increasing."""
+        self.last_ts = max(time.time(), self.last_ts + 1e-6)
+        return f"{self.last_ts:.6f}"
 
 
 class FakeSlackAPI:
@@ -158,7 +162,7 @@ def _respond(state: FakeState, method: str, params: dict[str, Any]) -> dict[str,
         return {"ok": True, "user_id": state.bot_user_id, "bot_id": state.bot_id, "team_id": "T0001",
                 "user": "regbot", "team": "Test", "url": "https://test.slack.com/"}
     if method == "chat.postMessage":
-        ts = f"1800000000.{next(state.ts_counter):06d}"
+        ts = state.next_ts()
         message = {"type": "message", "ts": ts, "thread_ts": params.get("thread_ts"),
                    "text": params.get("text"), "blocks": params.get("blocks"),
                    "metadata": params.get("metadata"), "user": state.bot_user_id, "bot_id": state.bot_id}
@@ -182,7 +186,7 @@ def _respond(state: FakeState, method: str, params: dict[str, Any]) -> dict[str,
             return {"ok": False, "error": "socket_mode_not_enabled"}
         return {"ok": True, "url": state.socket_url}
     if method == "chat.postEphemeral":
-        return {"ok": True, "message_ts": f"1800000000.{next(state.ts_counter):06d}"}
+        return {"ok": True, "message_ts": state.next_ts()}
     return {"ok": True}
 
 

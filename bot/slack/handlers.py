@@ -18,7 +18,7 @@ from bot.records import Answer, Facts
 from bot.settings import Settings
 from bot.slack import blocks
 from bot.slack.client import post_to_response_url
-from bot.slack.state import AnswerState, answer_metadata, thread_state
+from bot.slack.state import METADATA_EVENT, AnswerState, answer_metadata
 
 log = logging.getLogger("regbot.slack")
 
@@ -108,6 +108,37 @@ def allowed(settings: Settings, channel: str | None, user: str | None) -> bool:
     return True
 
 
+def _ts_key(ts: Any) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in str(ts).split("."))
+    except ValueError:
+        return (0,)
+
+
+def thread_context(messages: list[dict[str, Any]], before_ts: str | None, today: date) -> Facts | None:
+    """The facts a thread has established before message `before_ts`: regbot's latest answer
+    (its metadata, chosen facts included) plus what people wrote after it, in order. So
+    @regbot asked under a colleague's question, or after "it's for the army", reads them."""
+    from bot.rules.facts import FactsError, extract_facts
+
+    facts: Facts | None = None
+    for message in sorted(messages, key=lambda m: _ts_key(m.get("ts"))):
+        if before_ts and _ts_key(message.get("ts")) >= _ts_key(before_ts):
+            break
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == METADATA_EVENT:
+            try:
+                facts = AnswerState.decode(meta.get("event_payload") or {}).context()
+            except ValueError:
+                pass
+        elif not is_from_bot(message, None) and (text := plain_text(message.get("text") or "")):
+            try:
+                facts = extract_facts(text, today, previous=facts)
+            except FactsError:  # an unreadable message (too long, odd date) adds nothing
+                pass
+    return facts
+
+
 # --------------------------------------------------------------------------- responder
 
 
@@ -161,18 +192,17 @@ class Responder:
     def _answer_message(self, asked: Asked, client: WebClient) -> dict[str, Any]:
         if not asked.text:
             return blocks.notice(USAGE)
-        previous = self._thread_state(client, asked)
-        answer = self.ask(asked.text, asked.user, context=previous.context() if previous else None)
+        answer = self.ask(asked.text, asked.user, context=self._thread_context(client, asked))
         message = blocks.render_answer(answer, shareable_only=not asked.is_dm)
         return {**message, "metadata": answer_metadata(answer)}
 
-    def _thread_state(self, client: WebClient, asked: Asked) -> AnswerState | None:
-        """The facts of this thread's latest answer (thread follow-ups re-use them)."""
+    def _thread_context(self, client: WebClient, asked: Asked) -> Facts | None:
+        """The facts established earlier in this thread (thread follow-ups re-use them)."""
         if not asked.thread_ts:
             return None
         replies = client.conversations_replies(channel=asked.channel, ts=asked.thread_ts,
                                                include_all_metadata=True, limit=200)
-        return thread_state(replies.get("messages") or [])
+        return thread_context(replies.get("messages") or [], asked.ts, date.today())
 
     def _react(self, client: WebClient, asked: Asked, how: str) -> None:
         if not asked.ts:

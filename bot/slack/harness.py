@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from slack_sdk.signature import SignatureVerifier
 
 TEST_SECRET = "test-signing-secret"
 _ids = itertools.count(1)
+_ts_lock = threading.Lock()
+_last_ts = [0.0]
 
 
 # --------------------------------------------------------------------------- requests
@@ -43,7 +46,10 @@ def post_signed(url: str, body: str, *, content_type: str = "application/json", 
 
 
 def next_ts() -> str:
-    return f"{int(time.time())}.{next(_ids):06d}"
+    """A message ts as Slack makes them: the sending time, unique and increasing."""
+    with _ts_lock:
+        _last_ts[0] = max(time.time(), _last_ts[0] + 1e-6)
+        return f"{_last_ts[0]:.6f}"
 
 
 def event_body(event: dict[str, Any], event_id: str | None = None) -> str:

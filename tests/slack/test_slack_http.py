@@ -117,6 +117,17 @@ def test_thread_follow_up_reuses_the_threads_facts(slack_server, fake_slack):
     assert replies and replies[-1].params["ts"] == thread
 
 
+def test_mention_under_a_colleagues_question_reads_the_thread(slack_server, fake_slack):
+    channel, parent = new_channel(), sr.next_ts()
+    fake_slack.add_message(channel, parent, "Can we sell avionics to Cambodia for the army?", user="UCOLLEAGUE")
+    follow = sr.mention("what do you think?", channel=channel, thread_ts=parent)
+    assert sr.post(slack_server.url, sr.event_body(follow)).status_code == 200
+    reply = wait_posts(fake_slack, channel, parent)[0]
+    facts = reply.params["metadata"]["event_payload"]["f"]
+    assert (facts.get("destination"), facts.get("item"), facts.get("end_use")) == ("KH", "avionics", "military")
+    assert header(reply.params) != blocks.verdict_title("cannot_determine")
+
+
 def test_slash_command_is_ephemeral_and_can_be_shared(slack_server, fake_slack):
     channel, hook = new_channel(), f"slash-{time.time()}"
     body = sr.slash_body(QUESTION, fake_slack.response_url(hook), channel=channel)

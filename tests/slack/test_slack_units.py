@@ -202,3 +202,25 @@ def test_serve_stops_cleanly_when_the_slack_api_is_unreachable(tmp_path):
                              "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 3
     assert "unreachable" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_thread_context_reads_regbot_state_then_later_messages_from_people():
+    from datetime import date
+
+    from bot.slack.handlers import thread_context
+    from bot.slack.state import answer_metadata
+    from slack_answers import depends_answer
+
+    today = date(2026, 2, 20)
+    colleague = {"ts": "100.000001", "user": "U1", "text": "Can we sell avionics to Cambodia?"}
+    asking = {"ts": "100.000009", "user": "U2", "text": "<@UBOT> thoughts?"}
+    facts = thread_context([colleague, asking], asking["ts"], today)
+    assert (facts.destination, facts.item, facts.end_use) == ("KH", "avionics", None)
+    answered = {"ts": "100.000003", "user": "UBOT", "bot_id": "B1", "text": "Depends",
+                "metadata": answer_metadata(depends_answer(), {"classification": "7A994"})}
+    army = {"ts": "100.000004", "user": "U1", "text": "it's for the army"}
+    later = {"ts": "100.000010", "user": "U1", "text": "can we sell rifles to Vietnam?"}
+    facts = thread_context([colleague, answered, army, asking, later], asking["ts"], today)
+    assert (facts.destination, facts.item, facts.classification) == ("KH", "avionics", "7A994")
+    assert facts.end_use == "military"
+    assert thread_context([{"ts": "1.1", "bot_id": "B9", "text": "Cambodia avionics"}], "2.2", today) is None
