@@ -3,7 +3,8 @@
 Runs every gold question through the answers core once per configuration and scores the answers
 (see docs/evaluation.md). Configurations: `hybrid`, `dense`, `bm25` (retrieval mode) and `baseline`
 (always "depends", nothing retrieved: the floor every real configuration must beat).
-Exit codes: 0 all floors met; 1 a floor failed; 2 usage (bad option, bad gold file); 3 index missing.
+Exit codes: 0 all floors met; 1 a floor failed; 2 usage (bad option, bad gold file, a report folder that
+cannot be written); 3 index missing.
 """
 from __future__ import annotations
 
@@ -104,6 +105,19 @@ def _progress():
     return tick
 
 
+def _ensure_writable(report_dir: Path) -> None:
+    """Create the report folder and prove it writable; exit 2 with the reason otherwise."""
+    import tempfile
+
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=report_dir):
+            pass
+    except OSError as exc:
+        click.echo(f"error: cannot write the report to {report_dir}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @click.command("eval")
 @click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -141,6 +155,8 @@ def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
     missing = sorted({c for c, _, _ in floors if c and c not in configs})
     if missing:
         raise click.UsageError(f"--fail-under names configuration(s) not run: {', '.join(missing)}")
+    if report_dir is not None:
+        _ensure_writable(report_dir)  # before the run, not after it
     answerers, index = _answerers(list(dict.fromkeys(configs)))
     results = evaluate(gold_set, answerers, log=False if no_log else None,
                        lookup=_source_lookup(index), progress=_progress(), depth=depth)
@@ -156,7 +172,7 @@ def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
             click.echo(f"report: {write_report(results, checks, paths, report_dir)}", err=True)
         except OSError as exc:
             click.echo(f"error: cannot write the report to {report_dir}: {exc.strerror or exc}", err=True)
-            sys.exit(EXIT_NOTHING)
+            sys.exit(EXIT_USAGE)
     if not all(c.passed for c in checks):
         for c in checks:
             if not c.passed:

@@ -82,6 +82,7 @@ def test_report_folder_has_markdown_json_and_plots(baseline_run):
     (["--config", "baseline", "--fail-under", "recall@5=nan"], 2, "finite"),
     (["--config", "baseline", "--depth", "0"], 2, "--depth"),
     (["--config", "baseline", "--corpus", "/no/such/folder"], 2, "/no/such/folder"),
+    (["--config", "baseline", "--report", "/proc/regbot-report"], 2, "cannot write the report"),
 ])
 def test_usage_errors_exit_2(args, code, needle, regbot_home):
     proc = regbot_eval(str(GOLD), *args, home=regbot_home)
