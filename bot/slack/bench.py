@@ -12,6 +12,7 @@ is missing or duplicated.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -49,9 +50,9 @@ class Sent:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
+    """Nearest-rank percentile (q in 0..100): the ceil(q% of n)-th smallest value."""
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 def fire(url: str, bodies: list[tuple[str, str, int]]) -> list[Sent]:
