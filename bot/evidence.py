@@ -123,6 +123,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def sentence_start(text: str, pos: int, reach: int = 300) -> int:
+    """Start of the sentence holding `pos` (within `reach` characters on its line), else `pos`."""
+    lo = max(0, pos - reach)
+    newline = text.rfind("\n", lo, pos)
+    floor = newline + 1 if newline >= 0 else (0 if lo == 0 else None)
+    cuts = [m.end() for m in _BREAK.finditer(text, floor if floor is not None else lo, pos)
+            if is_sentence_break(text, m.start())]
+    start = cuts[-1] if cuts else floor
+    if start is None:
+        return pos
+    return start + len(text[start:pos]) - len(text[start:pos].lstrip())
+
+
 def focused_excerpt(text: str, terms: set[str], limit: int = EXCERPT_CHARS) -> tuple[int, int]:
     """Span of the sentence run in `text` that shares most words with `terms` (<= limit chars)."""
     spans = sentence_spans(text)
@@ -265,6 +278,16 @@ def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
     return Evidence(tuple(cites), tuple(notes))
 
 
+def _whole_first_sentence(chunk: Chunk, span: tuple[int, int],
+                          text: str) -> tuple[tuple[int, int], str]:
+    """Extend a quote that starts at its chunk's start back to its sentence's start in the document."""
+    doc = source_text(chunk.path)
+    if doc is None or doc[span[0]:span[1]] != text:
+        return span, text
+    start = sentence_start(doc, span[0])
+    return (start, span[1]), doc[start:span[1]]
+
+
 def passage_citations(passages: Iterable[Passage], *, limit: int = 3, terms: set[str] = frozenset(),
                       exclude: Iterable[tuple[str, tuple[int, int]]] = ()) -> Evidence:
     """Verified excerpts of the best retrieved passages, focused on `terms` (skipping cited spans)."""
@@ -277,9 +300,11 @@ def passage_citations(passages: Iterable[Passage], *, limit: int = 3, terms: set
         chunk = passage.chunk
         local = focused_excerpt(chunk.text, terms)
         span = (chunk.span[0] + local[0], chunk.span[0] + local[1])
+        text = chunk.text[local[0]:local[1]]
+        if not chunk.text[:local[0]].strip():  # the chunk may start mid-sentence ("1 to part 740")
+            span, text = _whole_first_sentence(chunk, span, text)
         if any(src == chunk.source and s[0] < span[1] and span[0] < s[1] for src, s in seen):
             continue
-        text = chunk.text[local[0]:local[1]]
         if not quote_is_verbatim(chunk.path, span, text):
             notes.append(f"passage {chunk.key} of {chunk.source} no longer matches its file; not shown")
             continue

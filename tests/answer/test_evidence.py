@@ -109,6 +109,25 @@ def test_passage_citations_are_verified_excerpts(tmp_path):
     assert all(DOC[c.span[0]:c.span[1]] == c.quote for c in ev.citations)
 
 
+
+def test_passage_starting_mid_sentence_is_quoted_from_the_sentence_start(tmp_path):
+    doc = ("Heading\n\nFirst point. Cambodia will remain in Country Group D:1 in supplement no. "
+           "1 to part 740 and the restrictions remain in place. Last point.\n")
+    path = tmp_path / "notice.md"
+    path.write_text(doc, encoding="utf-8")
+    cut = doc.index("1 to part 740")  # where the chunker split the sentence
+    ev = evidence.passage_citations([Passage(_chunk(path, doc[cut:], cut), 0.9, 1)],
+                                    terms={"restrictions", "740"})
+    (cite,) = ev.citations
+    assert cite.quote.startswith("Cambodia will remain in Country Group D:1 in supplement no. 1")
+    assert doc[cite.span[0]:cite.span[1]] == cite.quote
+
+
+def test_sentence_start_stays_on_its_line():
+    text = "Title line\n1 to part 740 applies."
+    assert evidence.sentence_start(text, text.index("to part")) == text.index("1 to")
+    assert evidence.sentence_start("x" * 500 + " tail", 501) == 501  # no break within reach
+
 def test_quote_straddling_two_chunks_is_found_in_the_document(tmp_path):
     path = tmp_path / "rule.md"
     path.write_text(DOC, encoding="utf-8")
