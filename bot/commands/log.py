@@ -11,8 +11,9 @@ import click
 from bot.cli import EXIT_NOTHING
 
 CSV_COLUMNS = ("id", "ts", "kind", "front_end", "user_id", "question", "as_of", "status",
-               "facts", "rulebook_version", "settings_hash", "index_name", "passage_keys",
-               "citation_keys", "model", "timings", "ref_id", "value", "prev_hash", "row_hash")
+               "verdict", "facts", "rulebook_version", "settings_hash", "index_name", "passage_keys",
+               "citation_keys", "model", "prompt", "timings", "ref_id", "value", "prev_hash",
+               "row_hash")
 
 
 def _since(ctx, param, value):

@@ -34,6 +34,7 @@ def test_log_formats():
     out = runner.invoke(cli, ["log", "--csv"]).output
     table = list(csv.DictReader(io.StringIO(out)))
     assert [r["id"] for r in table] == ["1", "2"] and json.loads(table[0]["facts"])["destination"] == "KH"
+    assert set(dl.read_rows()[0]) == set(table[0]), "CSV drops logged columns"
     human = runner.invoke(cli, ["log"])
     assert human.exit_code == 0 and "q1" in human.output
     assert json.loads(runner.invoke(cli, ["log", "--json", "--since", "2999-01-01"]).output) == []
