@@ -33,6 +33,26 @@ FORMS = ("Can we sell {item} to {place}?", "Do we need a license to export {item
          "What if the buyer of {item} in {place} is the army?", "Can we ship {item} to {place} in 2023?")
 
 
+# For --relevance: questions with nothing to do with export control, and on-topic ones the rulebook
+# cannot decide (the retrieved passages are then the whole answer).
+OFF_TOPIC = ("hello", "hi there", "What's the weather in Paris tomorrow?", "Give me a pancake recipe",
+             "Who won the 2022 World Cup?", "asdf qwerty zxcv", "What is the capital of France?",
+             "Write me a poem about the sea", "How do I reset my password?", "What time is it?",
+             "Tell me a joke", "How much does a Tesla cost?", "Can you help me write a cover letter?",
+             "What is machine learning?", "Translate 'good morning' into Spanish", "How do I bake bread?",
+             "What's a good name for a cat?", "Summarise the plot of Hamlet", "What's 2+2?",
+             "Recommend a hotel in Bangkok")
+ON_TOPIC_UNDECIDED = (
+    "What is a military end user under 744.21?",
+    "What did the State Department change in ITAR 126.1 for Cambodia?",
+    "When was Cambodia removed from the ITAR 126.1 list?",
+    "What does the Commerce Country Chart say about Cambodia?", "What is ECCN 7A994?",
+    "What is a policy of denial?", "Why did the US lift the arms embargo on Cambodia?",
+    "What is the presumption of denial for military end uses?",
+    "What changed for Cambodia in February 2026 under the EAR?",
+    "What are the military end use restrictions for Burma?")
+
+
 def questions(n: int) -> list[str]:
     """n distinct-ish questions cycling through items, places and phrasings."""
     combos = itertools.cycle(itertools.product(FORMS, ITEMS, PLACES))
@@ -89,6 +109,25 @@ def cold(home: Path, runs: int) -> dict[str, float]:
             "cpu_median_s": round(statistics.median(cpu), 2)}
 
 
+def best_dense(answerer, question: str) -> float:
+    """Dense cosine of the best passage retrieved for `question`."""
+    passages = answerer.retrieve(question)
+    return max(answerer.dense_scores(question, passages).values(), default=0.0)
+
+
+def relevance(home: Path) -> dict[str, list[float]]:
+    """Best dense cosine per question: off-topic, on-topic undecided, gold must_abstain items."""
+    from bot.answer import Answerer
+    from bot.eval.gold import load_gold
+    from bot.settings import Settings
+
+    answerer = Answerer(Settings(home=home, llm_model=None))
+    gold = [g.question for g in load_gold([REPO / "tests" / "gold"]).items if g.must_abstain]
+    groups = {"off_topic": OFF_TOPIC, "on_topic_undecided": ON_TOPIC_UNDECIDED,
+              "gold_must_abstain": gold}
+    return {name: sorted(round(best_dense(answerer, q), 3) for q in qs) for name, qs in groups.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
@@ -96,10 +135,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--relevance", action="store_true",
+                        help="only print best dense scores of off-topic vs on-topic questions")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     home = args.home or Path(tempfile.mkdtemp(prefix="regbot-bench-"))
     ensure_index(home, args.corpus)
+    if args.relevance:
+        groups = relevance(home)
+        if args.json:
+            print(json.dumps(groups))
+        for name, scores in groups.items() if not args.json else ():
+            print(f"{name} ({len(scores)}): min {scores[0]}  median {statistics.median(scores)}  "
+                  f"max {scores[-1]}")
+        return
     load_before = os.getloadavg()[0]
     result = {"warm_no_log": warm(home, args.n, log=False), "warm_logged": warm(home, args.n, log=True),
               "cold_ask": cold(home, args.cold_runs), "cores": os.cpu_count(),

@@ -49,6 +49,14 @@ def test_avionics_cambodia_2023_policy_of_denial(answerer, verify_quotes):
     denial = [c for c in a.citations if c.citation and "126.1(o)" in c.citation]
     assert denial and "Cambodia" in denial[0].quote and "deny licenses" in denial[0].quote
     assert "126.1(o)" in a.text
+    marker = f"[{a.citations.index(denial[0]) + 1}]"
+    usml_lines = [line for line in a.text.splitlines() if "USML XI: prohibited" in line]
+    assert usml_lines and all(marker in line for line in usml_lines), (marker, usml_lines)
+    for line in a.text.splitlines():  # every marker points at a citation of a rule the line names
+        for n in re.findall(r"\[(\d+)\]", line):
+            cite = a.citations[int(n) - 1]
+            assert cite.rule_ids and any(t.citation in line for t in a.verdict.trace
+                                         if t.rule_id in cite.rule_ids), (line, cite.rule_ids)
     verify_quotes(a)
 
 

@@ -11,6 +11,14 @@ import pytest
 from bot.bench_answer import percentile, questions
 
 
+@pytest.fixture(scope="module")
+def bench_home(corpus_home, tmp_path_factory):
+    """A copy of the corpus index: the bench re-checks the ingest and writes the decision log."""
+    home = tmp_path_factory.mktemp("bench") / "home"
+    shutil.copytree(corpus_home, home, ignore=shutil.ignore_patterns("decisions.sqlite*"))
+    return home
+
+
 def test_questions_are_varied_and_percentile_is_nearest_rank():
     qs = questions(200)
     assert len(qs) == 200 and len(set(qs)) == 200
@@ -19,11 +27,10 @@ def test_questions_are_varied_and_percentile_is_nearest_rank():
 
 
 @pytest.mark.slow
-def test_bench_reports_warm_cold_and_load(corpus_home, tmp_path):
-    home = tmp_path / "home"  # a copy: the logged run writes the decision log
-    shutil.copytree(corpus_home, home, ignore=shutil.ignore_patterns("decisions.sqlite*"))
-    done = subprocess.run([sys.executable, "-m", "bot.bench_answer", "--home", str(home), "--n", "8",
-                           "--cold-runs", "1", "--json"], capture_output=True, text=True, timeout=300)
+def test_bench_reports_warm_cold_and_load(bench_home):
+    done = subprocess.run([sys.executable, "-m", "bot.bench_answer", "--home", str(bench_home),
+                           "--n", "8", "--cold-runs", "1", "--json"],
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     for key in ("warm_no_log", "warm_logged"):
@@ -31,3 +38,17 @@ def test_bench_reports_warm_cold_and_load(corpus_home, tmp_path):
     cold = result["cold_ask"]
     assert cold["runs"] == 1 and cold["median_s"] > 0 and 0 < cold["cpu_median_s"] <= cold["max_s"] * 2
     assert len(result["load_avg_1min"]) == 2 and result["cores"] >= 1
+
+
+@pytest.mark.slow
+def test_relevance_scores_separate_off_topic_from_on_topic(bench_home):
+    """The measurement behind settings.relevance_threshold (docs/answers.md) still holds."""
+    from bot.settings import Settings
+
+    done = subprocess.run([sys.executable, "-m", "bot.bench_answer", "--home", str(bench_home),
+                           "--relevance", "--json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    groups = json.loads(done.stdout)
+    assert len(groups["off_topic"]) == 20 and len(groups["gold_must_abstain"]) >= 20
+    threshold = Settings().relevance_threshold
+    assert max(groups["off_topic"]) < threshold <= min(groups["on_topic_undecided"])
