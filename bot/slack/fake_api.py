@@ -47,12 +47,12 @@ class FakeState:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
     faults: dict[str, list[_Fault]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    last_ts: float = 0.0
+    last_ts: int = 0  # µs
 
     def next_ts(self) -> str:
         """A message ts as Slack makes them: the posting time, unique and increasing."""
-        self.last_ts = max(time.time(), self.last_ts + 1e-6)
-        return f"{self.last_ts:.6f}"
+        self.last_ts = max(time.time_ns() // 1000, self.last_ts + 1)  # integer µs: no float rounding
+        return f"{self.last_ts // 1_000_000}.{self.last_ts % 1_000_000:06d}"
 
 
 class FakeSlackAPI:

@@ -22,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 TEST_SECRET = "test-signing-secret"
 _ids = itertools.count(1)
 _ts_lock = threading.Lock()
-_last_ts = [0.0]
+_last_ts = [0]
 
 
 # --------------------------------------------------------------------------- requests
@@ -48,8 +48,8 @@ def post_signed(url: str, body: str, *, content_type: str = "application/json", 
 def next_ts() -> str:
     """A message ts as Slack makes them: the sending time, unique and increasing."""
     with _ts_lock:
-        _last_ts[0] = max(time.time(), _last_ts[0] + 1e-6)
-        return f"{_last_ts[0]:.6f}"
+        _last_ts[0] = max(time.time_ns() // 1000, _last_ts[0] + 1)  # integer µs: no float rounding
+        return f"{_last_ts[0] // 1_000_000}.{_last_ts[0] % 1_000_000:06d}"
 
 
 def event_body(event: dict[str, Any], event_id: str | None = None) -> str:

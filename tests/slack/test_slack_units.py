@@ -224,3 +224,14 @@ def test_thread_context_reads_regbot_state_then_later_messages_from_people():
     assert (facts.destination, facts.item, facts.classification) == ("KH", "avionics", "7A994")
     assert facts.end_use == "military"
     assert thread_context([{"ts": "1.1", "bot_id": "B9", "text": "Cambodia avionics"}], "2.2", today) is None
+
+
+def test_message_ts_are_unique_and_increasing():
+    from bot.slack.fake_api import FakeState
+    from bot.slack.harness import next_ts
+
+    for make in (next_ts, FakeState().next_ts):
+        stamps = [make() for _ in range(20000)]
+        assert len(set(stamps)) == len(stamps)
+        keys = [tuple(map(int, s.split("."))) for s in stamps]
+        assert keys == sorted(keys) and all(len(s.split(".")[1]) == 6 for s in stamps)
