@@ -44,3 +44,20 @@ def assert_quotes_verbatim(answer: Any, dirs: Iterable[Path] = (CORPUS,)) -> int
 @pytest.fixture
 def verify_quotes():
     return assert_quotes_verbatim
+
+
+@pytest.fixture(autouse=True)
+def every_answer_quotes_verbatim(monkeypatch):
+    """Every Answer made in-process by these tests has its quotes checked against the source files
+    (the corpus, or the folder its retrieved passages came from)."""
+    from bot.answer import Answerer
+
+    original = Answerer.answer
+
+    def checked(self, *args, **kwargs):
+        answer = original(self, *args, **kwargs)
+        dirs = {CORPUS, *(Path(p.chunk.path).parent for p in answer.passages)}
+        assert_quotes_verbatim(answer, sorted(dirs))
+        return answer
+
+    monkeypatch.setattr(Answerer, "answer", checked)
