@@ -154,18 +154,29 @@ def compose_text(facts: Facts, verdict: Verdict, citations: tuple[Citation, ...]
     return "\n\n".join(parts)
 
 
+def what_would_help(facts: Facts, verdict: Verdict) -> list[str]:
+    """The facts still unknown, in words: destination and item first, then what the rules asked for."""
+    unknown = [k for k in ("destination", "item") if getattr(facts, k) is None]
+    return [FACT_WORDS.get(m, m.replace("_", " "))
+            for m in dict.fromkeys([*unknown, *verdict.missing_facts])]
+
+
+def _and_list(words: list[str]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else words[0]
+
+
 def abstain_text(facts: Facts, verdict: Verdict) -> str:
-    """Say honestly that neither the rulebook nor the indexed sources answer this, and what would help."""
-    missing = list(verdict.missing_facts) or [k for k in ("destination", "item")
-                                              if getattr(facts, k) is None]
-    helps = [FACT_WORDS.get(m, m.replace("_", " ")) for m in missing]
+    """Say honestly that neither the rulebook nor the indexed sources answer this, why, and what would help."""
     parts = ["I can't answer this: the rulebook does not cover it and the indexed sources hold "
              "nothing relevant enough to quote. I won't guess."]
-    if facts.unknown_country:
-        parts.append(f"I don't know the country '{facts.unknown_country}'.")
+    reasons = [_sentence(r) for r in verdict.reasons]
+    if facts.unknown_country and not any("know the country" in r for r in reasons):
+        reasons.append(f"I don't know the country '{facts.unknown_country}'.")
+    if reasons:
+        parts.append(" ".join(reasons))
+    helps = [] if facts.out_of_scope else what_would_help(facts, verdict)
     if helps:
-        parts.append("It would help to know " + " and ".join([", ".join(helps[:-1]), helps[-1]]
-                                                            if len(helps) > 1 else helps) + ".")
+        parts.append(f"It would help to know {_and_list(helps)}.")
     parts.append("Ask about exporting a named item to a named country (e.g. \"Can we sell "
                  "avionics to Cambodia?\"), or consult your export-compliance team.")
     return "\n\n".join(parts)

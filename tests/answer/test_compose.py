@@ -114,3 +114,20 @@ def test_abstain_lists_what_would_help_as_a_sentence():
                                                missing_facts=("destination", "item", "end_use")))
     assert ("It would help to know the destination country, what the item is and "
             "the end use (civil or military).") in text
+
+
+def test_abstain_gives_the_engines_reason_and_asks_for_nothing_when_out_of_scope():
+    facts = Facts(as_of=date(2026, 1, 1), destination="KR",
+                  out_of_scope="another country's export-control law")
+    reason = "This is about another country's export-control law, which is outside the rulebook."
+    text = compose.abstain_text(facts, Verdict(status="cannot_determine", reasons=(reason,)))
+    assert reason in text and "It would help" not in text
+
+
+def test_abstain_asks_for_the_item_before_its_classification():
+    facts = Facts(as_of=date(2026, 1, 1), destination="KH", destination_name="Cambodia")
+    verdict = Verdict(status="cannot_determine", missing_facts=("classification",),
+                      reasons=("The item's classification is not known",))
+    text = compose.abstain_text(facts, verdict)
+    assert "The item's classification is not known." in text
+    assert "It would help to know what the item is and the item's classification" in text
