@@ -100,3 +100,8 @@ def test_ctrl_c_during_an_answer_returns_to_the_prompt():
     run_chat(session, ["Can we sell avionics to Cambodia?", "/facts", "again?"])
     assert asked == ["Can we sell avionics to Cambodia?", "again?"]
     assert out.getvalue().count("interrupted") == 2 and "No facts yet" in out.getvalue()
+
+
+def test_chat_without_an_index_says_run_ingest(regbot_home):
+    done = subprocess.run([REGBOT, "chat"], input=b"", capture_output=True, env=_env(), timeout=120)
+    assert done.returncode == 3 and b"regbot ingest" in done.stderr and b"Traceback" not in done.stderr
