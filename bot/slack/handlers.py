@@ -31,6 +31,7 @@ HUMAN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})  # people writing
 WORKING_REACTION = "eyes"
 USAGE = "Ask me an export-control question, e.g. `/regbot Can we sell avionics to Cambodia?`"
 NOT_ALLOWED = "regbot is not enabled for you or in this conversation."
+HELP_WORDS = frozenset({"help", "?", "-h", "--help", "usage"})
 CANNOT_POST = ("I can't post in this conversation yet: add me with `/invite @regbot`, "
                "then press *Share in channel* again.")
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
@@ -190,7 +191,7 @@ class Responder:
         self._react(client, asked, "remove")
 
     def _answer_message(self, asked: Asked, client: WebClient) -> dict[str, Any]:
-        if not asked.text:
+        if not asked.text or asked.text.lower() in HELP_WORDS:
             return blocks.notice(USAGE)
         answer = self.ask(asked.text, asked.user, context=self._thread_context(client, asked))
         message = blocks.render_answer(answer, shareable_only=not asked.is_dm)
@@ -227,7 +228,7 @@ class Responder:
         question = plain_text(command.get("text") or "")
         if not allowed(self.settings, channel, user):
             message = blocks.notice(NOT_ALLOWED)
-        elif not question:
+        elif not question or question.lower() in HELP_WORDS:
             message = blocks.notice(USAGE)
         else:
             try:

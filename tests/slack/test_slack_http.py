@@ -148,6 +148,19 @@ def test_slash_command_is_ephemeral_and_can_be_shared(slack_server, fake_slack):
     assert deleted[0].params == {"delete_original": True}
 
 
+@pytest.mark.parametrize("text", ["", "help", " HELP "])
+def test_empty_or_help_gets_the_usage_hint(slack_server, fake_slack, text):
+    from bot.slack.handlers import USAGE
+
+    hook = f"usage-{time.time()}"
+    sr.post(slack_server.url, sr.slash_body(text, fake_slack.response_url(hook)), content_type=FORM)
+    sent = fake_slack.wait_for(lambda f: [c for c in f.calls("response_url") if c.hook == hook])[0]
+    assert sent.params["response_type"] == "ephemeral" and sent.params["text"] == USAGE
+    event, reply = ask_in_channel(slack_server, fake_slack, text=text)
+    assert reply.params["text"] == USAGE
+    assert not [r for r in log_rows(slack_server, "answer") if r["question"].strip().lower() == "help"]
+
+
 def test_share_where_regbot_is_not_a_member_says_how_to_invite_it(slack_server, fake_slack):
     channel, hook = new_channel(), f"notin-{time.time()}"
     sr.post(slack_server.url, sr.slash_body(QUESTION, fake_slack.response_url(hook), channel=channel),
