@@ -182,6 +182,12 @@ class ChunkStore:
         sql = "SELECT key FROM chunks" + (" WHERE " + " AND ".join(clauses) if clauses else "")
         return {r[0] for r in self._db.execute(sql, args)}
 
+    def meta_values(self, name: str) -> list[str]:
+        """The distinct non-null values of one metadata field (e.g. document_type), sorted."""
+        sql = (f"SELECT DISTINCT json_extract(meta, '$.{name}') AS v FROM chunks "
+               "WHERE v IS NOT NULL ORDER BY v")
+        return [r[0] for r in self._db.execute(sql)]
+
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every chunk in a stable order (key), for BM25 builds."""
         for row in self._db.execute(f"SELECT {COLUMNS} FROM chunks ORDER BY key"):

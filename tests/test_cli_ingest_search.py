@@ -54,6 +54,10 @@ def test_search_human_output_and_filters(use_corpus_home):
     assert result.returncode == 0, result.stderr
     assert "15 CFR 744.21(g)" in result.stdout and "score" in result.stdout
     assert " 1. " in result.stdout and " 2. " in result.stdout and " 3. " not in result.stdout
+    typo = regbot("search", "military end user", "--type", "rule", home=use_corpus_home)
+    assert typo.returncode == 2 and typo.stdout == "", typo.stdout
+    assert "--type 'rule'" in typo.stderr and "final_rule" in typo.stderr
+    assert "regulation_text" in typo.stderr and "Traceback" not in typo.stderr
 
 
 def test_batch_loads_once_and_prints_one_list_per_line(use_corpus_home, tmp_path):

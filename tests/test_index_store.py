@@ -66,6 +66,8 @@ def test_chunk_round_trips_through_store_and_chroma_metadata(tmp_path):
 
 def test_store_lookups(small_index):
     index, chunks, _ = small_index
+    assert index.chunks.meta_values("document_type") == ["final_rule", "news"]
+    assert index.chunks.meta_values("agency") == ["BIS"]
     assert [c.key for c in index.get_chunks(["k3", "nope", "k1"])] == ["k3", "k1"]
     assert [c.key for c in index.chunks_by_source("rule.md")] == ["k1", "k2"]
     assert {c.key for c in index.chunks_by_citation("15 CFR 744.21(a)")} == {"k2"}

@@ -97,6 +97,7 @@ def search(query: str | None, k: int | None, as_json: bool, mode: str | None,
     queries = [query] if batch is None else _read_batch(batch)
     try:
         index = open_index(get_settings())
+        _check_filter_values(index, document_type=document_type, agency=agency)
         for text in queries:
             passages = index.search(text, k=k, filters=filters, mode=mode) if text.strip() else []
             _emit(text, passages, as_json, batch is not None)
@@ -106,6 +107,19 @@ def search(query: str | None, k: int | None, as_json: bool, mode: str | None,
         _fail(str(exc), EXIT_USAGE)
     except (RegbotIndexError, EmbeddingError) as exc:
         _fail(str(exc), EXIT_INDEX)
+
+
+def _check_filter_values(index, **wanted: str | None) -> None:
+    """A --type/--agency value no document has is a usage error that lists the known
+    values (a typo would otherwise look like "no matching passages")."""
+    for name, value in wanted.items():
+        if value is None:
+            continue
+        known = index.chunks.meta_values(name)
+        if value not in known:
+            flag = "--type" if name == "document_type" else f"--{name}"
+            _fail(f"no document in the index has {flag} {value!r}; known: "
+                  f"{', '.join(known) or 'none'}", EXIT_USAGE)
 
 
 def _read_batch(batch) -> list[str]:
