@@ -102,6 +102,10 @@ def test_batch_file_that_is_not_text_is_a_usage_error(use_corpus_home, tmp_path)
 def test_ingest_exit_codes_and_failed_report(regbot_home, tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
+    (bad / "x.md.meta.json").write_text('{"title": "only a sidecar"}', encoding="utf-8")
+    empty = regbot("ingest", str(bad), "--json", home=regbot_home)
+    assert empty.returncode == 1 and json.loads(empty.stdout)["documents"] == 0
+    assert "nothing to ingest" in empty.stderr and str(bad) in empty.stderr
     (bad / "empty.txt").write_text("", encoding="utf-8")
     (bad / "nul.md").write_bytes(b"\x00\x00binary\x00")
     nothing = regbot("ingest", str(bad), "--json", home=regbot_home)

@@ -94,4 +94,7 @@ def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -
         click.echo(json.dumps(summary))
     else:
         _print_human(summary)
+    if report.documents == 0 and not report.failed:
+        click.echo("nothing to ingest: no Markdown, text, HTML, XML, PDF or JSON/JSONL files in "
+                   + ", ".join(str(p) for p in paths), err=True)
     sys.exit(EXIT_OK if report.documents > 0 else EXIT_NOTHING)
