@@ -60,3 +60,11 @@ def test_empty_log():
     result = CliRunner().invoke(cli, ["log"])
     assert result.exit_code == 0 and "empty" in result.output
     assert CliRunner().invoke(cli, ["log", "verify"]).exit_code == 0
+
+
+def test_bad_configuration_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("REGBOT_SEARCH_K", "many")
+    for args in (["log"], ["log", "verify"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2 and "bad configuration" in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
