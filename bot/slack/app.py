@@ -25,6 +25,17 @@ SLASH_COMMAND = "/regbot"
 DEDUPE_FILE = "slack_events.sqlite"
 
 
+class _DropTokenSkippedWarning(logging.Filter):
+    """Bolt warns "`token` will be unused" whenever SLACK_BOT_TOKEN is set and a client is given;
+    our client is built from that very token, so the warning only misleads whoever reads the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+log.addFilter(_DropTokenSkippedWarning())
+
+
 class SlackConfigError(ValueError):
     """A missing token or secret; the message says which env var to set."""
 
