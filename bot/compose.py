@@ -13,16 +13,16 @@ LONG_STANDING = date(2000, 1, 1)  # the rulebook's "in force before its coverage
 
 HEADLINES: dict[str, str] = {
     "prohibited": "Prohibited",
-    "license_required": "License required",
-    "no_license_required": "No license required",
+    "license_required": "Licence required",
+    "no_license_required": "No licence required",
     "depends": "It depends",
     "cannot_determine": "Cannot determine",
 }
 
 SUMMARIES: dict[str, str] = {
     "prohibited": "this export is prohibited (an embargo or a policy of denial applies)",
-    "license_required": "a license is required before this export",
-    "no_license_required": "no license is required on the facts given",
+    "license_required": "a licence is required before this export",
+    "no_license_required": "no licence is required on the facts given",
     "depends": "the answer depends on facts the question does not state",
     "cannot_determine": "the rulebook cannot decide this question",
 }

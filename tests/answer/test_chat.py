@@ -75,7 +75,7 @@ def test_chat_reads_lines_when_stdin_is_not_a_terminal(use_corpus_home):
                           env=_env(), timeout=120)
     done.stdout, done.stderr = done.stdout.decode(), done.stderr.decode()
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("It depends") + done.stdout.count("License required") >= 2
+    assert done.stdout.count("It depends") + done.stdout.count("Licence required") >= 2
     assert "end user: army" in done.stdout
     assert "too long" in done.stdout and "Unknown command /bogus" in done.stdout
     assert "Traceback" not in done.stderr

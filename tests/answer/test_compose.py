@@ -26,9 +26,9 @@ def test_text_carries_verdict_branches_questions_and_caution():
     text = compose.compose_text(FACTS, VERDICT, CITES)
     assert text.startswith("It depends:")
     assert "avionics to Cambodia (KH), end user: army, as of 2026-11-27" in text
-    assert "- If the item is classified USML XI: license required. Case-by-case review. [1]" in text
-    assert "the end use is civil: no license required." in text
-    assert "the end use is military: license required. [2]" in text
+    assert "- If the item is classified USML XI: licence required. Case-by-case review. [1]" in text
+    assert "the end use is civil: no licence required." in text
+    assert "the end use is military: licence required. [2]" in text
     assert "- Is the item on the USML?" in text and "- Who will use it?" in text
     assert "ear.supp2" in text and "do not confirm" in text
 
@@ -99,7 +99,7 @@ def test_reasons_restating_branches_are_not_repeated():
     text = compose.compose_text(FACTS, verdict, CITES)
     assert "It depends on the classification." in text
     assert "If classification is USML XI" not in text
-    assert "- If the item is classified USML XI: license required. Case-by-case review. [1]" in text
+    assert "- If the item is classified USML XI: licence required. Case-by-case review. [1]" in text
 
 
 def test_single_reason_without_branches_cites_the_verdicts_rules():
