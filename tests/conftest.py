@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from quote_check import assert_quotes_verbatim
 from regbot_paths import CORPUS, REPO, SAMPLE_CORPUS, SHARED  # noqa: F401 (re-exported)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -49,3 +50,20 @@ def use_corpus_home(corpus_home, monkeypatch) -> Path:
     """Run this test against the shared-corpus index (read-only use, please)."""
     monkeypatch.setenv("REGBOT_HOME", str(corpus_home))
     return corpus_home
+
+
+@pytest.fixture(autouse=True)
+def every_answer_quotes_verbatim(monkeypatch):
+    """Every Answer made in-process by any test has its quotes checked against the source files
+    (the corpus, or the folder its retrieved passages came from)."""
+    from bot.answer import Answerer
+
+    original = Answerer.answer
+
+    def checked(self, *args, **kwargs):
+        answer = original(self, *args, **kwargs)
+        dirs = {CORPUS, *(Path(p.chunk.path).parent for p in answer.passages)}
+        assert_quotes_verbatim(answer, sorted(dirs))
+        return answer
+
+    monkeypatch.setattr(Answerer, "answer", checked)

@@ -1,63 +1,11 @@
-"""Helpers for answer tests: every quote shown is checked verbatim against its source file."""
+"""Helpers for answer tests (the every-answer quote check itself lives in tests/conftest.py)."""
 from __future__ import annotations
-
-import os
-from pathlib import Path
-from typing import Any, Iterable
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("REGBOT_SHARED", REPO.parent / "shared")).resolve() / "corpus"
-
-
-def _file_text(path: Path) -> str:
-    if path.suffix.lower() in (".md", ".txt"):
-        return path.read_bytes().decode("utf-8")  # the file itself, not our reader
-    from ingest.readers import read_document
-
-    return read_document(path).text
-
-
-def assert_quotes_verbatim(answer: Any, dirs: Iterable[Path] = (CORPUS,)) -> int:
-    """Every citation's quote is a verbatim span of its source file; returns how many were checked.
-
-    Accepts an `Answer` (checks text[span] == quote) or its JSON dict (checks the quote occurs).
-    """
-    dirs = list(dirs)
-    cites = answer["citations"] if isinstance(answer, dict) else answer.citations
-    for cite in cites:
-        source = cite["source"] if isinstance(cite, dict) else cite.source
-        quote = cite["quote"] if isinstance(cite, dict) else cite.quote
-        paths = [d / source for d in dirs if (d / source).is_file()]
-        assert paths, f"cited source {source} not found in {dirs}"
-        text = _file_text(paths[0])
-        assert quote.strip(), f"empty quote from {source}"
-        span = None if isinstance(cite, dict) else cite.span
-        if span is not None:
-            assert text[span[0]:span[1]] == quote, f"quote does not match {source}{span}"
-        else:
-            assert quote in text, f"quote not verbatim in {source}: {quote[:80]!r}"
-    return len(cites)
+from quote_check import CORPUS, assert_quotes_verbatim  # noqa: F401 (used by answer tests)
 
 
 @pytest.fixture
 def verify_quotes():
     return assert_quotes_verbatim
-
-
-@pytest.fixture(autouse=True)
-def every_answer_quotes_verbatim(monkeypatch):
-    """Every Answer made in-process by these tests has its quotes checked against the source files
-    (the corpus, or the folder its retrieved passages came from)."""
-    from bot.answer import Answerer
-
-    original = Answerer.answer
-
-    def checked(self, *args, **kwargs):
-        answer = original(self, *args, **kwargs)
-        dirs = {CORPUS, *(Path(p.chunk.path).parent for p in answer.passages)}
-        assert_quotes_verbatim(answer, sorted(dirs))
-        return answer
-
-    monkeypatch.setattr(Answerer, "answer", checked)
