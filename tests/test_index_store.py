@@ -172,3 +172,16 @@ def test_corrupt_chunk_store_raises_typed_error(tmp_path):
     with pytest.raises(IndexCorruptError):
         ChunkStore(path)
     assert issubclass(IndexCorruptError, RegbotIndexError)
+
+
+def test_data_folder_is_per_user_unless_regbot_home_is_set(monkeypatch, tmp_path):
+    monkeypatch.delenv("REGBOT_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert Settings().home == tmp_path / "xdg" / "regbot"
+    monkeypatch.setenv("REGBOT_HOME", str(tmp_path / "elsewhere"))
+    assert Settings().home == tmp_path / "elsewhere"
+    assert Settings().chroma_path.parent == tmp_path / "elsewhere"
+
+
+def test_chroma_telemetry_is_off(small_index):
+    assert small_index[0].client.get_settings().anonymized_telemetry is False
