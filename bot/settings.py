@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     )
     chunk_max_tokens: int = Field(default=240, description="Target chunk size in word-pieces.")
     search_k: int = Field(default=5, description="Default number of passages returned.")
+    passages_per_source: int = Field(
+        default=1, description="Answers show at most this many retrieved passages per file (0 = no cap)."
+    )
     rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
     retrieval_mode: str = Field(default="hybrid", description="'hybrid', 'dense' or 'bm25'.")
 
