@@ -109,6 +109,20 @@ def diversify(ranked: list[Passage], k: int, per_source: int) -> list[Passage]:
     return [dataclasses.replace(p, rank=i) for i, p in enumerate(picked, start=1)]
 
 
+def about_other_countries(text: str, destination: str | None) -> bool:
+    """True when `text` names countries but not the question's destination (the US aside).
+
+    Such a passage (e.g. § 744.21(a)(2), on Belarus and Russia) is retrieved for its words but
+    says nothing about the destination asked about, so an answer does not quote it.
+    """
+    if not destination:
+        return False
+    from bot.rules.countries import find_countries
+
+    named = {m.code for m in find_countries(text)} - {"US"}
+    return bool(named) and destination not in named
+
+
 def _ms(start: float) -> float:
     return round((perf_counter() - start) * 1000, 3)
 
@@ -185,11 +199,12 @@ class Answerer:
         return [p for p in passages
                 if scores.get(p.chunk.key, 0.0) >= self.settings.relevance_threshold]
 
-    def evidence(self, question: str, verdict: Verdict,
-                 passages: list[Passage]) -> tuple[tuple[Citation, ...], list[str]]:
+    def evidence(self, question: str, verdict: Verdict, passages: list[Passage],
+                 destination: str | None = None) -> tuple[tuple[Citation, ...], list[str]]:
         ruled = rule_citations(verdict, self)
         spans = [(c.source, c.span) for c in ruled.citations if c.span]
-        retrieved = passage_citations(passages, exclude=spans, terms=terms_of(question),
+        shown = [p for p in passages if not about_other_countries(p.chunk.text, destination)]
+        retrieved = passage_citations(shown, exclude=spans, terms=terms_of(question),
                                       limit=self.settings.search_k)
         return ruled.citations + retrieved.citations, [*ruled.notes, *retrieved.notes]
 
@@ -218,7 +233,7 @@ class Answerer:
         timings["retrieve"] = _ms(t)
 
         t = perf_counter()
-        citations, notes = self.evidence(text_q, verdict, relevant)
+        citations, notes = self.evidence(text_q, verdict, relevant, facts.destination)
         timings["evidence"] = _ms(t)
 
         abstained = verdict.status == "cannot_determine" and not relevant

@@ -249,9 +249,16 @@ def locate_quote(chunks: Iterable[Chunk], quote: str) -> tuple[Chunk, tuple[int,
 
 
 def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
-    """One verified citation per distinct (source, quote) the verdict's trace rests on."""
+    """One verified citation per distinct (source, quote) of the rules the verdict rests on.
+
+    The trace also holds values read only to rule something out (e.g. that Cambodia is not in
+    the § 744.21(a)(2) group); those are not evidence for the verdict, so they are not quoted.
+    """
     grouped: dict[tuple[str, str], list[TraceEntry]] = {}
+    rests_on = set(verdict.rule_ids)
     for entry in verdict.trace:
+        if rests_on and entry.rule_id not in rests_on:
+            continue
         if entry.source and entry.quote:
             grouped.setdefault((entry.source, entry.quote), []).append(entry)
     cites: list[Citation] = []

@@ -28,3 +28,14 @@ def test_too_few_files_are_topped_up_in_rank_order():
 def test_zero_means_no_cap():
     ranked = [_p("a", 1), _p("a", 2), _p("b", 3)]
     assert [p.chunk.key for p in diversify(ranked, 2, per_source=0)] == ["a1", "a2"]
+
+
+def test_passages_about_other_countries_only_are_not_quoted():
+    from bot.answer import about_other_countries
+
+    russia = "Any item subject to the EAR ... in Belarus or Russia, or a Belarusian or Russian user."
+    group1 = "in Burma, Cambodia, the People's Republic of China (China), Nicaragua, or Venezuela"
+    assert about_other_countries(russia, "KH")
+    assert not about_other_countries(group1, "KH")
+    assert not about_other_countries("the United States removed the arms embargo", "KH")
+    assert not about_other_countries(russia, None)

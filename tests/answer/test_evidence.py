@@ -156,3 +156,17 @@ def test_a_passage_is_labelled_with_its_own_citation_not_the_rules(tmp_path):
     ev = evidence.rule_citations(_verdict(path.name, "It is the policy"), _Chunks([chunk]))
     (cite,) = ev.citations
     assert cite.citation == "FR Doc. 2026-00001" and cite.rule_ids == ("itar.kh",)
+
+
+def test_values_read_only_to_rule_something_out_are_not_quoted(tmp_path):
+    path = tmp_path / "rule.md"
+    path.write_text(DOC, encoding="utf-8")
+    start = DOC.index("(o)")
+    chunk = _chunk(path, DOC[start:DOC.index("\n\nNext")], start)
+    read = TraceEntry(rule_id="ear.other_group", as_of=date(2023, 3, 1), value=["RU"],
+                      citation="15 CFR 744.21(a)(2)", source=path.name, quote="Next para here.")
+    used = TraceEntry(rule_id="itar.kh", as_of=date(2023, 3, 1), value="denial",
+                      citation="22 CFR 126.1(o)", source=path.name, quote="It is the policy")
+    verdict = Verdict(status="prohibited", rule_ids=("itar.kh",), trace=(read, used))
+    ev = evidence.rule_citations(verdict, _Chunks([chunk]))
+    assert [c.rule_ids for c in ev.citations] == [("itar.kh",)]
