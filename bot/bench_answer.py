@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 import os
 import resource
 import statistics
@@ -22,6 +21,8 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from bot.stats import percentile
 
 REPO = Path(__file__).resolve().parents[1]
 ITEMS = ("avionics", "flight instruments", "aircraft parts", "night vision goggles", "a drone",
@@ -57,12 +58,6 @@ def questions(n: int) -> list[str]:
     """n distinct-ish questions cycling through items, places and phrasings."""
     combos = itertools.cycle(itertools.product(FORMS, ITEMS, PLACES))
     return [form.format(item=item, place=place) for form, item, place in itertools.islice(combos, n)]
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least q % of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 def ensure_index(home: Path, corpus: Path) -> None:

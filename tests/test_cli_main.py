@@ -24,3 +24,11 @@ def test_bad_config_file_is_exit_2(regbot_home, tmp_path):
     done = subprocess.run([sys.executable, "-m", "bot.cli", "search", "7A994"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and str(config) in done.stderr and "Traceback" not in done.stderr
+
+
+def test_nearest_rank_percentile():
+    from bot.stats import percentile
+
+    values = [float(i) for i in range(1, 101)]
+    assert percentile(values, 50) == 50.0 and percentile(values, 95) == 95.0
+    assert percentile([3.0, 1.0, 2.0], 100) == 3.0 and percentile([7.0], 95) == 7.0

@@ -12,7 +12,6 @@ is missing or duplicated.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 from bot.settings import get_settings
 from bot.slack.fake_api import FakeSlackAPI
 from bot.slack.harness import copy_home, event_body, mention, post_signed, start_server, stop_server
+from bot.stats import percentile
 
 QUESTIONS = (
     "Can we sell avionics to Cambodia?",
@@ -47,12 +47,6 @@ class Sent:
     started: float  # time.time() just before sending
     ack_ms: float
     status: int
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100): the ceil(q% of n)-th smallest value."""
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 def fire(url: str, bodies: list[tuple[str, str, int]]) -> list[Sent]:
