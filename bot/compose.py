@@ -130,12 +130,23 @@ def unverified_line(verdict: Verdict) -> str | None:
             + ", ".join(verdict.unverified) + "); check them before relying on this answer.")
 
 
+def other_destinations_line(facts: Facts) -> str:
+    """The question named several destinations; the verdict covers one of them."""
+    from bot.rules.countries import country_name
+
+    names = ", ".join(f"{country_name(code) or code} ({code})" for code in facts.other_destinations)
+    return (f"This answer covers {facts.destination_name or facts.destination} only. The question also "
+            f"names {names}: ask about each destination separately.")
+
+
 def compose_text(facts: Facts, verdict: Verdict, citations: tuple[Citation, ...]) -> str:
     """The full deterministic answer text."""
     parts = [f"{headline(verdict.status)}: {SUMMARIES.get(verdict.status, verdict.status)}.",
              f"Question understood as: {describe_facts(facts)}."]
     if facts.unknown_country and not any("know the country" in r for r in verdict.reasons):
         parts.append(f"I don't know the country '{facts.unknown_country}'.")
+    if facts.other_destinations:
+        parts.append(other_destinations_line(facts))
     reasons = _reason_lines(verdict, citations)
     if reasons:
         parts.append("Why:\n" + "\n".join(reasons))

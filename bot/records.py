@@ -138,6 +138,7 @@ class Facts(_Record):
     unknown_country: str | None = None  # a place named that we do not know
     date_phrase: str | None = None  # the words that set as_of, if any
     out_of_scope: str | None = None  # why the question is outside US export controls, if it is
+    other_destinations: tuple[str, ...] = ()  # ISO codes also named as destinations ("to KH and VN")
 
     def contract_dict(self) -> dict[str, Any]:
         """The `facts` object of the JSON answer contract."""

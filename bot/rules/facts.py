@@ -216,6 +216,30 @@ def _pick_destination(matches: list[CountryMatch], text: str) -> CountryMatch | 
     return matches[0] if matches else None
 
 
+_JOINED = re.compile(r"^\s*(?:,|/|&|\band\b|\bor\b|\bas well as\b|\band/or\b)\s*(?:to\s+)?$",
+                     re.IGNORECASE)
+
+
+def _co_destinations(matches: list[CountryMatch], picked: CountryMatch, text: str) -> tuple[str, ...]:
+    """Countries listed with the destination ("to Cambodia and Vietnam", "Laos, Burma or Cambodia"):
+    the answer covers one destination and must say it skipped the others."""
+    chain = sorted(matches, key=lambda c: c.start)
+    if picked not in chain:  # found by fuzzy matching: no exact mentions to chain from
+        return ()
+    i = chain.index(picked)
+    others: list[str] = []
+    for step in (-1, 1):  # walk left, then right, while the neighbours are joined by and/or/commas
+        j = i
+        while 0 <= j + step < len(chain):
+            a, b = (chain[j + step], chain[j]) if step < 0 else (chain[j], chain[j + step])
+            if not _JOINED.match(text[a.end:b.start]):
+                break
+            j += step
+            if chain[j].code not in (picked.code, "US") and chain[j].code not in others:
+                others.append(chain[j].code)
+    return tuple(others)
+
+
 def _covered_codes(text: str, rulebook: Rulebook) -> list[CountryMatch]:
     """"to KH?", "7A994 for CN in 2023": an upper-case ISO code of a destination the rulebook
     covers, after to/into/for and before the end of a clause (so "IR cameras" stays infrared)."""
@@ -229,13 +253,17 @@ def _covered_codes(text: str, rulebook: Rulebook) -> list[CountryMatch]:
     return found
 
 
-def _find_country(text: str, skip: list[tuple[int, int]],
-                  rulebook: Rulebook) -> tuple[CountryMatch | None, str | None]:
+def _country_matches(text: str, rulebook: Rulebook) -> list[CountryMatch]:
     matches = find_countries(text)
     taken = [(m.start, m.end) for m in matches]
     matches += [c for c in _covered_codes(text, rulebook)
                 if not any(s < c.end and c.start < e for s, e in taken)]
-    matches.sort(key=lambda c: c.start)
+    return sorted(matches, key=lambda c: c.start)
+
+
+def _find_country(text: str, skip: list[tuple[int, int]],
+                  rulebook: Rulebook) -> tuple[CountryMatch | None, str | None]:
+    matches = _country_matches(text, rulebook)
     if matches:
         return _pick_destination(matches, text), None
     for m in re.finditer(r"[A-Za-z]{6,}", text):
@@ -282,4 +310,6 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None) 
         unknown_country=unknown,
         date_phrase=found[1] if found else base.date_phrase,
         out_of_scope=out_of_scope_topic(text),
+        other_destinations=(_co_destinations(_country_matches(text, rulebook), country, text)
+                            if country else ()),
     )
