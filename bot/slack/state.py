@@ -13,7 +13,9 @@ from bot.records import Answer, Facts
 
 METADATA_EVENT = "regbot_answer"
 MAX_VALUE_CHARS = 2000  # Slack's limit on a button value
-_FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts) if f.name != "as_of")
+# the single-valued facts (text); tuple fields such as other_destinations are not carried
+_FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts)
+                     if f.name != "as_of" and "tuple" not in str(f.type))
 
 
 @dataclass(frozen=True)
