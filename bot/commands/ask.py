@@ -153,9 +153,12 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
     from bot.answer import QuestionError, clean_question, dumps
     from index.errors import RegbotIndexError
 
-    try:
-        clean_question(question, settings_or_exit().max_question_chars)  # before loading anything
-    except QuestionError as exc:
+    from bot.rules import FactsError, extract_facts
+
+    try:  # the question's own problems (length, an impossible date) before loading anything
+        text = clean_question(question, settings_or_exit().max_question_chars)
+        extract_facts(text, as_of or date.today())
+    except (QuestionError, FactsError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_NOTHING)
     answerer = open_answerer()
@@ -168,12 +171,14 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
         exit_for_index_error(exc)
     if as_json:
         click.echo(dumps(answer))
-        return
-    from rich.console import Console
+    else:
+        from rich.console import Console
 
-    from bot.chat import render_answer
+        from bot.chat import render_answer
 
-    Console(highlight=False).print(render_answer(answer))
+        Console(highlight=False).print(render_answer(answer))
+    if answer.facts.unknown_country:  # answered ("I don't know the country"), but input rejected
+        sys.exit(EXIT_NOTHING)
 
 
 @click.command()

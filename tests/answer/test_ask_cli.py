@@ -129,9 +129,15 @@ def test_misconfigured_llm_falls_back(use_corpus_home):
 def test_impossible_date_and_unknown_country(use_corpus_home):
     bad = run("Could we sell avionics to Cambodia on 31 February 2023?", "--no-log")
     assert bad.returncode == 1 and b"not a real date" in bad.stderr
-    unknown = json.loads(run("Can we sell avionics to Wakanda?", "--json", "--no-log").stdout)
-    assert unknown["verdict"]["status"] == "cannot_determine"
+    done = run("Can we sell avionics to Wakanda?", "--json", "--no-log")
+    unknown = json.loads(done.stdout)  # still answered in full, but the input is rejected: exit 1
+    assert done.returncode == 1 and unknown["verdict"]["status"] == "cannot_determine"
     assert "Wakanda" in unknown["text"]
+
+
+def test_impossible_date_is_rejected_before_the_index_is_needed(regbot_home):
+    bad = run("Could we sell avionics to Cambodia on 31 February 2023?", "--no-log")
+    assert bad.returncode == 1 and b"not a real date" in bad.stderr and b"Traceback" not in bad.stderr
 
 
 @pytest.mark.slow
