@@ -47,13 +47,19 @@ class LazyGroup(click.Group):
         return getattr(module, attr)
 
     def invoke(self, ctx: click.Context):
-        """Ctrl-C in any command: "interrupted", exit 130 (click would print "Aborted!"
-        and exit 1, which reads as "nothing done")."""
+        """For every command: Ctrl-C is "interrupted", exit 130 (click would print "Aborted!"
+        and exit 1, which reads as "nothing done"); a bad REGBOT_* value or config file is
+        "error: bad configuration", exit 2."""
+        from bot.settings import SettingsError
+
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             click.echo("\ninterrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        except SettingsError as exc:
+            click.echo(f"error: bad configuration: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,16 +74,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from bot.settings import SettingsError
-
     try:
         cli.main(args=argv, prog_name="regbot", standalone_mode=True)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before a command runs (e.g. while importing it)
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except SettingsError as exc:  # any command: a bad REGBOT_* value or config file
-        click.echo(f"error: bad configuration: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from typing import Any, Iterator, NoReturn
 
 import click
 
-from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_USAGE
+from bot.cli import EXIT_INDEX, EXIT_NOTHING
+from bot.settings import get_settings
 
 
 class BatchLineError(ValueError):
@@ -85,23 +86,12 @@ def exit_for_index_error(exc: Exception) -> NoReturn:
     sys.exit(EXIT_INDEX)
 
 
-def settings_or_exit():
-    """The settings, or exit 2 naming the bad value (a REGBOT_* variable or the config file)."""
-    from bot.settings import SettingsError, get_settings
-
-    try:
-        return get_settings()
-    except SettingsError as exc:
-        click.echo(f"error: bad configuration: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
 def open_answerer():
     """The Answerer, or exit 3 with a message that says to run `regbot ingest`."""
     from bot.answer import Answerer
     from index.errors import RegbotIndexError
 
-    settings = settings_or_exit()
+    settings = get_settings()
     try:
         return Answerer(settings)
     except RegbotIndexError as exc:
@@ -156,7 +146,7 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
     from bot.rules import FactsError, extract_facts
 
     try:  # the question's own problems (length, an impossible date) before loading anything
-        text = clean_question(question, settings_or_exit().max_question_chars)
+        text = clean_question(question, get_settings().max_question_chars)
         extract_facts(text, as_of or date.today())
     except (QuestionError, FactsError) as exc:
         click.echo(f"error: {exc}", err=True)

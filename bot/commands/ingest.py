@@ -62,15 +62,12 @@ def _print_human(summary: dict) -> None:
 @click.option("--rebuild", is_flag=True, help="Delete the index first and ingest from scratch.")
 def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -> None:
     """Read files and folders (Markdown, text, HTML, XML, PDF, JSON/JSONL) into the index."""
-    from bot.settings import SettingsError, get_settings
+    from bot.settings import get_settings
     from index.embedding import EmbeddingError
     from index.errors import RegbotIndexError
     from ingest.pipeline import ingest_paths
 
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        raise click.UsageError(str(exc)) from None
+    settings = get_settings()
     with _progress_bar(sys.stderr.isatty() and not as_json) as bar:
         task = (bar.add_task("", total=1.0, files="0/?", chunks="0")
                 if bar is not None else None)

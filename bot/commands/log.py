@@ -60,9 +60,9 @@ def _print_table(rows: list[dict]) -> None:
 @click.pass_context
 def log(ctx: click.Context, since: date | None, as_json: bool, as_csv: bool) -> None:
     """Read the decision log (every answer and piece of feedback, hash-chained)."""
-    from bot.commands.ask import settings_or_exit
+    from bot.settings import get_settings
 
-    settings_or_exit()  # a bad REGBOT_* value is a clear error (exit 2), for `log verify` too
+    get_settings()  # a bad REGBOT_* value fails here (exit 2 via the CLI), for `log verify` too
     if ctx.invoked_subcommand is not None:
         return
     if as_json and as_csv:

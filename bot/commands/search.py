@@ -78,7 +78,7 @@ def search(query: str | None, k: int | None, as_json: bool, mode: str | None,
            published_to: str | None, effective_from: str | None, effective_to: str | None,
            batch) -> None:
     """Search the index: dense + BM25 fused by reciprocal rank."""
-    from bot.settings import SettingsError, get_settings
+    from bot.settings import get_settings
     from index.embedding import EmbeddingError
     from index.errors import RegbotIndexError
     from index.search import SearchError, SearchFilters
@@ -101,8 +101,6 @@ def search(query: str | None, k: int | None, as_json: bool, mode: str | None,
         for text in queries:
             passages = index.search(text, k=k, filters=filters, mode=mode) if text.strip() else []
             _emit(text, passages, as_json, batch is not None)
-    except SettingsError as exc:
-        _fail(str(exc), EXIT_USAGE)
     except SearchError as exc:
         _fail(str(exc), EXIT_USAGE)
     except (RegbotIndexError, EmbeddingError) as exc:

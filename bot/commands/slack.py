@@ -12,16 +12,7 @@ from urllib.parse import urlsplit
 import click
 
 from bot.cli import EXIT_INDEX, EXIT_USAGE
-
-
-def _settings():
-    from bot.settings import SettingsError, get_settings
-
-    try:
-        return get_settings()
-    except SettingsError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+from bot.settings import get_settings
 
 
 def _check_index(settings) -> None:
@@ -77,7 +68,7 @@ def slack() -> None:
               help="Request threads per process (also the pool for Slack I/O after each ack).")
 def serve(port: int, host: str, workers: int | None, threads: int) -> None:
     """Serve Slack's Events API and interactivity at http://HOST:PORT/slack/events (gunicorn)."""
-    settings = _settings()
+    settings = get_settings()
     _check_secrets(settings, "slack_bot_token", "slack_signing_secret")
     _check_api_url(settings)
     _check_index(settings)
@@ -97,7 +88,7 @@ def serve(port: int, host: str, workers: int | None, threads: int) -> None:
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True)
 def socket(threads: int) -> None:
     """Connect to Slack over Socket Mode (SLACK_APP_TOKEN) and serve until interrupted."""
-    settings = _settings()
+    settings = get_settings()
     _check_secrets(settings, "slack_app_token", "slack_bot_token")
     _check_api_url(settings)
     _check_index(settings)
