@@ -262,8 +262,8 @@ def _country_matches(text: str, rulebook: Rulebook) -> list[CountryMatch]:
 
 
 def _find_country(text: str, skip: list[tuple[int, int]],
-                  rulebook: Rulebook) -> tuple[CountryMatch | None, str | None]:
-    matches = _country_matches(text, rulebook)
+                  matches: list[CountryMatch]) -> tuple[CountryMatch | None, str | None]:
+    """The destination among the exact `matches`, else a fuzzy match, else an unknown place name."""
     if matches:
         return _pick_destination(matches, text), None
     for m in re.finditer(r"[A-Za-z]{6,}", text):
@@ -290,7 +290,8 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None) 
     item, item_spans = _find_item(text, rulebook)
     skip = item_spans + ([classification[1]] if classification else [])
     end_use, end_user = _find_end_use(text, skip)
-    country, unknown = _find_country(text, skip, rulebook)
+    matches = _country_matches(text, rulebook)
+    country, unknown = _find_country(text, skip, matches)
     base = previous or Facts(as_of=today)
     destination = country.code if country else (None if unknown else base.destination)
     try:
@@ -310,6 +311,5 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None) 
         unknown_country=unknown,
         date_phrase=found[1] if found else base.date_phrase,
         out_of_scope=out_of_scope_topic(text),
-        other_destinations=(_co_destinations(_country_matches(text, rulebook), country, text)
-                            if country else ()),
+        other_destinations=_co_destinations(matches, country, text) if country else (),
     )
