@@ -19,11 +19,11 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.compose import describe_facts, headline
-from bot.records import Answer, Citation, Facts
+from bot.records import Answer, Citation, Facts, Status
 
-STATUS_STYLE = {"prohibited": "bold red", "license_required": "bold yellow",
-                "no_license_required": "bold green", "depends": "bold cyan",
-                "cannot_determine": "bold magenta"}
+STATUS_STYLE = {Status.PROHIBITED: "bold red", Status.LICENSE_REQUIRED: "bold yellow",
+                Status.NO_LICENSE_REQUIRED: "bold green", Status.DEPENDS: "bold cyan",
+                Status.CANNOT_DETERMINE: "bold magenta"}
 
 HELP = """Ask a question in plain English, e.g. "Can we sell avionics to Cambodia?".
 Follow-ups keep the earlier facts ("what if the buyer is the army?", "and back in 2023?").

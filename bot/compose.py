@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.records import Branch, Citation, Facts, TraceEntry, Verdict
+from bot.records import Branch, Citation, Facts, Status, TraceEntry, Verdict
 
 LONG_STANDING = date(2000, 1, 1)  # the rulebook's "in force before its coverage starts"
 
-HEADLINES: dict[str, str] = {
-    "prohibited": "Prohibited",
-    "license_required": "Licence required",
-    "no_license_required": "No licence required",
-    "depends": "It depends",
-    "cannot_determine": "Cannot determine",
-}
+HEADLINES: dict[str, str] = {status: status.label for status in Status}
 
 SUMMARIES: dict[str, str] = {
     "prohibited": "this export is prohibited (an embargo or a policy of denial applies)",

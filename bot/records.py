@@ -12,14 +12,60 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
-Status = Literal[
-    "prohibited", "license_required", "no_license_required", "depends", "cannot_determine"
-]
-STATUSES: tuple[str, ...] = (
-    "prohibited", "license_required", "no_license_required", "depends", "cannot_determine"
+
+class Status(StrEnum):
+    """A verdict's status, declared from the most severe to the least.
+
+    The values are the JSON contract; a member compares (and hashes) equal to its string,
+    so code written against the strings keeps working. Every renderer takes its words for
+    a status from `label` (a headline) or `short_label` (a Slack header), nowhere else.
+    """
+
+    PROHIBITED = "prohibited"
+    LICENSE_REQUIRED = "license_required"
+    CANNOT_DETERMINE = "cannot_determine"
+    DEPENDS = "depends"
+    NO_LICENSE_REQUIRED = "no_license_required"
+
+    @property
+    def rank(self) -> int:
+        """Severity: higher is further from a go-ahead (no_license_required is 0)."""
+        return len(_SEVERITY) - 1 - _SEVERITY.index(self)
+
+    @property
+    def label(self) -> str:
+        """'Licence required' — the headline word for this status."""
+        return _LABELS[self][0]
+
+    @property
+    def short_label(self) -> str:
+        """'Depends' — where space is short (a Slack header)."""
+        return _LABELS[self][1]
+
+    @classmethod
+    def worst(cls, statuses) -> "Status":
+        """The most severe of `statuses` (at least one)."""
+        return max((cls(s) for s in statuses), key=lambda s: s.rank)
+
+
+_SEVERITY: tuple[Status, ...] = tuple(Status)
+_LABELS: dict[Status, tuple[str, str]] = {
+    Status.PROHIBITED: ("Prohibited", "Prohibited"),
+    Status.LICENSE_REQUIRED: ("Licence required", "Licence required"),
+    Status.CANNOT_DETERMINE: ("Cannot determine", "Cannot determine"),
+    Status.DEPENDS: ("It depends", "Depends"),
+    Status.NO_LICENSE_REQUIRED: ("No licence required", "No licence required"),
+}
+# The contract order (eval's confusion matrix and reports list statuses in this order).
+STATUSES: tuple[Status, ...] = (
+    Status.PROHIBITED, Status.LICENSE_REQUIRED, Status.NO_LICENSE_REQUIRED, Status.DEPENDS,
+    Status.CANNOT_DETERMINE,
 )
+# The end uses `Facts.end_use` can hold (and a rule value may list as exceptions).
+END_USES: tuple[str, ...] = ("civil", "military", "military-intelligence", "humanitarian-demining")
 
 
 def _jsonable(value: Any) -> Any:
@@ -133,7 +179,7 @@ class Facts(_Record):
     destination_name: str | None = None  # e.g. "Cambodia"
     item: str | None = None  # the item words, e.g. "avionics"
     classification: str | None = None  # "7A994", "9A610.x", "EAR99", "USML XI"
-    end_use: str | None = None  # "civil" | "military" | "military-intelligence"
+    end_use: str | None = None  # one of END_USES
     end_user: str | None = None  # text, e.g. "army", "airline"
     unknown_country: str | None = None  # a place named that we do not know
     date_phrase: str | None = None  # the words that set as_of, if any
@@ -171,9 +217,12 @@ class Branch(_Record):
     """One way the missing facts could fall, and the verdict on that branch."""
 
     conditions: dict[str, str]  # serialised as "if"
-    status: str
+    status: Status
     rule_ids: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,7 +235,7 @@ class Branch(_Record):
 
 @dataclass(frozen=True)
 class Verdict(_Record):
-    status: str  # one of STATUSES
+    status: Status
     reasons: tuple[str, ...] = ()
     branches: tuple[Branch, ...] = ()
     missing_facts: tuple[str, ...] = ()
@@ -194,6 +243,9 @@ class Verdict(_Record):
     rule_ids: tuple[str, ...] = ()
     trace: tuple[TraceEntry, ...] = ()
     unverified: tuple[str, ...] = ()  # rule ids resting on UNCONFIRMED facts
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
 
     def to_dict(self) -> dict[str, Any]:
         return {

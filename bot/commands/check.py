@@ -15,16 +15,14 @@ from datetime import date
 import click
 
 from bot.cli import EXIT_NOTHING, EXIT_USAGE
+from bot.records import END_USES, Status
 
-END_USE_CHOICES = ("civil", "military", "military-intelligence", "humanitarian-demining")
+END_USE_CHOICES = END_USES
 MAX_OPTION_CHARS = 200  # an item, end user or country name; longer input is a mistake
-STATUS_STYLE = {
-    "prohibited": ("PROHIBITED", "bold white on red"),
-    "license_required": ("LICENCE REQUIRED", "bold black on yellow"),
-    "no_license_required": ("NO LICENCE REQUIRED", "bold white on green"),
-    "depends": ("IT DEPENDS", "bold white on blue"),
-    "cannot_determine": ("CANNOT DETERMINE", "bold white on grey37"),
-}
+_STYLES = {Status.PROHIBITED: "bold white on red", Status.LICENSE_REQUIRED: "bold black on yellow",
+           Status.NO_LICENSE_REQUIRED: "bold white on green", Status.DEPENDS: "bold white on blue",
+           Status.CANNOT_DETERMINE: "bold white on grey37"}
+STATUS_STYLE = {status: (status.label.upper(), _STYLES[status]) for status in Status}
 
 
 def _reject(message: str) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from bot.records import END_USES
+
 RULEBOOK_DIR = Path(__file__).with_name("rulebook")
 
 FILE_KEYS = {"rules", "items"}
@@ -27,7 +29,7 @@ ITEM_KEYS = {"id", "words", "candidates"}
 CANDIDATE_KEYS = {"classification", "reason", "citation", "source", "quote", "verified"}
 _LINE = "__line__"
 # End uses a value may list under `exceptions` (the end uses `Facts.end_use` can hold).
-EXCEPTION_END_USES = {"civil", "military", "military-intelligence", "humanitarian-demining"}
+EXCEPTION_END_USES = frozenset(END_USES)
 _ISO = re.compile(r"^[A-Z]{2}$")
 _ECCN = re.compile(r"^\d[A-E]\d{3}$")
 _WORDS = {"listed", "not_listed"}

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot.compose import describe_facts
-from bot.records import Answer, Branch, Citation
+from bot.records import Answer, Branch, Citation, Status
 from bot.slack.state import AnswerState
 
 MAX_BLOCKS = 50
@@ -31,13 +31,10 @@ SHARE_ACTION = "regbot_share"
 FEEDBACK_BLOCK_ID = "regbot_feedback"
 FACTS_BLOCK_ID = "regbot_facts"
 
-STATUS_DISPLAY: dict[str, tuple[str, str]] = {
-    "prohibited": (":no_entry:", "Prohibited"),
-    "license_required": (":warning:", "Licence required"),
-    "no_license_required": (":white_check_mark:", "No licence required"),
-    "depends": (":twisted_rightwards_arrows:", "Depends"),
-    "cannot_determine": (":grey_question:", "Cannot determine"),
-}
+_STATUS_EMOJI = {Status.PROHIBITED: ":no_entry:", Status.LICENSE_REQUIRED: ":warning:",
+                 Status.NO_LICENSE_REQUIRED: ":white_check_mark:",
+                 Status.DEPENDS: ":twisted_rightwards_arrows:", Status.CANNOT_DETERMINE: ":grey_question:"}
+STATUS_DISPLAY: dict[str, tuple[str, str]] = {s: (_STATUS_EMOJI[s], s.short_label) for s in Status}
 DISCLAIMER = "Not legal advice: confirm with your export-compliance team before you ship."
 APOLOGY = ("Sorry, something went wrong while answering that. It has been logged; "
            "please try again in a minute.")
