@@ -10,6 +10,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from bot.rules.schema import EMBARGO, ITAR_126_1
+
 MONTHS = {m: i for i, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
@@ -37,6 +39,7 @@ _DURING = re.compile(
     r"\b(?:during|under|throughout|while)\s+(?:the\s+)?(?:arms\s+|defen[cs]e\s+trade\s+)?"
     r"(?:embargo|ban|policy of denial)(?:\s+(?:was|were)\s+in\s+(?:place|force|effect))?", re.I)
 _YEAR_ONLY = re.compile(r"(?<![\w.\-/§])" + _YEAR)
+_EMBARGO_RULES = (ITAR_126_1, EMBARGO)  # "the embargo": the § 126.1 listing or a part 746 embargo
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
@@ -57,8 +60,8 @@ def _embargo_date(m: re.Match, destination: str | None, rulebook) -> date:
         raise DateError(f"'{m.group(0)}': say which country's embargo you mean")
     lifted = m.group(2).lower() in ("lifted", "removed", "ended")
     periods = []
-    for prefix in ("itar.126_1.", "ear.embargo."):
-        rule = rulebook.rule(prefix + destination)
+    for name in _EMBARGO_RULES:
+        rule = rulebook.rule(name.of(destination))
         for value in getattr(rule, "values", ()):
             if value.value in ("listed", "comprehensive") and (value.valid_until or not lifted):
                 periods.append(value)
@@ -77,8 +80,8 @@ def _during_embargo(m: re.Match, destination: str | None, rulebook, today: date)
     """The last day of the destination's latest embargo (today while it lasts)."""
     if destination is None or rulebook is None:
         raise DateError(f"'{m.group(0)}': say which country's embargo you mean")
-    periods = [value for prefix in ("itar.126_1.", "ear.embargo.")
-               for value in getattr(rulebook.rule(prefix + destination), "values", ())
+    periods = [value for name in _EMBARGO_RULES
+               for value in getattr(rulebook.rule(name.of(destination)), "values", ())
                if value.value in ("listed", "comprehensive") and value.valid_from <= today]
     if not periods:
         raise DateError(f"'{m.group(0)}': the rulebook records no such embargo for "

@@ -11,7 +11,7 @@ import difflib
 import re
 from datetime import date
 
-from bot.records import END_USES, Facts
+from bot.records import Facts
 from bot.rules.countries import CountryMatch, country_name, find_countries, fuzzy_country
 from bot.rules.dates import DateError, find_date
 from bot.rules.loader import Rulebook, load_rulebook

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from bot.records import END_USES
+from bot.rules import schema
 
 RULEBOOK_DIR = Path(__file__).with_name("rulebook")
 
@@ -32,21 +33,6 @@ _LINE = "__line__"
 EXCEPTION_END_USES = frozenset(END_USES)
 _ISO = re.compile(r"^[A-Z]{2}$")
 _ECCN = re.compile(r"^\d[A-E]\d{3}$")
-_WORDS = {"listed", "not_listed"}
-# What the engine reads from each rule family: a typo here ("listd") must not silently turn
-# a policy of denial into "not listed". (rule id prefix, kind, allowed words)
-VALUE_SCHEMA: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("itar.126_1.", "word", frozenset(_WORDS)),
-    ("ear.d5.table.", "word", frozenset(_WORDS)),
-    ("ear.d1.", "word", frozenset(_WORDS)),
-    ("ear.embargo.", "word", frozenset({"comprehensive", "relaxed"})),
-    ("ear.744_21.group", "countries", frozenset()),
-    ("ear.744_22.countries", "countries", frozenset()),
-    ("ear.e.countries", "countries", frozenset()),
-    ("ear.at_column.countries", "countries", frozenset()),
-    ("ear.744_21.supp2", "eccns", frozenset()),
-    ("ear.at_only.eccns", "eccns", frozenset()),
-)
 
 
 class RulebookError(ValueError):
@@ -125,16 +111,7 @@ class Rulebook:
 
     def countries(self) -> tuple[str, ...]:
         """ISO codes the rulebook holds any rule for (the covered destinations)."""
-        codes = {rid.rsplit(".", 1)[1] for rid in self.rules if _is_country_rule(rid)}
-        for rid in ("ear.744_21.group1", "ear.744_21.group2", "ear.744_22.countries"):
-            for value in getattr(self.rules.get(rid), "values", ()):
-                codes.update(value.value)
-        return tuple(sorted(codes))
-
-
-def _is_country_rule(rule_id: str) -> bool:
-    last = rule_id.rsplit(".", 1)[-1]
-    return len(last) == 2 and last.isalpha() and last.isupper()
+        return tuple(sorted(schema.covered_destinations(self.rules.values())))
 
 
 # --------------------------------------------------------------------------- YAML with lines
@@ -218,19 +195,19 @@ def _reference(ctx: _Ctx, node: dict, rule: str) -> tuple[str, str | None, str |
 
 
 def _check_value(ctx: _Ctx, node: dict, rule: str, value: Any) -> None:
-    """The value has the form the engine expects for this rule family."""
-    for prefix, kind, words in VALUE_SCHEMA:
-        if not rule.startswith(prefix):
-            continue
-        if kind == "word" and value not in words:
-            raise ctx.fail(node, f"value {value!r} is not one of {', '.join(sorted(words))}",
-                           rule)
+    """The value has the form the engine expects for this rule (`schema`): a typo here
+    ("listd") must not silently turn a policy of denial into "not listed"."""
+    parsed = schema.parse(rule)
+    kind = parsed[0].kind if parsed else "any"
+    if kind == "word" and value not in parsed[0].words:
+        raise ctx.fail(node, f"value {value!r} is not one of {', '.join(sorted(parsed[0].words))}",
+                       rule)
+    if kind in ("countries", "eccns"):
         pattern, what = (_ISO, "ISO 3166 alpha-2 codes") if kind == "countries" else (
             _ECCN, "ECCNs such as 7A994")
-        if kind != "word" and (not isinstance(value, list) or not all(
-                isinstance(v, str) and pattern.match(v) for v in value)):
+        if not isinstance(value, list) or not all(
+                isinstance(v, str) and pattern.match(v) for v in value):
             raise ctx.fail(node, f"value must be a list of {what}, got {value!r}", rule)
-        return
 
 
 def _exceptions(ctx: _Ctx, node: dict, rule: str) -> tuple[str, ...]:

@@ -1,0 +1,44 @@
+"""ITAR: a USML item to the destination — the § 126.1 policy of denial, its exceptions, and
+the DDTC licence every defense article needs (22 CFR 123.1(a))."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from bot.records import Status
+from bot.rules.context import Context
+from bot.rules.layers.base import finding, not_in_force
+from bot.rules.schema import ITAR_126_1, ITAR_LICENCE
+from bot.rules.types import Finding, Layer
+
+NAME = "itar"
+
+
+def applies(ctx: Context) -> bool:
+    return ctx.kind == "usml"
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    rid = ITAR_126_1.of(ctx.destination)
+    listing = ctx.itar_listing()
+    if listing is None:
+        yield not_in_force(NAME, ctx, rid)
+    elif listing.value == "listed" and ctx.end_use in listing.exceptions:
+        yield finding(NAME, Status.LICENSE_REQUIRED, [rid], (
+            f"{ctx.name} was on the ITAR § 126.1 list on {ctx.as_of} ({listing.citation}), but "
+            f"{ctx.end_use.replace('-', ' ')} is an exception reviewed case by case: a DDTC "
+            f"licence is required."), listing)
+    elif listing.value == "listed":
+        yield finding(NAME, Status.PROHIBITED, [rid], (
+            f"{ctx.name} is under the ITAR § 126.1 policy of denial on {ctx.as_of} "
+            f"({listing.citation}): licences for USML defense articles are denied as a rule."),
+            listing)
+    else:
+        licence = ctx.reader.need(ITAR_LICENCE.id)
+        yield finding(NAME, Status.LICENSE_REQUIRED, [rid], (
+            f"{ctx.name} is not on the ITAR § 126.1 list on {ctx.as_of} ({listing.citation}): "
+            f"applications are reviewed case by case."), listing)
+        yield finding(NAME, Status.LICENSE_REQUIRED, [ITAR_LICENCE.id], (
+            f"A DDTC licence is still needed for USML items ({licence.citation})."), licence)
+
+
+LAYER = Layer(NAME, applies, check, must_speak=True)
