@@ -17,33 +17,12 @@ from typing import Any, Iterator
 
 from bot.compose import abstain_text, compose_text
 from bot.evidence import passage_citations, rule_citations, terms_of
+from bot.question import QuestionError, clean_question
 from bot.records import Answer, Chunk, Citation, Facts, Passage, Verdict
 from bot.settings import Settings, get_settings
 
-MAX_QUESTION_CHARS = 2000  # the answer side's ceiling (a Slack button value holds 2,000)
 FACT_FIELDS = {f.name for f in dataclasses.fields(Facts)} - {"as_of"}
 RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
-
-
-class QuestionError(ValueError):
-    """The question cannot be answered as given (empty, too long, bad override)."""
-
-
-def clean_question(question: Any, limit: int | None = None) -> str:
-    """The question stripped of surrounding space and control characters, or QuestionError.
-
-    The limit is MAX_QUESTION_CHARS, or `limit` (settings.max_question_chars) when lower.
-    """
-    limit = min(limit or get_settings().max_question_chars, MAX_QUESTION_CHARS)
-    if not isinstance(question, str):
-        raise QuestionError("the question must be text")
-    text = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
-    if not text:
-        raise QuestionError("the question is empty; ask e.g. \"Can we sell avionics to Cambodia?\"")
-    if len(text) > limit:
-        raise QuestionError(f"the question is too long ({len(text):,} characters; "
-                            f"the limit is {limit:,}); ask it in a sentence or two")
-    return text
 
 
 def apply_overrides(facts: Facts, overrides: dict[str, str] | None) -> Facts:
@@ -219,7 +198,8 @@ class Answerer:
 
         t = perf_counter()
         try:
-            facts = self._rules.extract_facts(text_q, as_of or date.today(), previous=context)
+            facts = self._rules.extract_facts(text_q, as_of or date.today(), previous=context,
+                                              rulebook=self.rulebook)
         except self._rules.FactsError as exc:  # e.g. an impossible date in the question
             raise QuestionError(str(exc)) from exc
         facts = apply_overrides(facts, overrides)

@@ -100,7 +100,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(default=None, description="Passed to the provider.")
     log_decisions: bool = Field(default=True, description="Record every answer in the decision log.")
     max_question_chars: int = Field(
-        default=4000, gt=0, description="Longest question accepted; longer ones are rejected."
+        default=2000, gt=0,
+        description="Longest question accepted by every front end and by fact extraction; longer "
+                    "ones are rejected (2,000 fits a Slack button value).",
     )
 
     # --- slack

@@ -2,7 +2,7 @@
 
 Public API (other modules depend on these names):
     load_rulebook(path=None) -> Rulebook
-    extract_facts(question, today, *, previous=None) -> Facts
+    extract_facts(question, today, *, previous=None, rulebook=None) -> Facts
     evaluate(facts, rulebook) -> Verdict
 """
 from __future__ import annotations

@@ -11,15 +11,15 @@ import difflib
 import re
 from datetime import date
 
+from bot.question import QuestionError, clean_question
 from bot.records import Facts
 from bot.rules.countries import CountryMatch, country_name, find_countries, fuzzy_country
 from bot.rules.dates import DateError, find_date
 from bot.rules.loader import Rulebook, load_rulebook
 
-DEFAULT_MAX_CHARS = 4000
 
 
-class FactsError(ValueError):
+class FactsError(QuestionError):
     """The question cannot be read (empty, too long, impossible date); a clear message."""
 
 
@@ -90,25 +90,12 @@ _UNKNOWN_PLACE = re.compile(
     r"\b(?:to|into|in|from|for)\s+(?:the\s+)?([A-Z][a-zA-Z'\-]{2,}(?:\s+[A-Z][a-zA-Z'\-]{2,})?)")
 
 
-def _max_chars() -> int:
-    try:
-        from bot.settings import get_settings
-        return int(getattr(get_settings(), "max_question_chars", DEFAULT_MAX_CHARS))
-    except Exception:  # settings unreadable: the default limit still protects us
-        return DEFAULT_MAX_CHARS
-
-
 def _check_question(question: object) -> str:
-    if not isinstance(question, str):
-        raise FactsError("the question must be text")
-    text = question.strip()
-    if not text:
-        raise FactsError("the question is empty: ask about an item, a destination and a date")
-    limit = _max_chars()
-    if len(text) > limit:
-        raise FactsError(f"the question is too long ({len(text):,} characters; the limit is "
-                         f"{limit:,}): ask one short question at a time")
-    return text
+    """The one question validator (bot.question), its errors as FactsError."""
+    try:
+        return clean_question(question)
+    except QuestionError as exc:
+        raise FactsError(str(exc)) from None
 
 
 def normalize_classification(text: str) -> str | None:
@@ -281,10 +268,15 @@ def _find_country(text: str, skip: list[tuple[int, int]],
     return None, None
 
 
-def extract_facts(question: str, today: date, *, previous: Facts | None = None) -> Facts:
-    """The facts `question` states; `previous` carries a chat's earlier facts forward."""
+def extract_facts(question: str, today: date, *, previous: Facts | None = None,
+                  rulebook: Rulebook | None = None) -> Facts:
+    """The facts `question` states; `previous` carries a chat's earlier facts forward.
+
+    Item words, covered destinations and embargo dates are read from `rulebook` (default:
+    the packaged one), so an Answerer with its own rulebook reads questions by it.
+    """
     text = _check_question(question)
-    rulebook = load_rulebook()
+    rulebook = rulebook if rulebook is not None else load_rulebook()
     classification = find_classification(text)
     item, item_spans = _find_item(text, rulebook)
     skip = item_spans + ([classification[1]] if classification else [])

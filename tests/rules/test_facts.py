@@ -228,3 +228,37 @@ def test_question_limit_comes_from_settings(monkeypatch):
         extract_facts("avionics to Cambodia " * 5, TODAY)
     monkeypatch.setenv("REGBOT_MAX_QUESTION_CHARS", "5000")
     assert extract_facts("avionics to Cambodia " * 100, TODAY).destination == "KH"
+
+
+def test_extract_facts_reads_by_the_rulebook_it_is_given(tmp_path):
+    """An Answerer's own rulebook decides which item words a question names."""
+    import shutil
+
+    from bot.rules import load_rulebook
+    from bot.rules.loader import RULEBOOK_DIR
+
+    shutil.copytree(RULEBOOK_DIR, tmp_path / "rb")
+    (tmp_path / "rb" / "zz_extra.yaml").write_text(
+        "items:\n  - id: flux capacitor\n    words: [flux capacitors]\n    candidates:\n"
+        "      - {classification: EAR99, citation: 15 CFR 734.3(c), verified: false}\n",
+        encoding="utf-8")
+    own = load_rulebook(tmp_path / "rb")
+    question = "Can we sell flux capacitors to Cambodia?"
+    assert extract_facts(question, TODAY, rulebook=own).item == "flux capacitor"
+    assert extract_facts(question, TODAY).item is None
+
+
+def test_one_question_validator_with_one_limit(monkeypatch):
+    from bot.answer import QuestionError, clean_question
+
+    monkeypatch.setenv("REGBOT_MAX_QUESTION_CHARS", "60")
+    text = "Can we sell avionics to Cambodia? " * 2  # 68 characters
+    with pytest.raises(QuestionError, match="the limit is 60"):
+        clean_question(text)
+    with pytest.raises(FactsError, match="the limit is 60"):
+        extract_facts(text, TODAY)
+    assert issubclass(FactsError, QuestionError)
+    monkeypatch.delenv("REGBOT_MAX_QUESTION_CHARS")
+    assert extract_facts("avionics to Cambodia " * 95, TODAY).destination == "KH"  # 1,995
+    with pytest.raises(FactsError, match="the limit is 2,000"):
+        extract_facts("avionics to Cambodia " * 96, TODAY)
