@@ -30,8 +30,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m index.bench
-	$(BIN)/python -m bot.rules.bench
+	$(BIN)/python tests/bench/bench_index.py
+	$(BIN)/python tests/bench/bench_rules.py
+	$(BIN)/python tests/bench/bench_answer.py
 
 clean:
 	rm -rf $(VENV) .regbot-demo .pytest_cache

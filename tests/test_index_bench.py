@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.bench import DONE_WHEN, gold_items, hit_rate, percentiles
+from bench.bench_index import DONE_WHEN, gold_items, hit_rate, percentiles
 
 
 def test_percentiles():

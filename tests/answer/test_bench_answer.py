@@ -1,4 +1,4 @@
-"""`python -m bot.bench_answer`: runs end to end on a copy of the corpus index and reports every figure."""
+"""`python tests/bench/bench_answer.py`: runs end to end on a copy of the corpus index and reports every figure."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
-from bot.bench_answer import percentile, questions
+from bench.bench_answer import percentile, questions
+from regbot_paths import REPO
+
+BENCH = str(REPO / "tests" / "bench" / "bench_answer.py")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,7 @@ def test_questions_are_varied_and_percentile_is_nearest_rank():
 
 @pytest.mark.slow
 def test_bench_reports_warm_cold_and_load(bench_home):
-    done = subprocess.run([sys.executable, "-m", "bot.bench_answer", "--home", str(bench_home),
+    done = subprocess.run([sys.executable, BENCH, "--home", str(bench_home),
                            "--n", "8", "--cold-runs", "1", "--json"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -45,7 +48,7 @@ def test_relevance_scores_separate_off_topic_from_on_topic(bench_home):
     """The measurement behind settings.relevance_threshold (docs/answers.md) still holds."""
     from bot.settings import Settings
 
-    done = subprocess.run([sys.executable, "-m", "bot.bench_answer", "--home", str(bench_home),
+    done = subprocess.run([sys.executable, BENCH, "--home", str(bench_home),
                            "--relevance", "--json"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     groups = json.loads(done.stdout)

@@ -1,6 +1,6 @@
 """Answer latency benchmark (no language model).
 
-    python -m bot.bench_answer [--corpus ../shared/corpus] [--n 200] [--cold-runs 5] [--json]
+    python tests/bench/bench_answer.py [--corpus ../shared/corpus] [--n 200] [--cold-runs 5] [--json]
 
 Builds (or reuses, with --home) an index of the corpus, then measures:
 warm p50/p95 of `Answerer.answer` over a batch of N generated questions (with and
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot.stats import percentile
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ITEMS = ("avionics", "flight instruments", "aircraft parts", "night vision goggles", "a drone",
          "encryption software", "7A994 navigation gear", "USML Category XI electronics",
          "9A610 military aircraft parts", "EAR99 laptops")
@@ -62,7 +62,7 @@ def questions(n: int) -> list[str]:
 
 def ensure_index(home: Path, corpus: Path) -> None:
     from bot.settings import Settings
-    from ingest.pipeline import ingest_paths
+    from index.build import ingest_paths
 
     report = ingest_paths([corpus], Settings(home=home))
     if report.failed:

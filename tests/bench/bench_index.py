@@ -1,4 +1,4 @@
-"""Benchmark: `python -m index.bench` (or `make bench`) on this machine.
+"""Benchmark: `python tests/bench/bench_index.py` (or `make bench`) on this machine.
 
 Builds one index in steps (../shared/corpus, then ~5k and ~20k chunks with parts of
 ../shared/scale) and prints, per step: ingest throughput next to the raw throughput
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("REGBOT_SHARED", REPO.parent / "shared")).resolve()
 SCALE = SHARED / "scale"
 STEPS = {  # step name -> paths added at that step (cumulative index)
@@ -44,7 +44,8 @@ DONE_WHEN = [("Cambodia removed from the ITAR 126.1 list",
 SERVE_SCRIPT = """
 import json, sys
 from bot.settings import Settings
-from index.bench import peak_rss_mb
+sys.path.insert(0, sys.argv[3])
+from bench_index import peak_rss_mb
 from index.store import open_index
 queries = json.load(open(sys.argv[2]))
 index = open_index(Settings(home=sys.argv[1]))
@@ -130,7 +131,8 @@ def cold_start(home: Path, runs: int = 3) -> float:
 def serving_rss(home: Path, queries: list[str]) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(queries, fh)
-    out = subprocess.run([sys.executable, "-c", SERVE_SCRIPT, str(home), fh.name], cwd=REPO,
+    out = subprocess.run([sys.executable, "-c", SERVE_SCRIPT, str(home), fh.name,
+                          str(Path(__file__).resolve().parent)], cwd=REPO,
                          capture_output=True, text=True, check=True)
     os.unlink(fh.name)
     return round(json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_mb"], 1)
@@ -165,7 +167,7 @@ def baseline(chunks, queries: list[str], items) -> dict:
 def run_step(name: str, settings, queries_n: int, record: dict) -> dict:
     """Ingest this step's paths into the growing index and measure it."""
     from index.store import open_index
-    from ingest.pipeline import ingest_paths
+    from index.build import ingest_paths
 
     start, cpu_start = time.perf_counter(), time.process_time()
     report = ingest_paths(STEPS[name], settings)
@@ -202,7 +204,8 @@ def run_step(name: str, settings, queries_n: int, record: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m index.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python tests/bench/bench_index.py",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--steps", default="corpus,5k,20k", help="comma-separated: corpus,5k,20k")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--home", type=Path, default=None, help="index folder (default: temp)")

@@ -1,4 +1,4 @@
-"""Benchmark the rules engine: `python -m bot.rules.bench [--repeat N]`.
+"""Benchmark the rules engine: `python tests/bench/bench_rules.py [--repeat N]`.
 
 Targets: loading the rulebook (parse + validate, uncached) < 200 ms; one `evaluate`
 < 1 ms; `extract_facts` is reported too. Prints figures; it is not a timed test.

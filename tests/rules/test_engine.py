@@ -122,7 +122,7 @@ def test_question_to_verdict(question, status):
 
 
 def test_bench_script_prints_its_figures(capsys):
-    from bot.rules.bench import main
+    from bench.bench_rules import main
 
     main(["--repeat", "10"])
     out = capsys.readouterr().out
