@@ -1,19 +1,23 @@
 """The typed records that cross module boundaries — and nothing else does.
 
-Pipeline shape:  Document -> Chunk -> Passage   (ingest, index)
+Pipeline shape:  Document -> Chunk -> Passage   (ingest.records, index.records; re-exported)
                  Facts -> Verdict               (rules)
                  Answer(question, facts, verdict, citations, text)
 
 All records are frozen dataclasses; `to_dict()` gives the JSON form used by
 the CLI's --json output (field names there are contracts other tools use).
+Packages depend in one direction, ingest <- index <- bot: the ingest and index records live
+in those packages, and bot re-exports them here for its own convenience.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from index.records import Passage
+from ingest.records import Chunk, DocMeta, Document, Record, jsonable
 
 
 class Status(StrEnum):
@@ -68,110 +72,11 @@ STATUSES: tuple[Status, ...] = (
 END_USES: tuple[str, ...] = ("civil", "military", "military-intelligence", "humanitarian-demining")
 
 
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-class _Record:
-    def to_dict(self) -> dict[str, Any]:
-        return _jsonable(self)
-
-
-# --------------------------------------------------------------------------- ingest / index
-
-
-@dataclass(frozen=True)
-class DocMeta(_Record):
-    """Document-level metadata, from the `X.meta.json` sidecar or inferred."""
-
-    title: str
-    publisher: str | None = None  # e.g. "Bureau of Industry and Security"
-    agency: str | None = None  # short form: "BIS", "DDTC", "OFAC", ...
-    document_type: str | None = None  # e.g. "rule", "cfr", "notice", "news", "commentary"
-    published: str | None = None  # ISO date YYYY-MM-DD
-    effective: str | None = None  # ISO date YYYY-MM-DD
-    citation: str | None = None  # e.g. "90 FR 50489", "15 CFR 744.21"
-    source_url: str | None = None
-    completeness: str | None = None  # "full", "excerpt", "partial", ...
-    visibility: str = "shareable"  # "shareable" | "internal" (Slack channels cite only shareable)
-
-
-@dataclass(frozen=True)
-class Document(_Record):
-    """One source file, read into text. Chunk spans index into `text`.
-
-    For Markdown and plain text `text` is the file's own decoded text, so a span
-    is a span of the file. For converted formats (HTML, XML, PDF, JSON) `text` is
-    the deterministic extraction of the file; re-reading the file reproduces it.
-    """
-
-    doc_id: str  # stable: hash of the resolved path
-    path: str  # absolute path of the source file
-    source: str  # file name (what citations show)
-    format: str  # "markdown" | "text" | "html" | "xml" | "pdf" | "json" | "jsonl"
-    text: str
-    sha256: str  # of the file bytes
-    meta: DocMeta
-
-
-@dataclass(frozen=True)
-class Chunk(_Record):
-    """A structure-aware piece of one document; never crosses a section boundary."""
-
-    key: str  # stable content hash, e.g. "c3f9a1b2c4d5e6f7"
-    doc_id: str
-    source: str  # file name
-    path: str
-    text: str  # == document.text[span[0]:span[1]]
-    span: tuple[int, int]
-    locator: str  # e.g. "15 CFR 744.21(a)(1)" or "2026-02_x.txt ¶3"
-    section: str | None  # e.g. "§ 744.21"
-    heading: str  # heading path, e.g. "PART 744 > § 744.21 Restrictions on ..."
-    meta: DocMeta
-    ordinal: int = 0  # position within the document
-
-
-@dataclass(frozen=True)
-class Passage(_Record):
-    """A chunk returned by retrieval, with its fused score."""
-
-    chunk: Chunk
-    score: float
-    rank: int
-    dense_rank: int | None = None
-    lexical_rank: int | None = None
-    dense_score: float | None = None  # cosine with the query, when the dense side saw it
-
-    def search_json(self) -> dict[str, Any]:
-        """The `regbot search --json` contract for one hit."""
-        c = self.chunk
-        return {
-            "key": c.key,
-            "source": c.source,
-            "locator": c.locator,
-            "citation": c.meta.citation,
-            "title": c.meta.title,
-            "published": c.meta.published,
-            "effective": c.meta.effective,
-            "score": round(self.score, 6),
-            "text": c.text,
-            "span": [c.span[0], c.span[1]],
-        }
-
-
 # --------------------------------------------------------------------------- rules
 
 
 @dataclass(frozen=True)
-class Facts(_Record):
+class Facts(Record):
     """What a question states. None = not stated (a missing fact, never a guess)."""
 
     as_of: date
@@ -198,7 +103,7 @@ class Facts(_Record):
 
 
 @dataclass(frozen=True)
-class TraceEntry(_Record):
+class TraceEntry(Record):
     """One rule value the engine read: rule id -> citation -> corpus passage."""
 
     rule_id: str
@@ -213,7 +118,7 @@ class TraceEntry(_Record):
 
 
 @dataclass(frozen=True)
-class Branch(_Record):
+class Branch(Record):
     """One way the missing facts could fall, and the verdict on that branch."""
 
     conditions: dict[str, str]  # serialised as "if"
@@ -234,7 +139,7 @@ class Branch(_Record):
 
 
 @dataclass(frozen=True)
-class Verdict(_Record):
+class Verdict(Record):
     status: Status
     reasons: tuple[str, ...] = ()
     branches: tuple[Branch, ...] = ()
@@ -255,7 +160,7 @@ class Verdict(_Record):
             "missing_facts": list(self.missing_facts),
             "clarifying_questions": list(self.clarifying_questions),
             "rule_ids": list(self.rule_ids),
-            "trace": [_jsonable(t) for t in self.trace],
+            "trace": [jsonable(t) for t in self.trace],
             "unverified": list(self.unverified),
         }
 
@@ -264,7 +169,7 @@ class Verdict(_Record):
 
 
 @dataclass(frozen=True)
-class Citation(_Record):
+class Citation(Record):
     """A quoted passage; `quote` has been checked verbatim against `source`."""
 
     key: str  # chunk key
@@ -280,7 +185,7 @@ class Citation(_Record):
 
 
 @dataclass(frozen=True)
-class Answer(_Record):
+class Answer(Record):
     question: str
     as_of: date
     facts: Facts
@@ -293,3 +198,9 @@ class Answer(_Record):
     model: str | None = None  # the LLM that phrased `text`, if any
     passages: tuple[Passage, ...] = ()  # ranked retrieved passages (for eval and /sources)
     log_id: int | None = None  # decision-log row id, when the answer was logged
+
+
+__all__ = [
+    "END_USES", "STATUSES", "Answer", "Branch", "Chunk", "Citation", "DocMeta", "Document",
+    "Facts", "Passage", "Record", "Status", "TraceEntry", "Verdict", "jsonable",
+]

@@ -20,17 +20,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bot.records import Chunk, _Record
-from bot.settings import Settings
+from index.config import IndexSettings as Settings  # bot.settings.Settings satisfies it
 from index.errors import IndexCorruptError, RegbotIndexError
 from index.store import CHUNKS_FILE, INGEST_VERSION, Index, delete_collection, open_index
+from ingest.records import Chunk, Record
 
 MANIFEST_FILE = "manifest.json"
 EMBED_SLICE = 128  # chunks embedded and upserted per step, so a big file shows progress
 
 
 @dataclass(frozen=True)
-class IngestProgress(_Record):
+class IngestProgress(Record):
     """Where a run stands, sent to the `progress` callback while it works."""
 
     files_done: int
@@ -74,7 +74,7 @@ def _size(path: Path) -> int:
 
 
 @dataclass(frozen=True)
-class IngestReport(_Record):
+class IngestReport(Record):
     """What one `ingest_paths` run did (the `regbot ingest --json` contract)."""
 
     documents: int = 0  # documents ingested or already up to date

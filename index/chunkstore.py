@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.records import Chunk, DocMeta
+from ingest.records import Chunk, DocMeta
 from index.errors import IndexCorruptError, IndexMissingError
 
 SCHEMA = """

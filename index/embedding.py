@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol, Sequence
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bot.settings import Settings
+    from index.config import IndexSettings as Settings  # bot.settings.Settings satisfies it
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384

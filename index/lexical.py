@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.records import Chunk
+from ingest.records import Chunk
 from index.chunkstore import ChunkStore
 
 STATE_FILE = "state.json"

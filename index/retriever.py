@@ -8,7 +8,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from bot.records import Passage
+from index.records import Passage
 from index.search import SearchFilters
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.records import Chunk, Passage
+from index.records import Passage
+from ingest.records import Chunk
 from index.lexical import has_identifier, identifier_only
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bot.records import Chunk, DocMeta, Passage
+from index.records import Passage
+from ingest.records import Chunk, DocMeta
 from index.chunkstore import ChunkStore
 from index.embedding import DIM, MODEL_ID
 from index.errors import IndexCorruptError, IndexMissingError, ModelMismatchError, RegbotIndexError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bot.settings import Settings
+    from index.config import IndexSettings as Settings  # bot.settings.Settings satisfies it
     from index.embedding import Embedder
     from index.lexical import LexicalIndex
     from index.search import SearchFilters

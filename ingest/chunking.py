@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterator
 
-from bot.records import Chunk, Document
+from ingest.records import Chunk, Document
 from ingest.structure import BOLD_LEVEL, Block, CfrTitles, PathTracker, parse_blocks, render_path
 
 MERGE_BELOW = 48  # word-pieces: paragraphs smaller than this may share a chunk

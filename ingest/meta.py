@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.records import DocMeta
+from ingest.records import DocMeta
 from ingest.errors import IngestError
 from ingest.structure import CfrTitles, front_matter
 

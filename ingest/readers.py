@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import Callable, Iterable
 
-from bot.records import Document
+from ingest.records import Document
 from ingest.errors import IngestError
 from ingest.meta import SIDECAR_SUFFIX, load_meta
 

@@ -37,7 +37,7 @@ def corpus_dir() -> Path:
 def corpus_home(tmp_path_factory, corpus_dir) -> Path:
     """A data directory holding ../shared/corpus ingested once (real model, real Chroma)."""
     from bot.settings import Settings
-    from ingest.pipeline import ingest_paths
+    from index.build import ingest_paths
 
     home = tmp_path_factory.mktemp("corpus_home")
     report = ingest_paths([corpus_dir], Settings(home=home))

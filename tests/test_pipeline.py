@@ -15,7 +15,7 @@ import pytest
 from bot.settings import Settings
 from index.search import SearchFilters
 from index.store import open_index
-from ingest.pipeline import MANIFEST_FILE, ingest_paths
+from index.build import MANIFEST_FILE, ingest_paths
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -166,7 +166,7 @@ def test_rebuild_starts_from_scratch(tmp_path, settings):
 KILL_SCRIPT = """
 import sys
 from bot.settings import Settings
-from ingest.pipeline import ingest_paths
+from index.build import ingest_paths
 ingest_paths([sys.argv[1]], Settings(home=sys.argv[2]))
 """
 
@@ -205,7 +205,7 @@ def test_run_killed_mid_ingest_is_repaired_by_the_next(tmp_path, settings):
 def test_progress_moves_per_embedded_slice_within_one_file(tmp_path, settings, monkeypatch):
     """One big file must not sit at 0 % until it is done: events arrive per slice of
     embedded chunks, with a growing fraction and chunk count."""
-    import ingest.pipeline as pipeline
+    import index.build as pipeline
 
     monkeypatch.setattr(pipeline, "EMBED_SLICE", 4)
     big = "# Big notice\n\n" + "\n\n".join(

@@ -65,7 +65,7 @@ def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -
     from bot.settings import get_settings
     from index.embedding import EmbeddingError
     from index.errors import RegbotIndexError
-    from ingest.pipeline import ingest_paths
+    from index.build import ingest_paths
 
     settings = get_settings()
     with _progress_bar(sys.stderr.isatty() and not as_json) as bar:

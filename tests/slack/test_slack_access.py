@@ -22,7 +22,7 @@ FORM = "application/x-www-form-urlencoded"
 
 @pytest.fixture(scope="module")
 def access_server(tmp_path_factory, corpus_dir, fake_slack):
-    from ingest.pipeline import ingest_paths
+    from index.build import ingest_paths
 
     notes = tmp_path_factory.mktemp("internal")
     (notes / INTERNAL).write_text(

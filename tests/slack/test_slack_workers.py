@@ -43,7 +43,7 @@ def chroma_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def two_workers(chroma_server, corpus_dir, fake_slack, tmp_path_factory):
-    from ingest.pipeline import ingest_paths
+    from index.build import ingest_paths
 
     home = tmp_path_factory.mktemp("workers") / "home"
     report = ingest_paths([corpus_dir / name for name in SOURCES], Settings(home=home, chroma_url=chroma_server))
