@@ -42,10 +42,14 @@ class Reader:
     def value(self, rule_id: str) -> RuleValue | None:
         """The value of `rule_id` in force on the date, or None (not in force, or no rule)."""
         rule = self._rule(rule_id)
-        value = rule.value_on(self.as_of) if rule else None
-        if value is not None and rule_id not in self._trace:
-            self._trace[rule_id] = TraceEntry(
-                rule_id=rule_id, as_of=self.as_of, value=value.value, citation=value.citation,
+        return self.traced(rule_id, rule.value_on(self.as_of) if rule else None)
+
+    def traced(self, key: str, value: RuleValue | None) -> RuleValue | None:
+        """Record `value` (read under `key`) in the trace, once; the hook for any other dated,
+        cited source read on this reader's date (e.g. a compiled table's row)."""
+        if value is not None and key not in self._trace:
+            self._trace[key] = TraceEntry(
+                rule_id=key, as_of=self.as_of, value=value.value, citation=value.citation,
                 source=value.source, quote=value.quote, verified=value.verified,
                 valid_from=value.valid_from, valid_until=value.valid_until)
         return value

@@ -1,6 +1,7 @@
 """Answer latency benchmark (no language model).
 
-    python tests/bench/bench_answer.py [--corpus ../shared/corpus] [--n 200] [--cold-runs 5] [--json]
+    python tests/bench/bench_answer.py [--corpus ../shared/corpus] [--n 200] [--cold-runs 5]
+        [--json]
 
 Builds (or reuses, with --home) an index of the corpus, then measures:
 warm p50/p95 of `Answerer.answer` over a batch of N generated questions (with and

@@ -25,7 +25,8 @@ def ctx(dest="KH", cls=None, end_use=None, day=date(2023, 3, 1), name=None) -> C
 def test_status_is_ordered_by_severity_and_labelled_once():
     assert [s.value for s in sorted(Status, key=lambda s: s.rank, reverse=True)] == [
         "prohibited", "license_required", "cannot_determine", "depends", "no_license_required"]
-    assert Status.worst(["no_license_required", "license_required", "depends"]) == "license_required"
+    worst = Status.worst(["no_license_required", "license_required", "depends"])
+    assert worst == "license_required"
     assert Status.LICENSE_REQUIRED.label == "Licence required"
     assert Status.DEPENDS.label == "It depends" and Status.DEPENDS.short_label == "Depends"
     assert f"{Status.PROHIBITED}" == "prohibited" and Status("depends") is Status.DEPENDS
@@ -93,7 +94,7 @@ def test_a_prohibition_ends_the_consultation():
 
 
 def test_adding_a_layer_is_one_registration():
-    """A new provision (here: a stand-in party screen) changes verdicts through the same combiner."""
+    """A new provision (a stand-in party screen) changes verdicts through the same combiner."""
     listed = Layer("parties", lambda c: True, lambda c: [Finding(
         "parties", Status.PROHIBITED, (), "The buyer is on a denied-parties list.")])
     c = ctx(cls="EAR99", end_use="civil", day=date(2026, 11, 27))
