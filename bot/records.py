@@ -37,7 +37,7 @@ class Status(StrEnum):
     @property
     def rank(self) -> int:
         """Severity: higher is further from a go-ahead (no_license_required is 0)."""
-        return len(_SEVERITY) - 1 - _SEVERITY.index(self)
+        return _RANK[self]
 
     @property
     def label(self) -> str:
@@ -52,10 +52,10 @@ class Status(StrEnum):
     @classmethod
     def worst(cls, statuses) -> "Status":
         """The most severe of `statuses` (at least one)."""
-        return max((cls(s) for s in statuses), key=lambda s: s.rank)
+        return max((s if isinstance(s, cls) else cls(s) for s in statuses), key=_RANK.__getitem__)
 
 
-_SEVERITY: tuple[Status, ...] = tuple(Status)
+_RANK: dict[Status, int] = {s: len(Status) - 1 - i for i, s in enumerate(Status)}
 _LABELS: dict[Status, tuple[str, str]] = {
     Status.PROHIBITED: ("Prohibited", "Prohibited"),
     Status.LICENSE_REQUIRED: ("Licence required", "Licence required"),
@@ -127,7 +127,8 @@ class Branch(Record):
     reasons: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "status", Status(self.status))
+        if not isinstance(self.status, Status):
+            object.__setattr__(self, "status", Status(self.status))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,7 +151,8 @@ class Verdict(Record):
     unverified: tuple[str, ...] = ()  # rule ids resting on UNCONFIRMED facts
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "status", Status(self.status))
+        if not isinstance(self.status, Status):
+            object.__setattr__(self, "status", Status(self.status))
 
     def to_dict(self) -> dict[str, Any]:
         return {

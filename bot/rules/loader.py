@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,10 @@ class Rulebook:
 
     def countries(self) -> tuple[str, ...]:
         """ISO codes the rulebook holds any rule for (the covered destinations)."""
+        return self._covered
+
+    @cached_property
+    def _covered(self) -> tuple[str, ...]:
         return tuple(sorted(schema.covered_destinations(self.rules.values())))
 
 
