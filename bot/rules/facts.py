@@ -18,7 +18,6 @@ from bot.rules.dates import DateError, find_date
 from bot.rules.loader import Rulebook, load_rulebook
 
 
-
 class FactsError(QuestionError):
     """The question cannot be read (empty, too long, impossible date); a clear message."""
 
