@@ -66,8 +66,29 @@ def check_quote(shared: Path, source: str, quote: str, where: str) -> None:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise c.CompileError(f"{where}: cannot read {path}: {exc}") from exc
-    if quote not in text:
-        raise c.CompileError(f"{where}: quote not verbatim in {source}: {quote[:70]!r}")
+    if quote in text or (path.suffix in (".json", ".jsonl") and
+                         any(quote in value for value in _json_strings(text))):
+        return
+    raise c.CompileError(f"{where}: quote not verbatim in {source}: {quote[:70]!r}")
+
+
+def _json_strings(text: str):
+    """Every string value of a JSON or JSON-lines file (a quote may sit in an escaped one)."""
+    def walk(node):
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for v in node.values():
+                yield from walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from walk(v)
+    try:
+        docs = [json.loads(text)]
+    except ValueError:
+        docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+    for doc in docs:
+        yield from walk(doc)
 
 
 def _references(refs: dict, shared: Path) -> dict:

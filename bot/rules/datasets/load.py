@@ -121,3 +121,34 @@ def load_tables(path: Path | str | None = None) -> Tables:
         {code: reference_from(v["reference"]) for code, v in refs["license_exceptions"].items()},
         {w: tuple(v) for w, v in _read_json(path / "synonyms.json").items()},
         {code: frozenset(g) for code, g in groups_of.items()})
+
+
+def describe(tables: Tables) -> dict:
+    """What a snapshot holds: date, source, input hashes and counts (`regbot rules info`)."""
+    from collections import Counter
+
+    rows = [r for e in tables.entries.values() for r in e.rows]
+    dests = list(tables.destinations.values())
+    return {
+        "ecfr_date": tables.ecfr_date,
+        "source": tables.provenance.source,
+        "path": str(tables.path),
+        "builder_version": tables.provenance.builder_version,
+        "snapshots": snapshot_dates(tables.path.parent),
+        "inputs": dict(tables.provenance.inputs),
+        "counts": {
+            "destinations": len(dests),
+            "destinations_by_kind": dict(sorted(Counter(d.kind for d in dests).items())),
+            "directed": {d.code: d.directive.to for d in dests if d.directive},
+            "columns": len(tables.columns),
+            "groups": {g: len(m) for g, m in sorted(tables.groups.items())},
+            "group_memberships": sum(len(m) for m in tables.groups.values()),
+            "eccns": len(tables.entries),
+            "eccns_without_license_table": sum(not e.rows for e in tables.entries.values()),
+            "license_requirement_rows": len(rows),
+            "rows_by_kind": dict(sorted(Counter(r.requirement.kind for r in rows).items())),
+            "scopes_by_kind": dict(sorted(Counter(r.scope.kind for r in rows).items())),
+            "footnotes": len(tables.footnotes),
+        },
+        "notes": list(tables.provenance.notes),
+    }
