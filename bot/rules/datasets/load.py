@@ -67,8 +67,9 @@ def load_items(path: Path) -> dict[str, tuple[Item, ...]]:
     return {r["eccn"]: items_from(r["items"]) for r in rows}
 
 
-def snapshot_dates(root: Path = DATA) -> list[str]:
+def snapshot_dates(root: Path | None = None) -> list[str]:
     """The eCFR dates of the shipped snapshots, oldest first."""
+    root = DATA if root is None else root
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if (p / "provenance.json").is_file())

@@ -57,18 +57,20 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=4)
 def _index(tables: Tables):
-    """BM25 over heading + items of every ECCN (built once per process, ~633 documents)."""
+    """BM25 over every heading and every item line (one document each, so a long entry
+    such as 3A001 is not drowned by its length); an ECCN scores its best line."""
     import bm25s
 
     items = load_items(tables.path)
-    eccns = list(tables.entries)
-    corpus = []
-    for eccn in eccns:
-        text = " ".join([tables.entries[eccn].heading] + [i.text for i in items.get(eccn, ())])
-        corpus.append(tokens(text) or ["_"])
+    owners, lines, corpus = [], [], []
+    for eccn, entry in tables.entries.items():
+        for line in [entry.heading] + [i.text for i in items.get(eccn, ())]:
+            owners.append(eccn)
+            lines.append(line)
+            corpus.append(tokens(line) or ["_"])
     model = bm25s.BM25()
     model.index(corpus, show_progress=False)
-    return model, eccns
+    return model, owners, lines
 
 
 def _synonyms(query_tokens: list[str], tables: Tables) -> list[tuple[str, str]]:
@@ -82,12 +84,6 @@ def _synonyms(query_tokens: list[str], tables: Tables) -> list[tuple[str, str]]:
     return out
 
 
-def _best_line(eccn: str, query_tokens: set[str], tables: Tables) -> str:
-    """The heading or item line that shares the most words with the query, verbatim."""
-    lines = [tables.entries[eccn].heading] + [i.text for i in load_items(tables.path).get(eccn, ())]
-    return max(lines, key=lambda line: len(query_tokens & set(tokens(line))))
-
-
 def find_candidates(words: str, tables: Tables, k: int = 8) -> ItemSearch:
     """Candidate ECCNs for everyday item words, best first (at most k)."""
     query = " ".join(words.split())
@@ -97,17 +93,19 @@ def find_candidates(words: str, tables: Tables, k: int = 8) -> ItemSearch:
         if eccn in tables.entries and eccn not in found:
             found[eccn] = Candidate(eccn, tables.entries[eccn].heading, "synonym", phrase, 1.0)
     if qt:
-        model, eccns = _index(tables)
+        model, owners, lines = _index(tables)
         scores = model.get_scores(qt)
-        best = float(max(scores)) if len(scores) else 0.0
-        order = sorted(range(len(eccns)), key=lambda i: (-scores[i], eccns[i]))
-        for i in order:
-            if len(found) >= k or best <= 0 or scores[i] < best * MIN_SHARE:
+        best: dict[str, int] = {}  # ECCN -> its best line
+        for i in range(len(owners)):
+            if scores[i] > 0 and (owners[i] not in best or scores[i] > scores[best[owners[i]]]):
+                best[owners[i]] = i
+        top = max((scores[i] for i in best.values()), default=0.0)
+        for eccn, i in sorted(best.items(), key=lambda kv: (-scores[kv[1]], kv[0])):
+            if len(found) >= k or scores[i] < top * MIN_SHARE:
                 break
-            if eccns[i] not in found:
-                found[eccns[i]] = Candidate(eccns[i], tables.entries[eccns[i]].heading, "text",
-                                            _best_line(eccns[i], set(qt), tables),
-                                            round(float(scores[i]) / best, 3))
+            if eccn not in found:
+                found[eccn] = Candidate(eccn, tables.entries[eccn].heading, "text", lines[i],
+                                        round(float(scores[i]) / float(top), 3))
     candidates = tuple(list(found.values())[:k])
     if not candidates:
         note = (f"no CCL heading or item line mentions {query!r}: the item may be EAR99 or "
