@@ -34,13 +34,14 @@ def render_row_footnotes(dest: Destination, tables: Tables) -> list[str]:
     return [f"{dest.name}, footnote {n}: {tables.footnotes[n].text}" for n in dest.footnotes]
 
 
-def render_direction(dest: Destination) -> str | None:
+def render_direction(dest: Destination, tables: Tables) -> str | None:
     """Why another row is read: "Hong Kong reads China's row (85 FR 83788 ...)"."""
     if dest.directive is None:
         return None
     ref = dest.directive.reference
-    flag = "" if ref.verified else " [unconfirmed]"
-    return f"{dest.name} reads the row of {dest.directive.to} ({ref.citation}){flag}"
+    flag = "" if ref.verified else " [unconfirmed: " + ref.note + "]"
+    row = tables.destinations[dest.directive.to].name
+    return f"{dest.name} reads {row}'s row ({ref.citation}){flag}"
 
 
 def render_control_row(eccn: str, row: ControlRow) -> str:
@@ -67,7 +68,7 @@ def evidence_lines(det: Determination, tables: Tables) -> list[str]:
     lines = []
     if isinstance(det.destination, Destination) and det.destination is not det.row:
         lines.append(render_chart_row(det.destination, tables))
-        lines.append(render_direction(det.destination) or "")
+        lines.append(render_direction(det.destination, tables) or "")
     lines.append(render_chart_row(det.row, tables))
     lines += render_row_footnotes(det.row, tables)
     lines += [render_result(r) for r in det.rows if r.applies]

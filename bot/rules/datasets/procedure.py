@@ -265,7 +265,7 @@ def _summarise(cls: Classification, row: Destination, entry: CclEntry | None,
     required = [r for r in rows if r.coverage == "yes" and r.outcome == REQUIRED]
     required_fn = [f for f in findings if f.coverage == "yes" and f.outcome == REQUIRED]
     if required or required_fn:
-        why = [f"{r.reason} ({r.row.right.strip()})" for r in required]
+        why = [f"{r.reason} ({_short(r.row.right)})" for r in required]
         why += [f"footnote {f.footnote.number}" for f in required_fn]
         return "required", "licence required for " + "; ".join(why)
     open_rows = [r for r in rows if r.applies and (
@@ -275,3 +275,8 @@ def _summarise(cls: Classification, row: Destination, entry: CclEntry | None,
                            "facts or provisions the chart does not settle")
     return "not_required", (f"no applicable X for {row.name} in any License Requirements row "
                             f"of {entry.eccn}")
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"

@@ -77,10 +77,13 @@ def test_a_directed_destination_names_both_rows(tables):
     hk = resolve_destination("Hong Kong", tables)
     lines = evidence_lines(determine("3A991", hk, tables), tables)
     assert lines[0] == "Hong Kong: no row of its own"
-    assert lines[1] == render_direction(hk) and "85 FR 83788" in lines[1] and \
-        "[unconfirmed]" in lines[1]
+    assert lines[1] == render_direction(hk, tables)
+    assert lines[1].startswith("Hong Kong reads China's row (85 FR 83788") and \
+        "[unconfirmed: " in lines[1]
     assert lines[2] == render_chart_row(tables.destinations["CN"], tables)
     li = evidence_lines(determine("7A994", "Liechtenstein", tables), tables)
-    assert li[0].startswith("Liechtenstein: ") and "footnote 5" in li[1]
+    assert li[0].startswith("Liechtenstein: ")
+    assert li[1] == "Liechtenstein reads Switzerland's row (15 CFR part 738, Supp. No. 1, " \
+                    "footnote 5)"
     assert li[2].startswith("Switzerland: ")
     assert "Switzerland, footnote 3: " + tables.footnotes[3].text in li
