@@ -11,8 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from bot.rules.countries import country_name, resolve_country
-from bot.rules.datasets.classification import Classification, parse_classification
-from bot.rules.datasets.load import Tables, load_tables
+from bot.rules.datasets.classification import (Classification, ClassificationError,
+                                               parse_classification)
+from bot.rules.datasets.load import Tables, load_items, load_tables
 from bot.rules.datasets.paragraphs import coverage
 from bot.rules.datasets.results import (CHECK, NOT_REQUIRED, REQUIRED, SEE_OTHER_PART,
                                         ChartCell, Determination, ExceptionNote,
@@ -42,9 +43,31 @@ def resolve_destination(text: str, tables: Tables | None = None) -> Destination 
 
 
 def _classification(value: Classification | str, tables: Tables) -> Classification:
-    if isinstance(value, Classification):
-        return value
-    return parse_classification(value, tables.entries, tables.ecfr_date)
+    cls = value if isinstance(value, Classification) else \
+        parse_classification(value, tables.entries, tables.ecfr_date)
+    if cls.paragraph and cls.paragraph.split(".")[0] not in _letters(tables, cls.eccn):
+        raise ClassificationError(f"{cls.eccn} has no paragraph .{cls.paragraph.split('.')[0]} "
+                                  f"in the CCL of {tables.ecfr_date}")
+    return cls
+
+
+@lru_cache(maxsize=1024)
+def _letters(tables: Tables, eccn: str) -> frozenset[str] | _Any:
+    """Paragraph letters the ECCN is known to have (its List of Items, its License
+    Requirements rows); _Any where the snapshot does not list its items (categories 0, 2, 6,
+    7, 8, 9), so a paragraph there is taken as given."""
+    items = load_items(tables.path).get(eccn, ())
+    if not items:
+        return _Any()
+    found = {i.paragraph.split(".")[0] for i in items if i.paragraph}
+    for row in tables.entries[eccn].rows:
+        found |= {p.split(".")[0] for p in row.scope.paragraphs + row.scope.excepted}
+    return frozenset(found)
+
+
+class _Any:
+    def __contains__(self, item) -> bool:
+        return True
 
 
 def _destination(value: Destination | NotInChart | str, tables: Tables

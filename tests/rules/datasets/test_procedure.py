@@ -68,6 +68,14 @@ def test_a_paragraph_scoped_row_with_only_the_eccn_says_so(tables):
             if r.row.scope.kind == "paragraphs"} == {"yes", "no"}
 
 
+def test_a_paragraph_the_entry_does_not_have_is_refused(tables):
+    from bot.rules.datasets import ClassificationError
+
+    with pytest.raises(ClassificationError, match=r"3A001 has no paragraph \.q"):
+        determine("3A001.q", "Germany", tables)
+    assert determine("3A001.z.1.b", "Germany", tables).summary == "not_required"
+
+
 def test_not_in_chart_is_never_a_verdict(tables):
     det = determine("7A994", "Greenland", tables)
     assert isinstance(det.destination, NotInChart) and det.summary == "not_in_chart"
