@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -76,10 +77,18 @@ def test_bad_inputs_fail_the_build_with_a_message(tmp_path, capsys):
 def test_an_installed_copy_works_without_shared(tmp_path):
     """pip install --target (a wheel built from this tree), then run from a folder with no
     ../shared: the snapshot ships inside the package."""
+    import setuptools
+
+    source = tmp_path / "src"  # a clean copy: no stale build/ folder can leak into the wheel
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
+        ".regbot-demo", "bench-results", "eval-report"))
     target = tmp_path / "site"
+    # setuptools >= 70.1 builds wheels itself: no download; older ones get an isolated build
+    local = tuple(int(p) for p in setuptools.__version__.split(".")[:2]) >= (70, 1)
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--target", str(target), str(REPO)],
-                   check=True, cwd=tmp_path, capture_output=True)
+                    *(["--no-build-isolation"] if local else []), "--target", str(target),
+                    str(source)], check=True, cwd=tmp_path, capture_output=True)
     code = ("import bot, json; from bot.rules.datasets import determine, load_tables;"
             "t = load_tables(); d = determine('3A001', 'Cambodia', t);"
             "print(json.dumps([bot.__file__, str(t.path), d.summary, len(t.entries)]))")
