@@ -235,7 +235,7 @@ def scope_of(rest: str, eccn: str) -> Scope:
     rest = rest.strip()
     if rest.startswith(","):  # "NP applies, unless a License Exception is available ..."
         return Scope("condition", condition=rest.lstrip(", "))
-    rest = re.sub(r"^to\s+", "", rest)
+    rest = re.sub(r"^to:?\s+", "", rest)
     if m := _ENTIRE.match(rest):
         tail = m.group("tail")
         if _BENIGN_TAIL.match(tail):

@@ -43,8 +43,12 @@ def resolve_destination(text: str, tables: Tables | None = None) -> Destination 
 
 
 def _classification(value: Classification | str, tables: Tables) -> Classification:
+    """The classification, checked against this snapshot's CCL (ECCN and paragraph)."""
     cls = value if isinstance(value, Classification) else \
         parse_classification(value, tables.entries, tables.ecfr_date)
+    if cls.is_ccl and cls.eccn not in tables.entries:
+        raise ClassificationError(f"{cls.eccn} is not an ECCN on the Commerce Control List "
+                                  f"of {tables.ecfr_date}")
     if cls.paragraph and cls.paragraph.split(".")[0] not in _letters(tables, cls.eccn):
         raise ClassificationError(f"{cls.eccn} has no paragraph .{cls.paragraph.split('.')[0]} "
                                   f"in the CCL of {tables.ecfr_date}")
