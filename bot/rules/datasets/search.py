@@ -60,28 +60,33 @@ def _index(tables: Tables):
     """BM25 over every heading and every item line (one document each, so a long entry
     such as 3A001 is not drowned by its length); an ECCN scores its best line."""
     import bm25s
+    import numpy as np
 
     items = load_items(tables.path)
-    owners, lines, corpus = [], [], []
+    eccns, starts, lines, corpus = [], [], [], []
     for eccn, entry in tables.entries.items():
+        eccns.append(eccn)
+        starts.append(len(lines))  # an ECCN's lines are contiguous: its heading, its items
         for line in [entry.heading] + [i.text for i in items.get(eccn, ())]:
-            owners.append(eccn)
             lines.append(line)
             corpus.append(tokens(line) or ["_"])
     model = bm25s.BM25()
     model.index(corpus, show_progress=False)
-    return model, owners, lines
+    return model, eccns, np.asarray(starts), lines
+
+
+@lru_cache(maxsize=4)
+def _stemmed_synonyms(tables: Tables) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(" stemmed phrase ", phrase, ECCNs), longest phrase first."""
+    return tuple((" " + " ".join(tokens(phrase)) + " ", phrase, eccns)
+                 for phrase, eccns in sorted(tables.synonyms.items(), key=lambda kv: -len(kv[0])))
 
 
 def _synonyms(query_tokens: list[str], tables: Tables) -> list[tuple[str, str]]:
     """(ECCN, synonym) for every curated phrase whose words occur in order in the query."""
     joined = " " + " ".join(query_tokens) + " "
-    out = []
-    for phrase, eccns in sorted(tables.synonyms.items(), key=lambda kv: -len(kv[0])):
-        stemmed = " " + " ".join(tokens(phrase)) + " "
-        if stemmed.strip() and stemmed in joined:
-            out += [(e, phrase) for e in eccns]
-    return out
+    return [(e, phrase) for stemmed, phrase, eccns in _stemmed_synonyms(tables)
+            if stemmed.strip() and stemmed in joined for e in eccns]
 
 
 def find_candidates(words: str, tables: Tables, k: int = 8) -> ItemSearch:
@@ -93,19 +98,20 @@ def find_candidates(words: str, tables: Tables, k: int = 8) -> ItemSearch:
         if eccn in tables.entries and eccn not in found:
             found[eccn] = Candidate(eccn, tables.entries[eccn].heading, "synonym", phrase, 1.0)
     if qt:
-        model, owners, lines = _index(tables)
-        scores = model.get_scores(qt)
-        best: dict[str, int] = {}  # ECCN -> its best line
-        for i in range(len(owners)):
-            if scores[i] > 0 and (owners[i] not in best or scores[i] > scores[best[owners[i]]]):
-                best[owners[i]] = i
-        top = max((scores[i] for i in best.values()), default=0.0)
-        for eccn, i in sorted(best.items(), key=lambda kv: (-scores[kv[1]], kv[0])):
-            if len(found) >= k or scores[i] < top * MIN_SHARE:
+        import numpy as np
+
+        model, eccns, starts, lines = _index(tables)
+        scores = np.asarray(model.get_scores(qt), dtype=np.float64)
+        per_eccn = np.maximum.reduceat(scores, starts)  # an ECCN scores its best line
+        top = float(per_eccn.max()) if len(per_eccn) else 0.0
+        for j in np.argsort(-per_eccn, kind="stable"):
+            if len(found) >= k or top <= 0 or per_eccn[j] < top * MIN_SHARE:
                 break
-            if eccn not in found:
-                found[eccn] = Candidate(eccn, tables.entries[eccn].heading, "text", lines[i],
-                                        round(float(scores[i]) / float(top), 3))
+            if eccns[j] not in found:
+                end = starts[j + 1] if j + 1 < len(starts) else len(lines)
+                best = starts[j] + int(np.argmax(scores[starts[j]:end]))
+                found[eccns[j]] = Candidate(eccns[j], tables.entries[eccns[j]].heading, "text",
+                                            lines[best], round(float(per_eccn[j]) / top, 3))
     candidates = tuple(list(found.values())[:k])
     if not candidates:
         note = (f"no CCL heading or item line mentions {query!r}: the item may be EAR99 or "
