@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.rules.datasets import (Destination, NotInChart, determine, load_tables, matrix)
+from bot.rules.datasets import NotInChart, determine, load_tables, matrix
 from bot.rules.datasets.results import SUMMARIES
 from regbot_paths import SHARED
 
