@@ -48,6 +48,10 @@ class Tables:
     def destination(self, code: str) -> Destination | None:
         return self.destinations.get(code.upper())
 
+    def carrying(self, footnote: int) -> tuple[str, ...]:
+        """ISO codes of the rows that print `footnote` (footnote 6: BY, RU)."""
+        return tuple(d.code for d in self.destinations.values() if footnote in d.footnotes)
+
     def row_for(self, destination: Destination) -> Destination:
         """The row whose marks apply: the destination's own, or the one it is directed to
         (Hong Kong -> China, 85 FR 83788; Liechtenstein -> Switzerland, footnote 5)."""
@@ -151,5 +155,9 @@ def describe(tables: Tables) -> dict:
             "scopes_by_kind": dict(sorted(Counter(r.scope.kind for r in rows).items())),
             "footnotes": len(tables.footnotes),
         },
+        "footnotes": {str(n): {"kind": f.kind, "effect": f.effect, "applies_to": f.applies_to,
+                               "eccns": sorted({t.eccn for t in f.targets}),
+                               "destinations": list(tables.carrying(n))}
+                      for n, f in sorted(tables.footnotes.items())},
         "notes": list(tables.provenance.notes),
     }

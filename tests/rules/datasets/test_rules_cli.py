@@ -29,6 +29,10 @@ def test_info_json_reports_date_hashes_and_counts():
     assert counts["columns"] == 16 and counts["eccns"] == 633 and counts["footnotes"] == 10
     assert len(counts["groups"]) == 14 and counts["groups"]["E:1"] == 3
     assert counts["license_requirement_rows"] == sum(counts["rows_by_kind"].values()) == 1536
+    assert data["footnotes"]["7"] == {"kind": "india_rs2", "effect": "requires",
+                                      "applies_to": "targets", "eccns": ["6A003", "9A515"],
+                                      "destinations": ["IN"]}
+    assert data["footnotes"]["6"]["destinations"] == ["BY", "RU"]
     prov = json.loads((load.DATA / "2026-07-23" / "provenance.json").read_text())
     assert counts["eccns_without_license_table"] == prov["counts"]["eccns.without_license_table"]
 
