@@ -32,7 +32,6 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m index.bench
 	$(BIN)/python -m bot.rules.bench
-	$(BIN)/python tests/bench/bench_tables.py
 
 # The EAR's tables (Country Chart, Country Groups, CCL) compiled from $(SHARED)/ear into the
 # snapshot the package ships (bot/rules/data/ear/<eCFR date>/); deterministic, so a rebuild
