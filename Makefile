@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench tables tables-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,15 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_index.py
 	$(BIN)/python tests/bench/bench_rules.py
 	$(BIN)/python tests/bench/bench_answer.py
+
+# The EAR's tables (Country Chart, Country Groups, CCL) compiled from $(SHARED)/ear into the
+# snapshot the package ships (bot/rules/data/ear/<eCFR date>/); deterministic, so a rebuild
+# of unchanged inputs changes no byte. `make tables-check` fails if the shipped one is stale.
+tables: $(STAMP)
+	$(BIN)/python -m bot.rules.datasets.build $(SHARED)/ear
+
+tables-check: $(STAMP)
+	$(BIN)/python -m bot.rules.datasets.build $(SHARED)/ear --check
 
 clean:
 	rm -rf $(VENV) .regbot-demo .pytest_cache

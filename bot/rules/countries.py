@@ -26,6 +26,7 @@ NOT_COUNTRIES = frozenset({
     "france", "french", "germany", "german", "military", "militia", "police", "polish",
     "police's", "navigation", "avionics", "aviation", "national", "nations", "nation",
     "nationals", "american", "americas", "mexican", "russian", "austrian", "australian",
+    "bermudas", "caymans",
 })
 
 

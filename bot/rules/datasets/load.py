@@ -1,0 +1,163 @@
+"""Read a shipped snapshot (`bot/rules/data/ear/<date>/`) into `Tables`.
+
+No I/O after `load_tables` returns: the procedure, the renderers and the search read only
+the `Tables` object. Snapshots are kept one folder per eCFR date, so a later issue can pick
+the table in force on an `--as-of` date (`snapshot_dates()`).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from bot.rules.datasets.types import (CclEntry, Destination, Footnote, Item, Provenance,
+                                      Reference, destination_from, entry_from, footnote_from,
+                                      items_from, provenance_from, reference_from)
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "ear"
+FILES = ("destinations.json", "groups.json", "chart.json", "ccl.jsonl", "items.jsonl",
+         "references.json", "synonyms.json", "provenance.json")
+
+
+class TablesError(RuntimeError):
+    """The snapshot is missing or unreadable (a broken install, not a user error)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Tables:
+    """The EAR's tables of one eCFR date. Look-ups are dicts; nothing here does I/O."""
+    ecfr_date: str
+    path: Path
+    provenance: Provenance
+    columns: tuple[str, ...]
+    destinations: dict[str, Destination]          # ISO code -> destination, in chart order
+    groups: dict[str, frozenset[str]]             # "D:5" -> ISO codes
+    group_names: dict[str, tuple[str, ...]]       # "D:5" -> names as printed
+    footnotes: dict[int, Footnote]
+    entries: dict[str, CclEntry]                  # "3A001" -> entry
+    un_embargo: frozenset[str]                    # § 746.1(b)(2)
+    un_reference: Reference
+    un_requirement: str
+    ru_by_footnote: int
+    ru_by_reference: Reference
+    exception_references: dict[str, Reference]
+    synonyms: dict[str, tuple[str, ...]]
+    groups_of: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def destination(self, code: str) -> Destination | None:
+        return self.destinations.get(code.upper())
+
+    def carrying(self, footnote: int) -> tuple[str, ...]:
+        """ISO codes of the rows that print `footnote` (footnote 6: BY, RU)."""
+        return tuple(d.code for d in self.destinations.values() if footnote in d.footnotes)
+
+    def row_for(self, destination: Destination) -> Destination:
+        """The row whose marks apply: the destination's own, or the one it is directed to
+        (Hong Kong -> China, 85 FR 83788; Liechtenstein -> Switzerland, footnote 5)."""
+        if destination.directive is not None:
+            return self.destinations[destination.directive.to]
+        return destination
+
+
+@lru_cache(maxsize=4)
+def load_items(path: Path) -> dict[str, tuple[Item, ...]]:
+    """ECCN -> its List of Items Controlled (read lazily: only the word search needs it)."""
+    try:
+        lines = (Path(path) / "items.jsonl").read_text(encoding="utf-8").splitlines()
+        rows = [json.loads(line) for line in lines if line]
+    except (OSError, ValueError) as exc:
+        raise TablesError(f"cannot read {Path(path) / 'items.jsonl'}: {exc}") from exc
+    return {r["eccn"]: items_from(r["items"]) for r in rows}
+
+
+def snapshot_dates(root: Path | None = None) -> list[str]:
+    """The eCFR dates of the shipped snapshots, oldest first."""
+    root = DATA if root is None else root
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "provenance.json").is_file())
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TablesError(f"cannot read the EAR tables snapshot file {path}: {exc}") from exc
+
+
+@lru_cache(maxsize=4)
+def load_tables(path: Path | str | None = None) -> Tables:
+    """The snapshot at `path` (a snapshot folder), or the newest shipped one."""
+    if path is None:
+        dates = snapshot_dates()
+        if not dates:
+            raise TablesError(f"no EAR tables snapshot under {DATA} (run `make tables`)")
+        path = DATA / dates[-1]
+    path = Path(path)
+    missing = [n for n in FILES if not (path / n).is_file()]
+    if missing:
+        raise TablesError(f"EAR tables snapshot {path} lacks {', '.join(missing)}")
+    dests = [destination_from(d) for d in _read_json(path / "destinations.json")["destinations"]]
+    groups = _read_json(path / "groups.json")["groups"]
+    chart = _read_json(path / "chart.json")
+    refs = _read_json(path / "references.json")
+    try:
+        lines = (path / "ccl.jsonl").read_text(encoding="utf-8").splitlines()
+        entries = [entry_from(json.loads(line)) for line in lines if line]
+    except (OSError, ValueError, KeyError) as exc:
+        raise TablesError(f"cannot read {path / 'ccl.jsonl'}: {exc}") from exc
+    provenance = provenance_from(_read_json(path / "provenance.json"))
+    group_sets = {g: frozenset(v["codes"]) for g, v in groups.items()}
+    groups_of: dict[str, set[str]] = {}
+    for group, codes in group_sets.items():
+        for code in codes:
+            groups_of.setdefault(code, set()).add(group)
+    return Tables(
+        provenance.ecfr_date, path, provenance, tuple(chart["columns"]),
+        {d.code: d for d in dests}, group_sets,
+        {g: tuple(v["printed"]) for g, v in groups.items()},
+        {f.number: f for f in (footnote_from(f) for f in chart["footnotes"])},
+        {e.eccn: e for e in entries},
+        frozenset(refs["un_arms_embargo"]["codes"]),
+        reference_from(refs["un_arms_embargo"]["reference"]),
+        refs["un_arms_embargo"]["requirement"],
+        int(refs["ru_by"]["footnote"]), reference_from(refs["ru_by"]["reference"]),
+        {code: reference_from(v["reference"]) for code, v in refs["license_exceptions"].items()},
+        {w: tuple(v) for w, v in _read_json(path / "synonyms.json").items()},
+        {code: frozenset(g) for code, g in groups_of.items()})
+
+
+def describe(tables: Tables) -> dict:
+    """What a snapshot holds: date, source, input hashes and counts (`regbot rules info`)."""
+    from collections import Counter
+
+    rows = [r for e in tables.entries.values() for r in e.rows]
+    dests = list(tables.destinations.values())
+    return {
+        "ecfr_date": tables.ecfr_date,
+        "source": tables.provenance.source,
+        "path": str(tables.path),
+        "builder_version": tables.provenance.builder_version,
+        "snapshots": snapshot_dates(tables.path.parent),
+        "inputs": dict(tables.provenance.inputs),
+        "counts": {
+            "destinations": len(dests),
+            "destinations_by_kind": dict(sorted(Counter(d.kind for d in dests).items())),
+            "directed": {d.code: d.directive.to for d in dests if d.directive},
+            "columns": len(tables.columns),
+            "groups": {g: len(m) for g, m in sorted(tables.groups.items())},
+            "group_memberships": sum(len(m) for m in tables.groups.values()),
+            "eccns": len(tables.entries),
+            "eccns_without_license_table": sum(not e.rows for e in tables.entries.values()),
+            "license_requirement_rows": len(rows),
+            "rows_by_kind": dict(sorted(Counter(r.requirement.kind for r in rows).items())),
+            "scopes_by_kind": dict(sorted(Counter(r.scope.kind for r in rows).items())),
+            "footnotes": len(tables.footnotes),
+        },
+        "footnotes": {str(n): {"kind": f.kind, "effect": f.effect, "applies_to": f.applies_to,
+                               "eccns": sorted({t.eccn for t in f.targets}),
+                               "destinations": list(tables.carrying(n))}
+                      for n, f in sorted(tables.footnotes.items())},
+        "notes": list(tables.provenance.notes),
+    }

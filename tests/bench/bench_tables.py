@@ -1,0 +1,121 @@
+"""Benchmark the EAR tables and the § 738.4 procedure: `python tests/bench/bench_tables.py`.
+
+Targets (issue 9 point 10): the full matrix (every ECCN x every destination) <= 10 s on one
+core; one determination p95 <= 1 ms. Also reported: loading the snapshot (uncached, in
+process, and a cold process), the word search. Prints figures; it is not a timed test.
+Run it alone on the machine if you can: the load average is printed with the figures.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bot.rules.datasets import determine, find_candidates, load_tables, matrix  # noqa: E402
+from bot.rules.datasets import ClassificationError, procedure  # noqa: E402
+
+WORDS = ["thermal camera", "encryption software", "machine tool", "drones", "lidar", "servers",
+         "Garmin G1000", "night vision", "avionics", "ammunition", "riflescope", "jet engine",
+         "hot isostatic presses", "oscilloscope", "body armor", "satellites"]
+
+
+def _ms(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
+    return (f"median {statistics.median(values) * 1e3:.3f} ms, p95 {p95 * 1e3:.3f} ms, "
+            f"max {values[-1] * 1e3:.3f} ms (n={len(values)})")
+
+
+def bench_load(repeat: int) -> None:
+    times = []
+    for _ in range(repeat):
+        load_tables.cache_clear()
+        start = time.perf_counter()
+        load_tables()
+        times.append(time.perf_counter() - start)
+    print(f"load_tables (uncached, in process): {_ms(times)}")
+    code = "from bot.rules.datasets import load_tables, determine; determine('3A001', 'KH')"
+    cold = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+        cold.append(time.perf_counter() - start)
+    print(f"cold process (python start + import + load + one determination): median "
+          f"{statistics.median(cold):.3f} s of {', '.join(f'{c:.3f}' for c in cold)}")
+
+
+def bench_matrix() -> None:
+    tables = load_tables()
+    procedure._coverages.cache_clear()
+    procedure._cells.cache_clear()
+    procedure._exceptions.cache_clear()
+    start, cpu = time.perf_counter(), time.process_time()
+    n = sum(len(matrix(eccn, tables)) for eccn in tables.entries)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"full matrix, cold caches: {len(tables.entries)} ECCNs x {len(tables.destinations)} "
+          f"destinations = {n:,} determinations in {wall:.2f} s wall, {cpu:.2f} s CPU "
+          f"({cpu / n * 1e6:.1f} us CPU each) — target <= 10 s")
+
+
+def bench_determine(samples: int) -> None:
+    tables = load_tables()
+    rng = random.Random(9)
+    eccns, dests = list(tables.entries), list(tables.destinations)
+    paragraphs = ["", ".a", ".b.2", ".y", ".x", ".z.1.b"]
+    pairs = [(rng.choice(eccns) + rng.choice(paragraphs), rng.choice(dests))
+             for _ in range(samples)]
+    valid = []
+    for c, d in pairs:  # a paragraph the ECCN does not have is refused: not timed
+        try:
+            determine(c, d, tables)
+            valid.append((c, d))
+        except ClassificationError:
+            pass
+    pairs = valid
+    procedure._coverages.cache_clear()
+    times = []
+    for c, d in pairs:
+        start = time.perf_counter()
+        determine(c, d, tables)  # parses the classification and resolves the code each time
+        times.append(time.perf_counter() - start)
+    print(f"one determination (string classification + ISO code): {_ms(times)} — target p95 "
+          "<= 1 ms")
+
+
+def bench_search() -> None:
+    tables = load_tables()
+    start = time.perf_counter()
+    find_candidates(WORDS[0], tables)
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(5):
+        for words in WORDS:
+            start = time.perf_counter()
+            find_candidates(words, tables)
+            times.append(time.perf_counter() - start)
+    print(f"word search: first call {first:.3f} s (imports bm25s, indexes "
+          f"{len(tables.entries)} headings + item lines); then {_ms(times)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    bench_load(args.repeat)
+    bench_matrix()
+    bench_determine(args.samples)
+    bench_search()
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
