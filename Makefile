@@ -32,6 +32,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_index.py
 	$(BIN)/python tests/bench/bench_rules.py
+	$(BIN)/python tests/bench/bench_tables.py
 	$(BIN)/python tests/bench/bench_answer.py
 
 # The EAR's tables (Country Chart, Country Groups, CCL) compiled from $(SHARED)/ear into the
