@@ -49,7 +49,7 @@ from bot.records import STATUSES, Facts
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-END_USES = ("civil", "military", "military-intelligence")
+END_USES = ("civil", "military", "military-intelligence", "humanitarian-demining")
 FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts))
 ITEM_KEYS = {"id", "question", "as_of", "status", "facts", "sources", "must_abstain", "tags", "notes",
              "known_failure", "label_changes"}
@@ -229,7 +229,8 @@ def _check_changes(raw: Any, status: str, where: str) -> tuple[LabelChange, ...]
             raise _fail(where, field, f"expected a mapping with keys among {', '.join(sorted(CHANGE_KEYS))}")
         old, new = entry.get("from"), entry.get("to")
         if old not in STATUSES or new not in STATUSES or old == new:
-            raise _fail(where, field, f"'from' and 'to' must be two different statuses, got {old!r} -> {new!r}")
+            raise _fail(where, field, f"'from' and 'to' must be two different statuses, "
+                                      f"got {old!r} -> {new!r}")
         if changes and changes[-1].to_status != old:
             raise _fail(where, f"{field}.from", f"expected {changes[-1].to_status!r} (the previous 'to')")
         reason, commit = entry.get("reason"), entry.get("commit")
@@ -239,7 +240,8 @@ def _check_changes(raw: Any, status: str, where: str) -> tuple[LabelChange, ...]
             raise _fail(where, f"{field}.commit", f"expected a git commit hash, got {commit!r}")
         refs = entry.get("sources") or []
         if not isinstance(refs, list) or not (refs or commit):
-            raise _fail(where, f"{field}.sources", "give the sources of the change (or the commit that made it)")
+            raise _fail(where, f"{field}.sources",
+                        "give the sources of the change (or the commit that made it)")
         changes.append(LabelChange(
             date=_as_date(entry.get("date"), where, f"{field}.date"), from_status=old, to_status=new,
             reason=" ".join(reason.split()), commit=commit,
