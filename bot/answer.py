@@ -102,6 +102,22 @@ def about_other_countries(text: str, destination: str | None) -> bool:
     return bool(named) and destination not in named
 
 
+def cannot_answer(facts: Facts, verdict: Verdict, relevant: list[Passage], covered: tuple[str, ...]) -> bool:
+    """True when regbot cannot answer the question, so the answer abstains and quotes nothing.
+
+    That is a `cannot_determine` that rests on no rule, for a question out of scope, about an
+    unknown place or a destination the rulebook does not cover, about an item with no destination,
+    or with nothing relevant retrieved. Passages quoted there would look like support for an answer
+    the sources do not give (the tariff question showed five § 126.1 quotes). An undecided question
+    about a covered country or a term ("What is a military end user?") still shows its passages.
+    """
+    if verdict.status != "cannot_determine" or verdict.rule_ids:
+        return False  # a verdict, or rules that applied: the answer keeps its evidence
+    return bool(not relevant or facts.out_of_scope or facts.unknown_country
+                or (facts.destination and facts.destination not in covered)
+                or (facts.destination is None and facts.item))
+
+
 def _ms(start: float) -> float:
     return round((perf_counter() - start) * 1000, 3)
 
@@ -213,10 +229,11 @@ class Answerer:
         timings["retrieve"] = _ms(t)
 
         t = perf_counter()
-        citations, notes = self.evidence(text_q, verdict, relevant, facts.destination)
+        abstained = cannot_answer(facts, verdict, relevant, self.rulebook.countries())
+        citations, notes = ((), []) if abstained else self.evidence(text_q, verdict, relevant,
+                                                                    facts.destination)
         timings["evidence"] = _ms(t)
 
-        abstained = verdict.status == "cannot_determine" and not relevant
         text, model, prompt, llm_notes = self._text(text_q, facts, verdict, citations, abstained)
         notes += llm_notes
         timings["total"] = _ms(start)

@@ -1,8 +1,11 @@
-"""`regbot eval GOLD... [--report DIR] [--json] [--fail-under [CONFIG:]METRIC=VALUE ...] [--config NAME ...]`.
+"""`regbot eval GOLD... [--report DIR] [--json] [--fail-under [CONFIG:]METRIC=VALUE ...] [--config NAME ...]
+[--split dev|test]`.
 
 Runs every gold question through the answers core once per configuration and scores the answers
-(see docs/evaluation.md). Configurations: `hybrid`, `dense`, `bm25` (retrieval mode) and `baseline`
-(always "depends", nothing retrieved: the floor every real configuration must beat).
+(see docs/evaluation.md), dev and test side by side when the gold set is split. Floors apply to the
+held-out `test` part when the run has one, else to every item run. Configurations: `hybrid`, `dense`,
+`bm25` (retrieval mode) and `baseline` (always "depends", nothing retrieved: the floor every real
+configuration must beat).
 Exit codes: 0 all floors met; 1 a floor failed; 2 usage (bad option, bad gold file, a report folder that
 cannot be written); 3 index missing.
 """
@@ -18,6 +21,7 @@ import click
 from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_USAGE
 
 CONFIGS = ("hybrid", "dense", "bm25", "baseline")
+SPLITS = ("dev", "test")  # bot.eval.gold.SPLITS (not imported here: keeps `regbot --help` fast)
 
 
 def parse_floor(text: str) -> tuple[str | None, str, float]:
@@ -40,6 +44,18 @@ def parse_floor(text: str) -> tuple[str | None, str, float]:
     if not math.isfinite(bound):
         raise click.BadParameter(f"{text!r}: the bound must be a finite number", param_hint="--fail-under")
     return config or None, metric, bound
+
+
+def select_split(gold_set, split: str | None):
+    """The gold set, or only its `split` part (GoldError when that part is empty)."""
+    from bot.eval.gold import GoldError, GoldSet
+
+    if split is None:
+        return gold_set
+    items = tuple(i for i in gold_set.items if i.split == split)
+    if not items:
+        raise GoldError(f"--split {split}: no gold item is in the {split} part")
+    return GoldSet(items=items, corpus_dirs=gold_set.corpus_dirs)
 
 
 def _floors_option(ctx, param, values):
@@ -133,10 +149,12 @@ def _ensure_writable(report_dir: Path) -> None:
               help="Extra folder(s) holding the source files, for re-reading quotes.")
 @click.option("--no-log", "no_log", is_flag=True, help="Do not record the answers in the decision log.")
 @click.option("--depth", type=click.IntRange(1, 50), default=10, show_default=True,
-              help="Rank this many passages for recall@k/MRR/nDCG (answers still show search_k).")
+              help="Score recall@k/MRR/nDCG to this many passages shown (answers show search_k).")
+@click.option("--split", "only_split", type=click.Choice(SPLITS),
+              help="Run only this part of the gold set (tune on dev without running test).")
 def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
                  floors: list[tuple[str | None, str, float]], configs: tuple[str, ...],
-                 corpus_dirs: tuple[Path, ...], no_log: bool, depth: int) -> None:
+                 corpus_dirs: tuple[Path, ...], no_log: bool, depth: int, only_split: str | None) -> None:
     """Score regbot against gold Q&A files (YAML, or JSONL via the adapter) or folders of them."""
     from bot.eval.gold import GoldError, load_gold
     from bot.eval.metrics import check_floor
@@ -144,7 +162,7 @@ def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
     from bot.eval.runner import evaluate
 
     try:
-        gold_set = load_gold(list(gold), corpus_dirs=tuple(corpus_dirs))
+        gold_set = select_split(load_gold(list(gold), corpus_dirs=tuple(corpus_dirs)), only_split)
     except GoldError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -160,7 +178,8 @@ def eval_command(gold: tuple[Path, ...], report_dir: Path | None, as_json: bool,
     answerers, index = _answerers(list(dict.fromkeys(configs)))
     results = evaluate(gold_set, answerers, log=False if no_log else None,
                        lookup=_source_lookup(index), progress=_progress(), depth=depth)
-    checks = [check_floor(cr.name, metric, bound, cr.summary.get(metric))
+    gate = "test" if "test" in gold_set.splits else "all"  # floors hold on the held-out part
+    checks = [check_floor(cr.name, metric, bound, cr.part(gate).summary.get(metric), gate)
               for cr in results for config, metric, bound in floors if config in (None, cr.name)]
     paths = [str(p) for p in gold]
     if as_json:

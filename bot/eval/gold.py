@@ -3,7 +3,8 @@
 A gold file is YAML::
 
     version: 1
-    corpus: ../../../shared/corpus     # optional; folder of the source files, relative to this file
+    corpus: ../../../../shared/corpus  # optional; folder of the source files, relative to this file
+    split: dev                         # optional; dev (tune on it) | test (held out, gated on)
     items:
       - id: kh-avionics-today          # unique across every file loaded; [a-z0-9][a-z0-9._-]*
         question: Can we sell avionics to Cambodia?
@@ -17,11 +18,21 @@ A gold file is YAML::
         must_abstain: false            # optional; true = the bot must not give a verdict
         tags: [cambodia, itar]         # optional; lower-case slugs, used for the per-tag breakdown
         notes: why this is the answer  # optional; free text
+        known_failure: what the engine answers instead, and why   # optional; see below
+        label_changes:                 # optional; every change of `status`, oldest first
+          - {date: 2026-12-01, from: depends, to: license_required, reason: why the law gives this,
+             sources: [{file: z.md, quote: the words that say so}]}   # and/or commit: <sha>
 
 A source matches a passage or citation when every field it gives matches: `file` equals the file name,
 `locator` is a prefix of the locator (so `15 CFR 744.21` matches `15 CFR 744.21(a)(1)`), and `quote` occurs
 in the text (whitespace-insensitive). When `corpus` is given, the loader checks that each named file exists
 and that each quote occurs in its file, so the gold set cannot drift from the corpus unnoticed.
+
+`status` is what the law gives, never what the engine happens to answer. Where the engine is wrong the
+label stays and `known_failure` says what the engine answers and why. A label that changes records the
+change in `label_changes`: the chain of `from`/`to` must end at `status`, and each change gives a reason
+and its sources (checked like `sources`; a path may reach `../ear/` beside the corpus) or the `commit`
+that made it.
 """
 from __future__ import annotations
 
@@ -38,11 +49,15 @@ from bot.records import STATUSES, Facts
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-END_USES = ("civil", "military", "military-intelligence")
+END_USES = ("civil", "military", "military-intelligence", "humanitarian-demining")
 FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts))
-ITEM_KEYS = {"id", "question", "as_of", "status", "facts", "sources", "must_abstain", "tags", "notes"}
+ITEM_KEYS = {"id", "question", "as_of", "status", "facts", "sources", "must_abstain", "tags", "notes",
+             "known_failure", "label_changes"}
 SOURCE_KEYS = {"file", "locator", "quote"}
-TOP_KEYS = {"version", "corpus", "items"}
+CHANGE_KEYS = {"date", "from", "to", "reason", "sources", "commit"}
+TOP_KEYS = {"version", "corpus", "split", "items"}
+SPLITS = ("dev", "test")  # dev: every setting is tuned on it; test: held out, what `make test` gates on
+COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 class _Loader(yaml.SafeLoader):
@@ -88,6 +103,18 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class LabelChange:
+    """One change of an item's expected status, with why and on what authority."""
+
+    date: date
+    from_status: str
+    to_status: str
+    reason: str
+    sources: tuple[SourceRef, ...] = ()
+    commit: str | None = None
+
+
+@dataclass(frozen=True)
 class GoldItem:
     """One gold question with what a correct answer must show."""
 
@@ -101,12 +128,20 @@ class GoldItem:
     tags: tuple[str, ...] = ()
     notes: str = ""
     origin: str = ""  # the file it came from
+    split: str = ""  # "dev" or "test" (the file's `split`); "" when the file names none
+    known_failure: str = ""  # the engine answers otherwise today; what it answers and why
+    label_changes: tuple[LabelChange, ...] = ()
 
 
 @dataclass(frozen=True)
 class GoldSet:
     items: tuple[GoldItem, ...]
     corpus_dirs: tuple[Path, ...] = ()  # where source files are found (for quote checks)
+
+    @property
+    def splits(self) -> tuple[str, ...]:
+        """The splits present, dev before test (empty when no file names one)."""
+        return tuple(s for s in SPLITS if any(i.split == s for i in self.items))
 
 
 def normalise_ws(text: str) -> str:
@@ -155,8 +190,8 @@ def _check_facts(raw: Any, where: str) -> dict[str, Any]:
     return facts
 
 
-def _check_source(raw: Any, where: str, i: int) -> SourceRef:
-    field = f"sources[{i}]"
+def _check_source(raw: Any, where: str, i: int, name: str = "sources") -> SourceRef:
+    field = f"{name}[{i}]"
     if isinstance(raw, str) and raw.strip():
         return SourceRef(file=raw.strip())
     if not isinstance(raw, dict):
@@ -181,7 +216,43 @@ def _check_tags(raw: Any, where: str) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def parse_item(raw: Any, origin: str, index: int) -> GoldItem:
+def _check_changes(raw: Any, status: str, where: str) -> tuple[LabelChange, ...]:
+    """`label_changes`: a chain of valid statuses ending at `status`, each with a reason and a source."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise _fail(where, "label_changes", "expected a non-empty list of changes")
+    changes = []
+    for i, entry in enumerate(raw):
+        field = f"label_changes[{i}]"
+        if not isinstance(entry, dict) or set(entry) - CHANGE_KEYS:
+            raise _fail(where, field, f"expected a mapping with keys among {', '.join(sorted(CHANGE_KEYS))}")
+        old, new = entry.get("from"), entry.get("to")
+        if old not in STATUSES or new not in STATUSES or old == new:
+            raise _fail(where, field, f"'from' and 'to' must be two different statuses, "
+                                      f"got {old!r} -> {new!r}")
+        if changes and changes[-1].to_status != old:
+            raise _fail(where, f"{field}.from", f"expected {changes[-1].to_status!r} (the previous 'to')")
+        reason, commit = entry.get("reason"), entry.get("commit")
+        if not isinstance(reason, str) or not reason.strip():
+            raise _fail(where, f"{field}.reason", "expected a non-empty string: why the label changed")
+        if commit is not None and not (isinstance(commit, str) and COMMIT_RE.match(commit)):
+            raise _fail(where, f"{field}.commit", f"expected a git commit hash, got {commit!r}")
+        refs = entry.get("sources") or []
+        if not isinstance(refs, list) or not (refs or commit):
+            raise _fail(where, f"{field}.sources",
+                        "give the sources of the change (or the commit that made it)")
+        changes.append(LabelChange(
+            date=_as_date(entry.get("date"), where, f"{field}.date"), from_status=old, to_status=new,
+            reason=" ".join(reason.split()), commit=commit,
+            sources=tuple(_check_source(s, where, j, f"{field}.sources") for j, s in enumerate(refs))))
+    if changes[-1].to_status != status:
+        raise _fail(where, "label_changes", f"the last change is to {changes[-1].to_status!r}, "
+                                            f"but status is {status!r}")
+    return tuple(changes)
+
+
+def parse_item(raw: Any, origin: str, index: int, split: str = "") -> GoldItem:
     """Validate one raw mapping into a GoldItem (GoldError on any problem)."""
     if not isinstance(raw, dict):
         raise GoldError(f"{origin}: item #{index + 1}: expected a mapping, got {type(raw).__name__}")
@@ -205,16 +276,17 @@ def parse_item(raw: Any, origin: str, index: int) -> GoldItem:
     must_abstain = raw.get("must_abstain", False)
     if not isinstance(must_abstain, bool):
         raise _fail(where, "must_abstain", f"expected true or false, got {must_abstain!r}")
-    notes = raw.get("notes") or ""
-    if not isinstance(notes, str):
-        raise _fail(where, "notes", "expected a string")
+    for key in ("notes", "known_failure"):
+        if not isinstance(raw.get(key) or "", str):
+            raise _fail(where, key, "expected a string")
     return GoldItem(
         id=item_id, question=question.strip(), status=status,
         as_of=None if raw.get("as_of") is None else _as_date(raw["as_of"], where, "as_of"),
         facts=_check_facts(raw.get("facts"), where),
         sources=tuple(_check_source(s, where, i) for i, s in enumerate(sources)),
-        must_abstain=must_abstain, tags=_check_tags(raw.get("tags"), where), notes=notes,
-        origin=origin,
+        must_abstain=must_abstain, tags=_check_tags(raw.get("tags"), where), notes=raw.get("notes") or "",
+        origin=origin, split=split, known_failure=" ".join((raw.get("known_failure") or "").split()),
+        label_changes=_check_changes(raw.get("label_changes"), status, where),
     )
 
 
@@ -222,17 +294,20 @@ def parse_item(raw: Any, origin: str, index: int) -> GoldItem:
 
 
 def check_sources_exist(item: GoldItem, corpus: Path) -> None:
-    """Every named file exists in `corpus` and every quote occurs in its file."""
+    """Every named file exists in `corpus` and every quote occurs in its file (label changes too)."""
     where = f"{item.origin}: item '{item.id}'"
-    for i, ref in enumerate(item.sources):
+    named = [(f"sources[{i}]", ref) for i, ref in enumerate(item.sources)]
+    named += [(f"label_changes[{i}].sources[{j}]", ref) for i, change in enumerate(item.label_changes)
+              for j, ref in enumerate(change.sources)]
+    for field, ref in named:
         if ref.file is None:
             continue
         path = corpus / ref.file
         if not path.is_file():
-            raise _fail(where, f"sources[{i}].file", f"no such file in {corpus}: {ref.file}")
+            raise _fail(where, f"{field}.file", f"no such file in {corpus}: {ref.file}")
         if ref.quote and normalise_ws(ref.quote) not in normalise_ws(
                 path.read_text(encoding="utf-8", errors="replace")):
-            raise _fail(where, f"sources[{i}].quote", f"quote not found in {ref.file}: {ref.quote!r}")
+            raise _fail(where, f"{field}.quote", f"quote not found in {ref.file}: {ref.quote!r}")
 
 
 def load_gold_file(path: Path) -> tuple[list[GoldItem], Path | None]:
@@ -259,7 +334,10 @@ def load_gold_file(path: Path) -> tuple[list[GoldItem], Path | None]:
         corpus = (path.parent / str(data["corpus"])).resolve()
         if not corpus.is_dir():
             raise GoldError(f"{origin}: field 'corpus': no such folder {corpus}")
-    items = [parse_item(raw, origin, i) for i, raw in enumerate(data["items"])]
+    split = data.get("split", "")
+    if split and split not in SPLITS:
+        raise GoldError(f"{origin}: field 'split': expected one of {', '.join(SPLITS)}, got {split!r}")
+    items = [parse_item(raw, origin, i, split) for i, raw in enumerate(data["items"])]
     if corpus is not None:
         for item in items:
             check_sources_exist(item, corpus)
@@ -267,14 +345,16 @@ def load_gold_file(path: Path) -> tuple[list[GoldItem], Path | None]:
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; folders expand to their *.yaml, *.yml and *.jsonl files, sorted.
+    """Files as given; folders expand to their *.yaml, *.yml and *.jsonl files and those of their
+    sub-folders (tests/gold/dev, tests/gold/test), sorted.
 
     A file named twice (directly or through its folder) is loaded once.
     """
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml", ".jsonl")))
+            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml", ".jsonl")
+                              and q.is_file()))
         else:
             out.append(p)
     unique: dict[Path, Path] = {}
@@ -313,11 +393,16 @@ def load_gold(paths: list[Path], corpus_dirs: tuple[Path, ...] = ()) -> GoldSet:
         if corpus is not None and corpus not in corpora:
             corpora.append(corpus)
     seen: dict[str, str] = {}
+    asked: dict[str, GoldItem] = {}
     for item in items:
         if item.id in seen:
             raise GoldError(f"{item.origin}: item '{item.id}': field 'id': duplicate "
                             f"(also in {seen[item.id]})")
         seen[item.id] = item.origin
+        other = asked.setdefault(normalise_ws(item.question).lower(), item)
+        if other.split != item.split:  # a held-out question must not also be a dev question
+            raise GoldError(f"{item.origin}: item '{item.id}': field 'question': also asked by "
+                            f"'{other.id}' in the {other.split or 'unsplit'} part")
     if not items:
         raise GoldError(f"no gold items in {', '.join(map(str, files))}")
     return GoldSet(items=tuple(items), corpus_dirs=tuple(corpora))

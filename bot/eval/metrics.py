@@ -156,7 +156,10 @@ def quote_is_valid(citation: Citation, read_source: Callable[[str], str | None])
 
 
 def abstention_precision_recall(pairs: Sequence[tuple[bool, bool]]) -> tuple[float | None, float | None]:
-    """pairs = (must_abstain, did_abstain) -> (precision, recall)."""
+    """pairs = (must_abstain, did_abstain) -> (precision, recall).
+
+    `did_abstain` is meant strictly (see runner.ItemResult.abstained): no verdict and nothing quoted.
+    """
     tp = sum(m and d for m, d in pairs)
     predicted = sum(d for _, d in pairs)
     actual = sum(m for m, _ in pairs)
@@ -185,17 +188,20 @@ class FloorCheck:
     bound: float
     value: float | None
     passed: bool
+    split: str = "all"  # the part of the gold set the floor was checked on
 
     def describe(self) -> str:
         op = "<=" if METRIC_DIRECTIONS.get(self.metric) == "max" else ">="
         shown = "n/a" if self.value is None else f"{self.value:.4g}"
         verdict = "ok" if self.passed else "FAILED"
-        return f"[{self.config}] {self.metric} = {shown} (needs {op} {self.bound:g}): {verdict}"
+        where = self.config if self.split == "all" else f"{self.config}/{self.split}"
+        return f"[{where}] {self.metric} = {shown} (needs {op} {self.bound:g}): {verdict}"
 
 
-def check_floor(config: str, metric: str, bound: float, value: float | None) -> FloorCheck:
+def check_floor(config: str, metric: str, bound: float, value: float | None,
+                split: str = "all") -> FloorCheck:
     """A missing value (n/a) fails: a floor on something unmeasured guards nothing."""
     if value is None:
-        return FloorCheck(config, metric, bound, value, False)
+        return FloorCheck(config, metric, bound, value, False, split)
     passed = value <= bound if METRIC_DIRECTIONS.get(metric) == "max" else value >= bound
-    return FloorCheck(config, metric, bound, value, passed)
+    return FloorCheck(config, metric, bound, value, passed, split)

@@ -1,4 +1,8 @@
-"""Evaluation reports: a rich terminal table, JSON, and a Markdown report folder with PNG plots."""
+"""Evaluation reports: a rich terminal table, JSON, and a Markdown report folder with PNG plots.
+
+When the gold set has splits, every table shows each configuration's dev and test side by side
+(dev: what the settings were tuned on; test: held out).
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -6,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.eval.metrics import FloorCheck
-from bot.eval.runner import ConfigResult, ItemResult, facts_mismatches
+from bot.eval.runner import ConfigResult, ItemResult, Scores, facts_mismatches, shown_passages
 from bot.records import STATUSES
 
 # Summary rows, in display order: the dangerous error first.
 SUMMARY_ROWS = (
     "false_no_license_required", "verdict_accuracy", "facts_accuracy", "recall@1", "recall@3",
     "recall@5", "recall@10", "mrr", "ndcg@5", "citation_precision", "citation_recall", "citation_validity",
-    "abstention_precision", "abstention_recall", "latency_p50_ms", "latency_p95_ms", "errors", "n",
+    "abstention_precision", "abstention_recall", "abstentions", "latency_p50_ms", "latency_p95_ms",
+    "errors", "n",
 )
 PLOTS = ("confusion_matrix.png", "recall_at_k.png", "latency_histogram.png")
 
@@ -26,45 +31,59 @@ def fmt(value: Any) -> str:
     return str(int(value)) if isinstance(value, (int, float)) else str(value)
 
 
+def columns(configs: list[ConfigResult]) -> list[tuple[str, ConfigResult, Scores]]:
+    """(header, config, scores) per column: each configuration's splits side by side, or its whole set."""
+    return [(f"{cr.name} {split}", cr, scores) for cr in configs for split, scores in cr.splits.items()
+            ] if all(cr.splits for cr in configs) else [(cr.name, cr, cr.overall) for cr in configs]
+
+
 # --------------------------------------------------------------------------- JSON
 
 
 def item_json(r: ItemResult, scores: dict[str, Any]) -> dict[str, Any]:
     a = r.answer
     return {
-        "id": r.item.id, "question": r.item.question,
+        "id": r.item.id, "split": r.item.split or None, "question": r.item.question,
         "as_of": r.item.as_of.isoformat() if r.item.as_of else None, "tags": list(r.item.tags),
         "expected_status": r.item.status, "status": r.status, "ok": r.status == r.item.status,
         "must_abstain": r.item.must_abstain, "abstained": r.abstained,
         "latency_ms": round(r.latency_ms, 3), "error": r.error,
         "facts": a.facts.contract_dict() if a else None,
         "passages": [f"{p.chunk.source} | {p.chunk.locator}" for p in a.passages] if a else [],
+        "shown": [f"{p.chunk.source} | {p.chunk.locator}" for p in shown_passages(a)] if a else [],
         "citations": [f"{c.source} | {c.locator}" for c in a.citations] if a else [],
         "scores": {k: v for k, v in scores.items() if not k.startswith("recall@") or k in
                    ("recall@1", "recall@5", "recall@10")},
         "ranked": [f"{p.chunk.source} | {p.chunk.locator}" for p in r.ranked],
         "text": a.text if a else "",
+        "known_failure": r.item.known_failure or None,
+    }
+
+
+def scores_json(scores: Scores) -> dict[str, Any]:
+    return {
+        "summary": scores.summary,
+        "confusion": {"labels": list(STATUSES), "matrix": scores.confusion},
+        "facts": {f: {"correct": c, "total": t, "accuracy": c / t} for f, (c, t) in scores.facts.items()},
+        "recall_at_k": {str(k): v for k, v in scores.recall_curve.items()},
+        "per_tag": scores.per_tag,
     }
 
 
 def config_json(cr: ConfigResult) -> dict[str, Any]:
-    return {
-        "summary": cr.summary,
-        "confusion": {"labels": list(STATUSES), "matrix": cr.confusion},
-        "facts": {f: {"correct": c, "total": t, "accuracy": c / t} for f, (c, t) in cr.facts.items()},
-        "recall_at_k": {str(k): v for k, v in cr.recall_curve.items()},
-        "per_tag": cr.per_tag,
-        "items": [item_json(r, cr.item_scores[r.item.id]) for r in cr.results],
-    }
+    """The whole set's scores (as before splits), each split's under "splits", then every item."""
+    return {**scores_json(cr.overall), "splits": {s: scores_json(sc) for s, sc in cr.splits.items()},
+            "items": [item_json(r, cr.item_scores[r.item.id]) for r in cr.results]}
 
 
 def report_json(configs: list[ConfigResult], floors: list[FloorCheck], gold_paths: list[str]) -> dict:
     return {
         "gold": gold_paths,
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "splits": list(configs[0].splits) if configs else [],
         "passed": all(f.passed for f in floors),
-        "floors": [{"config": f.config, "metric": f.metric, "bound": f.bound, "value": f.value,
-                    "passed": f.passed} for f in floors],
+        "floors": [{"config": f.config, "split": f.split, "metric": f.metric, "bound": f.bound,
+                    "value": f.value, "passed": f.passed} for f in floors],
         "configs": {cr.name: config_json(cr) for cr in configs},
     }
 
@@ -78,46 +97,48 @@ def render_terminal(configs: list[ConfigResult], floors: list[FloorCheck], conso
     from rich.table import Table
 
     console = console or Console()
-    table = Table(title="regbot eval", show_lines=False)
-    table.add_column("metric")
-    for cr in configs:
-        table.add_column(cr.name, justify="right")
+    cols = columns(configs)
+    table = _table("regbot eval", "metric", cols)
     for row in SUMMARY_ROWS:
         style = "bold red" if row == "false_no_license_required" and any(
-            (cr.summary.get(row) or 0) > 0 for cr in configs) else None
-        table.add_row(row, *(fmt(cr.summary.get(row)) for cr in configs), style=style)
+            (sc.summary.get(row) or 0) > 0 for _, _, sc in cols) else None
+        table.add_row(row, *(fmt(sc.summary.get(row)) for _, _, sc in cols), style=style)
     console.print(table)
-    tags = Table(title="verdict accuracy by tag (n)")
-    tags.add_column("tag")
-    for cr in configs:
-        tags.add_column(cr.name, justify="right")
-    for tag in sorted({t for cr in configs for t in cr.per_tag}):
-        tags.add_row(tag, *(f"{fmt(cr.per_tag[tag]['verdict_accuracy'])} ({cr.per_tag[tag]['n']})"
-                            for cr in configs))
+    tags = _table("verdict accuracy by tag (n)", "tag", cols)
+    for tag in sorted({t for _, _, sc in cols for t in sc.per_tag}):
+        tags.add_row(tag, *(f"{fmt(sc.per_tag[tag]['verdict_accuracy'])} ({sc.per_tag[tag]['n']})"
+                            if tag in sc.per_tag else "-" for _, _, sc in cols))
     console.print(tags)
-    facts = Table(title="facts extraction accuracy by field (correct/total)")
-    facts.add_column("field")
-    for cr in configs:
-        facts.add_column(cr.name, justify="right")
-    for name in sorted({f for cr in configs for f in cr.facts}):
-        facts.add_row(name, *("{}/{}".format(*cr.facts.get(name, (0, 0))) for cr in configs))
+    facts = _table("facts extraction accuracy by field (correct/total)", "field", cols)
+    for name in sorted({f for _, _, sc in cols for f in sc.facts}):
+        facts.add_row(name, *("{}/{}".format(*sc.facts.get(name, (0, 0))) for _, _, sc in cols))
     console.print(facts)
-    for cr in configs:
-        console.print(confusion_table(cr))
+    for header, _, sc in cols:
+        console.print(confusion_table(header, sc.confusion))
     for f in floors:
         console.print(f.describe(), style="green" if f.passed else "bold red", markup=False)
 
 
-def confusion_table(cr: ConfigResult):
+def _table(title: str, first: str, cols: list[tuple[str, ConfigResult, Scores]]):
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    table.add_column(first)
+    for header, _, _ in cols:
+        table.add_column(header, justify="right")
+    return table
+
+
+def confusion_table(name: str, confusion: list[list[int]]):
     """The confusion matrix as a rich table: rows expected, columns answered; false NLR in red."""
     from rich.table import Table
 
-    table = Table(title=f"confusion: {cr.name} (rows expected, columns answered)")
+    table = Table(title=f"confusion: {name} (rows expected, columns answered)")
     table.add_column("expected \\ answered")
     for label in STATUSES:
         table.add_column(label, justify="right")
     nlr = STATUSES.index("no_license_required")
-    for i, row in enumerate(cr.confusion):
+    for i, row in enumerate(confusion):
         table.add_row(STATUSES[i], *(f"[bold red]{n}[/]" if j == nlr and i != nlr and n else str(n)
                                      for j, n in enumerate(row)))
     return table
@@ -133,12 +154,13 @@ def write_plots(configs: list[ConfigResult], out: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    cols = columns(configs)
     short = ["prohib.", "licence", "NLR", "depends", "cannot"]
-    fig, axes = plt.subplots(1, len(configs), figsize=(4.6 * len(configs), 4.2), squeeze=False)
-    for ax, cr in zip(axes[0], configs):
-        ax.imshow(cr.confusion, cmap="Blues")
-        dark = max(max(row) for row in cr.confusion) / 2
-        for i, row in enumerate(cr.confusion):
+    fig, axes = plt.subplots(1, len(cols), figsize=(4.6 * len(cols), 4.2), squeeze=False)
+    for ax, (header, _, scores) in zip(axes[0], cols):
+        ax.imshow(scores.confusion, cmap="Blues")
+        dark = max(max(row) for row in scores.confusion) / 2
+        for i, row in enumerate(scores.confusion):
             for j, count in enumerate(row):
                 colour = "white" if count > dark else "black"
                 ax.text(j, i, str(count), ha="center", va="center",
@@ -147,24 +169,25 @@ def write_plots(configs: list[ConfigResult], out: Path) -> list[Path]:
         ax.set_yticks(range(len(short)), short)
         ax.set_xlabel("answered")
         ax.set_ylabel("expected")
-        ax.set_title(cr.name)
+        ax.set_title(header)
     fig.tight_layout()
     paths = [out / PLOTS[0]]
     fig.savefig(paths[0], dpi=110)
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(5.5, 4))
-    for cr in configs:
-        ks = sorted(k for k, v in cr.recall_curve.items() if v is not None)
-        ax.plot(ks, [cr.recall_curve[k] for k in ks], marker="o", label=cr.name)
-    ax.set_xticks(sorted({k for cr in configs for k in cr.recall_curve}) or [1])
+    for header, _, scores in cols:
+        ks = sorted(k for k, v in scores.recall_curve.items() if v is not None)
+        ax.plot(ks, [scores.recall_curve[k] for k in ks], marker="o", label=header,
+                linestyle="--" if header.endswith(" dev") else "-")
+    ax.set_xticks(sorted({k for _, _, sc in cols for k in sc.recall_curve}) or [1])
     shown = max([len(r.answer.passages) for cr in configs for r in cr.results if r.answer] + [0])
     if shown:
-        ax.axvline(shown, linestyle=":", color="grey", label=f"answers show {shown}")
-    ax.set_xlabel("k (retrieved passages)")
+        ax.axvline(shown, linestyle=":", color="grey", label=f"answers show up to {shown}")
+    ax.set_xlabel("k (passages shown)")
     ax.set_ylabel("recall@k of expected sources")
     ax.set_ylim(0, 1.02)
-    ax.legend()
+    ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     paths.append(out / PLOTS[1])
@@ -208,7 +231,8 @@ def _failure_md(r: ItemResult, scores: dict[str, Any]) -> list[str]:
     if r.error:
         reasons.append(f"error: {r.error}")
     as_of = f" (as of {r.item.as_of})" if r.item.as_of else ""
-    lines = [f"### `{r.item.id}` — {'; '.join(reasons)}", "", f"**Q:** {r.item.question}{as_of}", ""]
+    split = f" ({r.item.split})" if r.item.split else ""
+    lines = [f"### `{r.item.id}`{split} — {'; '.join(reasons)}", "", f"**Q:** {r.item.question}{as_of}", ""]
     if r.answer:
         f = r.answer.facts.contract_dict()
         lines.append("**Facts:** " + ", ".join(f"{k}={v}" for k, v in f.items() if v))
@@ -224,6 +248,8 @@ def _failure_md(r: ItemResult, scores: dict[str, Any]) -> list[str]:
         lines += ["**Expected sources:** " + "; ".join(s.label() for s in r.item.sources), ""]
     if r.item.notes:
         lines += [f"*Gold note:* {r.item.notes}", ""]
+    if r.item.known_failure:
+        lines += [f"*Known engine failure:* {r.item.known_failure}", ""]
     return lines
 
 
@@ -234,56 +260,75 @@ def is_failure(r: ItemResult, scores: dict[str, Any]) -> bool:
 
 
 def _misses_md(cr: ConfigResult) -> list[str]:
-    """Items whose expected sources are not all in the answer's passages: what was expected, what came."""
+    """Items whose expected sources are not all among the passages shown: what was expected, what came."""
     if not any(r.answer and r.answer.passages for r in cr.results):
         return ["", f"## Retrieval misses: {cr.name}: it retrieves nothing"]
     rows = []
     for r in cr.results:
         s = cr.item_scores[r.item.id]
         if "recall@5" in s and s["recall@5"] < 1 and r.answer:
-            got = "; ".join(f"{p.chunk.source} {p.chunk.locator}" for p in r.answer.passages[:5]) or "none"
-            rows.append([f"`{r.item.id}`", fmt(s["recall@5"]), fmt(s.get("recall@10")),
+            got = "; ".join(f"{p.chunk.source} {p.chunk.locator}" for p in shown_passages(r.answer)) or "none"
+            rows.append([f"`{r.item.id}`", r.item.split or "-", fmt(s["recall@5"]), fmt(s.get("recall@10")),
                          "; ".join(ref.label() for ref in r.item.sources), got])
     if not rows:
         return []
-    return ["", f"## Retrieval misses: {cr.name} ({len(rows)} items with an expected source outside the top 5)",
-            ""] + _md_table(["item", "recall@5", "recall@10", "expected", "top 5 retrieved"], rows)
+    return ["", f"## Retrieval misses: {cr.name} ({len(rows)} items with an expected source not shown)",
+            ""] + _md_table(["item", "split", "recall@5", "recall@10", "expected", "passages shown"], rows)
+
+
+def _known_failures_md(cr: ConfigResult) -> list[str]:
+    """Each item marked known_failure: does the engine still get it wrong?"""
+    rows = [[f"`{r.item.id}`", r.item.split or "-", f"`{r.item.status}`", f"`{r.status}`",
+             "still fails" if r.wrong else "now passes: drop known_failure",
+             r.item.known_failure] for r in cr.results if r.item.known_failure]
+    if not rows:
+        return []
+    return ["", f"## Known engine failures: {cr.name} ({len(rows)})", ""] + _md_table(
+        ["item", "split", "law", "answered", "today", "why"], rows)
 
 
 def render_markdown(configs: list[ConfigResult], floors: list[FloorCheck], gold_paths: list[str]) -> str:
-    names = [cr.name for cr in configs]
+    cols = columns(configs)
+    heads = [h for h, _, _ in cols]
+    splits = ", ".join(f"{s}: {fmt(sc.summary['n'])}" for s, sc in configs[0].splits.items())
     lines = ["# regbot evaluation report", "",
-             f"Gold: {', '.join(gold_paths)} — {len(configs[0].results)} items. "
+             f"Gold: {', '.join(gold_paths)} — {len(configs[0].results)} items"
+             f"{f' ({splits}; every setting was tuned on dev, test is held out)' if splits else ''}. "
              f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.", "", "## Summary", ""]
-    lines += _md_table(["metric", *names], [[row, *(fmt(cr.summary.get(row)) for cr in configs)]
+    lines += _md_table(["metric", *heads], [[row, *(fmt(sc.summary.get(row)) for _, _, sc in cols)]
                                             for row in SUMMARY_ROWS])
     if floors:
         lines += ["", "## Floors", ""] + [f"- {f.describe()}" for f in floors]
-    for cr in configs:
-        lines += ["", f"## Confusion matrix: {cr.name} (rows expected, columns answered)", ""]
+    for header, _, sc in cols:
+        lines += ["", f"## Confusion matrix: {header} (rows expected, columns answered)", ""]
         lines += _md_table(["expected \\ answered", *STATUSES],
-                           [[STATUSES[i], *map(str, row)] for i, row in enumerate(cr.confusion)])
+                           [[STATUSES[i], *map(str, row)] for i, row in enumerate(sc.confusion)])
     lines += ["", "## Plots", "", "![confusion matrix](confusion_matrix.png)", "",
               "![recall@k](recall_at_k.png)", "", "![latency](latency_histogram.png)", "",
               "## Facts extraction accuracy", ""]
-    fields = sorted({f for cr in configs for f in cr.facts})
-    lines += _md_table(["field", *names], [[f, *(f"{c}/{t}" for c, t in (cr.facts.get(f, (0, 0))
-                                                                         for cr in configs))]
-                                           for f in fields])
-    lines += ["", "## By tag", ""]
-    tags = sorted({t for cr in configs for t in cr.per_tag})
-    lines += _md_table(["tag", "n", *(f"{n} verdict acc." for n in names), *(f"{n} recall@5" for n in names)],
-                       [[t, str(configs[0].per_tag[t]["n"]),
-                         *(fmt(cr.per_tag[t]["verdict_accuracy"]) for cr in configs),
-                         *(fmt(cr.per_tag[t]["recall@5"]) for cr in configs)] for t in tags])
+    fields = sorted({f for _, _, sc in cols for f in sc.facts})
+    lines += _md_table(["field", *heads], [[f, *("{}/{}".format(*sc.facts.get(f, (0, 0)))
+                                                for _, _, sc in cols)] for f in fields])
+    lines += ["", "## By tag (n, verdict accuracy, recall@5)", ""]
+    tags = sorted({t for _, _, sc in cols for t in sc.per_tag})
+    lines += _md_table(["tag", *heads], [[t, *(_tag_cell(sc, t) for _, _, sc in cols)] for t in tags])
     for cr in configs:
         failed = [r for r in cr.results if is_failure(r, cr.item_scores[r.item.id])]
         lines += ["", f"## Failed items: {cr.name} ({len(failed)})", ""]
         for r in failed:
             lines += _failure_md(r, cr.item_scores[r.item.id])
     for cr in configs:
+        lines += _known_failures_md(cr)
+    for cr in configs:
         lines += _misses_md(cr)
     return "\n".join(lines) + "\n"
+
+
+def _tag_cell(scores: Scores, tag: str) -> str:
+    if tag not in scores.per_tag:
+        return "-"
+    t = scores.per_tag[tag]
+    return f"{t['n']}: {fmt(t['verdict_accuracy'])}, {fmt(t['recall@5'])}"
 
 
 def write_report(configs: list[ConfigResult], floors: list[FloorCheck], gold_paths: list[str],

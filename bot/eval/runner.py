@@ -1,8 +1,12 @@
-"""Run a gold set through an answerer and score it.
+"""Run a gold set through an answerer and score it, over the whole set and per split (dev, test).
 
 An answerer is anything with `.answer(question, *, as_of, front_end, log) -> Answer`:
 `bot.answer.Answerer` for real configurations, `BaselineAnswerer` for the no-op baseline that the
 floors must beat.
+
+Strict by design: an answer abstains only when it claims no verdict (`cannot_determine`) and quotes
+nothing; retrieval is scored on the passages a reader is shown (those the answer quotes: above the
+relevance threshold, after the per-file cap), not on the raw ranking.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from time import perf_counter
 from typing import Any, Protocol
 
 from bot.eval import metrics as m
-from bot.eval.gold import GoldItem, GoldSet
+from bot.eval.gold import SPLITS, GoldItem, GoldSet
 from bot.records import Answer, Facts, Passage, Verdict
 
 DEFAULT_DEPTH = 10  # ranks the recall@k curve reaches (answers show only settings.search_k passages)
@@ -25,25 +29,38 @@ class AnswererLike(Protocol):
                log: bool | None = ...) -> Answer: ...
 
 
+def shown_passages(answer: Answer) -> tuple[Passage, ...]:
+    """The retrieved passages a reader is shown: those the answer quotes, in rank order.
+
+    A passage below the relevance threshold, dropped by the per-file cap, about other countries,
+    or in an answer that abstains is not quoted, so it is not shown.
+    """
+    quoted = {c.key for c in answer.citations}
+    return tuple(p for p in answer.passages if p.chunk.key in quoted)
+
+
 class DeepRetrieval:
     """Wraps a real `bot.answer.Answerer` so eval can rank deeper than the answer shows.
 
-    The answer is untouched; `ranked(question, k)` repeats the answer's own search with a larger k.
-    Search ranks are prefix-stable (index.search fuses a fixed candidate pool), so its first
-    `search_k` passages are the answer's passages and the rest extend the recall@k curve.
+    The answer is untouched; `ranked(question, k, as_of)` asks the same question of an answerer that
+    shows k passages (same index, rulebook and settings otherwise) and returns what it shows. Its first
+    passages are the answer's own (the pool, the cap, the threshold and the quoting are all in rank
+    order), so ranks past `search_k` say what a larger `search_k` would show.
     """
 
     def __init__(self, answerer):
         self.answerer = answerer
+        self._deep: dict[int, Any] = {}
 
     def answer(self, question: str, **kwargs) -> Answer:
         return self.answerer.answer(question, **kwargs)
 
-    def ranked(self, question: str, k: int) -> list[Passage]:
-        from bot.answer import clean_question
-
+    def ranked(self, question: str, k: int, as_of: date | None = None) -> list[Passage]:
         a = self.answerer
-        return list(a.index.search(clean_question(question), k=k, mode=a.settings.retrieval_mode))
+        if k not in self._deep:
+            settings = a.settings.model_copy(update={"search_k": k, "llm_model": None})
+            self._deep[k] = type(a)(settings, rulebook=a.rulebook, index=a.index)
+        return list(shown_passages(self._deep[k].answer(question, as_of=as_of, front_end="eval", log=False)))
 
 
 class BaselineAnswerer:
@@ -64,36 +81,76 @@ class ItemResult:
     answer: Answer | None
     latency_ms: float
     error: str | None = None
-    ranked: tuple[Passage, ...] = ()  # the answer's passages, then deeper ranks (DeepRetrieval)
+    ranked: tuple[Passage, ...] = ()  # the passages shown, then deeper shown ones (DeepRetrieval)
 
     @property
     def status(self) -> str:
         return self.answer.verdict.status if self.answer else "error"
 
     @property
+    def wrong(self) -> bool:
+        """The verdict is not the gold status, or a must-abstain item did not abstain."""
+        return self.status != self.item.status or (self.item.must_abstain and not self.abstained)
+
+    @property
     def abstained(self) -> bool:
-        return bool(self.answer) and (self.answer.abstained or self.status == "cannot_determine")
+        """Abstained for real: no verdict claimed and nothing quoted as support."""
+        return (self.answer is not None and self.status == "cannot_determine"
+                and not self.answer.citations)
 
 
 @dataclass
-class ConfigResult:
-    """Every item's result and the scores for one configuration."""
+class Scores:
+    """The metrics over one set of results (the whole gold set, or one split)."""
 
-    name: str
-    results: list[ItemResult]
     summary: dict[str, float | None] = field(default_factory=dict)
     facts: dict[str, tuple[int, int]] = field(default_factory=dict)
     confusion: list[list[int]] = field(default_factory=list)
     recall_curve: dict[int, float | None] = field(default_factory=dict)
     per_tag: dict[str, dict[str, float | None]] = field(default_factory=dict)
+
+
+@dataclass
+class ConfigResult:
+    """Every item's result and the scores for one configuration: overall and per split."""
+
+    name: str
+    results: list[ItemResult]
     item_scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    overall: Scores = field(default_factory=Scores)
+    splits: dict[str, Scores] = field(default_factory=dict)  # "dev", "test" when the gold set has them
+
+    @property
+    def summary(self) -> dict[str, float | None]:
+        return self.overall.summary
+
+    @property
+    def facts(self) -> dict[str, tuple[int, int]]:
+        return self.overall.facts
+
+    @property
+    def confusion(self) -> list[list[int]]:
+        return self.overall.confusion
+
+    @property
+    def recall_curve(self) -> dict[int, float | None]:
+        return self.overall.recall_curve
+
+    @property
+    def per_tag(self) -> dict[str, dict[str, float | None]]:
+        return self.overall.per_tag
+
+    def part(self, split: str | None) -> Scores:
+        """The scores of one split; None or "all" for the whole set."""
+        return self.overall if split in (None, "all") else self.splits[split]
 
 
 def ranking(answer: Answer, deeper: list[Passage], depth: int) -> tuple[Passage, ...]:
-    """The answer's own passages first (what the reader saw), then unseen deeper ones, to `depth`."""
-    seen = {p.chunk.key for p in answer.passages}
+    """The passages the answer showed first, then deeper shown ones it did not show, to `depth`."""
+    shown = shown_passages(answer)
+    seen = {p.chunk.key for p in shown}
     extra = [p for p in deeper if p.chunk.key not in seen]
-    return (*answer.passages, *extra)[:max(depth, len(answer.passages))]
+    return (*shown, *extra)[:max(depth, len(shown))]
 
 
 def run_items(items: tuple[GoldItem, ...], answerer: AnswererLike, *, log: bool = False,
@@ -113,7 +170,7 @@ def run_items(items: tuple[GoldItem, ...], answerer: AnswererLike, *, log: bool 
             answer, error = answerer.answer(item.question, as_of=item.as_of, front_end="eval",
                                             log=log), None
             latency = (perf_counter() - start) * 1000
-            ranked = ranking(answer, deep(item.question, depth) if deep else [], depth)
+            ranked = ranking(answer, deep(item.question, depth, item.as_of) if deep else [], depth)
         except Exception as exc:  # noqa: BLE001 - one bad item must not stop the evaluation
             answer, error = None, f"{type(exc).__name__}: {exc}"
             latency = (perf_counter() - start) * 1000
@@ -192,22 +249,30 @@ def score_item(r: ItemResult, reader: Callable[[str], str | None],
 
 def score_config(name: str, results: list[ItemResult], reader: SourceReader,
                  depth: int = DEFAULT_DEPTH) -> ConfigResult:
-    """All metrics for one configuration's results."""
+    """All metrics for one configuration's results, overall and for each split."""
     reader.remember(results)
-    cr = ConfigResult(name, results)
     ks = tuple(range(1, max(depth, 5) + 1))
-    cr.item_scores = {r.item.id: score_item(r, reader, ks) for r in results}
-    cr.summary = summarise(results, cr.item_scores)
-    pairs = [(r.item.status, r.status) for r in results]
-    cr.confusion = m.confusion_matrix(pairs)
-    cr.facts = m.facts_accuracy((r.item.facts, _given_facts(r)) for r in results if r.item.facts)
+    item_scores = {r.item.id: score_item(r, reader, ks) for r in results}
+    splits = [s for s in SPLITS if any(r.item.split == s for r in results)]
+    return ConfigResult(name, results, item_scores, score_results(results, item_scores, ks),
+                        {s: score_results([r for r in results if r.item.split == s], item_scores, ks)
+                         for s in splits})
+
+
+def score_results(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
+                  ks: tuple[int, ...]) -> Scores:
+    """Summary, confusion matrix, facts, recall curve and per-tag scores of `results`."""
+    scored = [item_scores[r.item.id] for r in results]
     reached = max([len(r.ranked) for r in results] + [1])
-    cr.recall_curve = {k: m.mean(s[f"recall@{k}"] for s in cr.item_scores.values() if f"recall@{k}" in s)
-                       for k in ks if k <= reached}  # past the retrieval depth it is flat
     tags = sorted({t for r in results for t in r.item.tags})
-    cr.per_tag = {t: summarise([r for r in results if t in r.item.tags], cr.item_scores, brief=True)
-                  for t in tags}
-    return cr
+    return Scores(
+        summary=summarise(results, item_scores),
+        confusion=m.confusion_matrix([(r.item.status, r.status) for r in results]),
+        facts=m.facts_accuracy((r.item.facts, _given_facts(r)) for r in results if r.item.facts),
+        recall_curve={k: m.mean(s[f"recall@{k}"] for s in scored if f"recall@{k}" in s)
+                      for k in ks if k <= reached},  # past the retrieval depth it is flat
+        per_tag={t: summarise([r for r in results if t in r.item.tags], item_scores, brief=True)
+                 for t in tags})
 
 
 def facts_mismatches(r: ItemResult) -> list[str]:
@@ -259,6 +324,7 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
         "citations": n_cit,
         "abstention_precision": a_prec,
         "abstention_recall": a_rec,
+        "abstentions": sum(r.abstained for r in results),
         "latency_p50_ms": m.percentile(latencies, 50),
         "latency_p95_ms": m.percentile(latencies, 95),
         "errors": sum(r.error is not None for r in results),

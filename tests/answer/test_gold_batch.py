@@ -42,16 +42,22 @@ def batch_answers(corpus_home, tmp_path_factory) -> dict[str, dict]:
     return {a["id"]: a for a in answers}
 
 
+def _known(item: GoldItem):
+    """A gold item the engine gets wrong today (its `known_failure`, docs/evaluation.md) is a strict
+    xfail: the run shows it, and it fails loudly once the engine is fixed, so the mark gets removed."""
+    return pytest.param(item, id=item.id, marks=pytest.mark.xfail(
+        strict=True, reason=f"known engine failure: {item.known_failure}")) if item.known_failure else item
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("item", GOLD, ids=[g.id for g in GOLD])
+@pytest.mark.parametrize("item", [_known(g) for g in GOLD], ids=[g.id for g in GOLD])
 def test_gold_item(item: GoldItem, batch_answers, verify_quotes):
     answer = batch_answers[item.id]
     assert "error" not in answer, answer.get("error")
     status = answer["verdict"]["status"]
-    if item.must_abstain:
-        assert answer["abstained"] or status == "cannot_determine", answer["text"]
-    else:
-        assert status == item.status, answer["text"]
+    assert status == item.status, answer["text"]
+    if item.must_abstain:  # abstains for real: no verdict, nothing quoted as support
+        assert answer["abstained"] and answer["citations"] == [], answer["text"]
     verify_quotes(answer)
 
 

@@ -118,7 +118,7 @@ def relevance(home: Path) -> dict[str, list[float]]:
     from bot.settings import Settings
 
     answerer = Answerer(Settings(home=home, llm_model=None))
-    gold = [g.question for g in load_gold([REPO / "tests" / "gold"]).items if g.must_abstain]
+    gold = [g.question for g in load_gold([REPO / "tests" / "gold" / "dev"]).items if g.must_abstain]
     groups = {"off_topic": OFF_TOPIC, "on_topic_undecided": ON_TOPIC_UNDECIDED,
               "gold_must_abstain": gold}
     return {name: sorted(round(best_dense(answerer, q), 3) for q in qs) for name, qs in groups.items()}

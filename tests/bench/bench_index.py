@@ -65,9 +65,10 @@ def peak_rss_mb() -> float:
 
 
 def gold_items() -> list[tuple[str, list[str]]]:
-    """(question, expected source files) from tests/gold/*.yaml, plus the issue's three."""
+    """(question, expected source files) from tests/gold/dev/*.yaml (the tuning split), plus the
+    issue's three."""
     items = list(DONE_WHEN)
-    for path in sorted((REPO / "tests" / "gold").glob("*.yaml")):
+    for path in sorted((REPO / "tests" / "gold" / "dev").glob("*.yaml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("items", []):
             sources = [s if isinstance(s, str) else s.get("file") for s in item.get("sources", [])]
             if item.get("question") and sources:

@@ -1,7 +1,8 @@
 """`regbot eval` end to end: the project's gold set over the shared-corpus index, in a subprocess.
 
-This is the quality gate `make test` runs: the floors below must hold for the production (hybrid)
-configuration, and a no-op baseline (always "depends", nothing retrieved) must fail them.
+This is the quality gate `make test` runs: the floors below must hold on the held-out test split for the
+production (hybrid) configuration, and a no-op baseline (always "depends", nothing retrieved) must fail
+them. Every setting was tuned on the dev split only (docs/evaluation.md).
 """
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "tests" / "gold"
 
-# The floors (see docs/evaluation.md for how they were set against measured scores).
+# The floors, checked on the test split (docs/evaluation.md, "The gate": measured 2026-12-01 on test,
+# hybrid: verdict accuracy 0.903 with 6 known engine failures, recall@5 0.356, strict abstention recall
+# 0.833 (0.833 / 0.917 for dense / bm25)). The target for abstention recall is 0.9; it is not met yet.
 FLOORS = {
-    "verdict_accuracy": 0.95,
+    "verdict_accuracy": 0.88,
     "citation_validity": 1.0,
     "false_no_license_required": 0,
-    "recall@5": 0.45,
+    "recall@5": 0.30,
+    "abstention_recall": 0.8,
 }
 PER_CONFIG = ("verdict_accuracy", "recall@5")  # floors for the production (hybrid) configuration only
 PLOTS = ("confusion_matrix.png", "recall_at_k.png", "latency_histogram.png")
@@ -55,10 +59,11 @@ def test_baseline_fails_the_floors(baseline_run):
     assert proc.returncode == 1, proc.stderr
     result = json.loads(proc.stdout)
     failed = {f["metric"] for f in result["floors"] if not f["passed"]}
-    assert {"verdict_accuracy", "recall@5"} <= failed
-    assert result["passed"] is False
+    assert {"verdict_accuracy", "recall@5", "abstention_recall"} <= failed
+    assert result["passed"] is False and {f["split"] for f in result["floors"]} == {"test"}
     summary = result["configs"]["baseline"]["summary"]
-    assert summary["n"] >= 80 and summary["verdict_accuracy"] < FLOORS["verdict_accuracy"]
+    assert summary["n"] >= 150 and summary["verdict_accuracy"] < FLOORS["verdict_accuracy"]
+    assert result["splits"] == ["dev", "test"]
 
 
 def test_report_folder_has_markdown_json_and_plots(baseline_run):
@@ -83,6 +88,7 @@ def test_report_folder_has_markdown_json_and_plots(baseline_run):
     (["--config", "baseline", "--depth", "0"], 2, "--depth"),
     (["--config", "baseline", "--corpus", "/no/such/folder"], 2, "/no/such/folder"),
     (["--config", "baseline", "--report", "/proc/regbot-report"], 2, "cannot write the report"),
+    (["--config", "baseline", "--split", "train"], 2, "--split"),
 ])
 def test_usage_errors_exit_2(args, code, needle, regbot_home):
     proc = regbot_eval(str(GOLD), *args, home=regbot_home)
@@ -121,18 +127,27 @@ def test_gold_set_meets_the_floors(gold_run):
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout)
     assert result["passed"] and all(f["passed"] for f in result["floors"])
+    assert {f["split"] for f in result["floors"]} == {"test"}  # the gate is the held-out part
     for name in ("hybrid", "dense", "bm25"):
         config = result["configs"][name]
+        assert set(config["splits"]) == {"dev", "test"}
+        assert config["splits"]["test"]["summary"]["n"] >= 50
         summary = config["summary"]
         assert summary["errors"] == 0
         assert summary["citations"] > 0  # validity is measured on real quotes, not vacuously
-        # the curve reaches k = 10 (--depth), and its first ranks are exactly what each answer showed
-        assert sorted(map(int, config["recall_at_k"])) == list(range(1, 11))
         assert summary["recall@10"] >= summary["recall@5"]
         for item in config["items"]:
-            assert item["ranked"][:len(item["passages"])] == item["passages"], item["id"]
-            assert len(item["passages"]) <= 5 and len(item["ranked"]) <= 10, item["id"]
-        assert sum(len(i["ranked"]) == 10 for i in config["items"]) >= 80  # deeper ranks are real
+            # ranks start with exactly the passages the answer showed (quoted), never more than 5
+            assert item["ranked"][:len(item["shown"])] == item["shown"], item["id"]
+            assert set(item["shown"]) <= set(item["passages"]) and len(item["shown"]) <= 5, item["id"]
+            assert len(item["ranked"]) <= 10, item["id"]
+            if item["must_abstain"] and item["abstained"]:
+                assert item["citations"] == [] and item["status"] == "cannot_determine", item["id"]
+        deepest = max(len(i["ranked"]) for i in config["items"])
+        assert sorted(map(int, config["recall_at_k"])) == list(range(1, deepest + 1))
+    hybrid = result["configs"]["hybrid"]["items"]
+    assert sum(len(i["ranked"]) > len(i["shown"]) for i in hybrid) >= 20  # deeper ranks are real
+    assert max(len(i["ranked"]) for i in hybrid) == 10
 
 
 @pytest.mark.slow
@@ -141,7 +156,8 @@ def test_gold_report_with_real_answers(gold_run):
     for name in PLOTS:
         assert (out / name).stat().st_size > 5000, name
     report = (out / "report.md").read_text(encoding="utf-8")
-    assert "| metric | hybrid | dense | bm25 |" in report
+    assert "| metric | hybrid dev | hybrid test | dense dev | dense test | bm25 dev | bm25 test |" in report
+    assert "## Known engine failures: hybrid" in report
     items = json.loads((out / "results.json").read_text())["configs"]["hybrid"]["items"]
     assert {i["id"] for i in items} >= {"kh-avionics-today", "oos-gibberish"}
     assert all(i["error"] is None for i in items)
@@ -164,3 +180,14 @@ def test_jsonl_dataset_through_the_cli(tmp_path, regbot_home, corpus_dir):
         ("ext-1", "prohibited", False), ("ext-2", "cannot_determine", True)]
     proc = regbot_eval(str(data), "--config", "baseline", home=regbot_home)  # spans need the corpus
     assert proc.returncode == 2 and "line 1" in proc.stderr and "corpus" in proc.stderr
+
+
+def test_split_runs_only_that_part(regbot_home):
+    """Tuning runs use --split dev and never see the held-out items; floors then hold on what ran."""
+    proc = regbot_eval(str(GOLD), "--split", "dev", "--config", "baseline", "--json",
+                       "--fail-under", "false_no_license_required=0", home=regbot_home)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    items = result["configs"]["baseline"]["items"]
+    assert items and {i["split"] for i in items} == {"dev"} and result["splits"] == ["dev"]
+    assert [f["split"] for f in result["floors"]] == ["all"]

@@ -35,6 +35,42 @@ def test_project_gold_set_coverage(gold, corpus_dir):
     assert len({i.status for i in items}) == 5
     assert tags["phrasing"] >= 8  # lower case, typos, ISO codes, slang, negation
 
+
+# Strata for the held-out split: every country the rulebook covers, the must-abstain questions, and the
+# item kinds, end users and periods that decide verdicts.
+STRATA = ("cambodia", "nicaragua", "china", "venezuela", "burma", "russia", "belarus", "iran", "cuba",
+          "syria", "north-korea", "unanswerable", "timeline", "itar", "ear", "600-series", "avionics",
+          "aircraft-parts", "night-vision", "ear99", "civil", "military", "military-intelligence",
+          "branches", "phrasing", "police", "encryption", "embargo")
+
+
+def test_held_out_split_is_a_third_and_stratified(gold):
+    """dev holds the items every setting was tuned on; test (>= 1/3) was written fresh and held out."""
+    assert gold.splits == ("dev", "test") and all(i.split in ("dev", "test") for i in gold.items)
+    test = [i for i in gold.items if i.split == "test"]
+    assert len(test) >= len(gold.items) / 3
+    for tag in STRATA:
+        n = sum(tag in i.tags for i in gold.items)
+        held = sum(tag in i.tags for i in test)
+        assert held >= 1 and held / n >= 0.2, f"tag {tag}: {held} of {n} items held out"
+    for status in ("prohibited", "license_required", "no_license_required", "depends", "cannot_determine"):
+        assert sum(i.status == status for i in test) >= 5, status
+    assert sum(i.must_abstain for i in test) >= 10
+    # the held-out items are new questions, not dev items moved or copied (the loader refuses that)
+    assert {i.id for i in test}.isdisjoint(i.id for i in gold.items if i.split == "dev")
+
+
+def test_every_label_change_and_known_failure_is_in_the_docs(gold):
+    """docs/evaluation.md lists every gold label change with its reason, and every known engine failure."""
+    doc = (GOLD.parents[1] / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    changed = [i for i in gold.items if i.label_changes]
+    assert {i.id for i in changed} >= {"kh-night-vision-police", "kh-encryption"}
+    for item in changed:
+        assert f"`{item.id}`" in doc.split("## Gold label changes")[1].split("\n## ")[0], item.id
+        assert item.label_changes[-1].to_status == item.status
+    for item in (i for i in gold.items if i.known_failure):
+        assert f"`{item.id}`" in doc.split("## Known engine failures")[1].split("\n## ")[0], item.id
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "g.yaml"
     path.write_text(text, encoding="utf-8")
@@ -60,6 +96,25 @@ def write(tmp_path: Path, text: str) -> Path:
     ("questions: []", "expected a mapping with an 'items' list"),
     ("version: 2\nitems: []", "field 'version'"),
     ("corpus: nowhere\nitems: []", "field 'corpus'"),
+    ("split: train\nitems: []", "field 'split'"),
+    ("items:\n  - {id: a1, question: q, status: depends, known_failure: [x]}", "field 'known_failure'"),
+    ("items:\n  - {id: a1, question: q, status: depends, label_changes: []}", "field 'label_changes'"),
+    ("items:\n  - {id: a1, question: q, status: depends, label_changes: [{date: 2026-12-01, from: depends,"
+     " to: maybe, reason: r, commit: abc1234}]}", "field 'label_changes[0]'"),
+    ("items:\n  - {id: a1, question: q, status: depends, label_changes: [{date: 2026-12-01,"
+     " from: prohibited, to: depends, commit: abc1234}]}", "field 'label_changes[0].reason'"),
+    ("items:\n  - {id: a1, question: q, status: depends, label_changes: [{date: 2026-12-01,"
+     " from: prohibited, to: depends, reason: r}]}", "field 'label_changes[0].sources'"),
+    ("items:\n  - {id: a1, question: q, status: depends, label_changes: [{date: 2026-12-01,"
+     " from: prohibited, to: depends, reason: r, commit: not-a-sha}]}", "field 'label_changes[0].commit'"),
+    ("items:\n  - {id: a1, question: q, status: depends, label_changes: [{date: someday,"
+     " from: prohibited, to: depends, reason: r, commit: abc1234}]}", "field 'label_changes[0].date'"),
+    ("items:\n  - {id: a1, question: q, status: depends, label_changes: [{date: 2026-12-01,"
+     " from: prohibited, to: license_required, reason: r, commit: abc1234}]}", "but status is 'depends'"),
+    ("items:\n  - id: a1\n    question: q\n    status: depends\n    label_changes:\n"
+     "      - {date: 2026-11-01, from: prohibited, to: license_required, reason: r, commit: abc1234}\n"
+     "      - {date: 2026-12-01, from: prohibited, to: depends, reason: r, commit: abc1234}\n",
+     "field 'label_changes[1].from'"),
 ])
 def test_bad_gold_files_name_file_item_and_field(tmp_path, body, needle):
     path = write(tmp_path, body)
@@ -84,6 +139,41 @@ def test_sources_are_checked_against_the_corpus(tmp_path, corpus_dir):
         load_gold_file(write(tmp_path, base + f"    sources: [{{file: {f}, quote: invented words}}]\n"))
     items, _ = load_gold_file(write(tmp_path, base + f"    sources: [{{file: {f}, quote: 'third country\n      added'}}]\n"))
     assert items[0].sources[0].file == f
+
+
+def test_label_change_sources_are_checked_against_the_corpus(tmp_path, corpus_dir):
+    f = "2026-02-10_ecfr_15cfr744.21_military-end-use-user.md"
+    base = (f"corpus: {corpus_dir}\nitems:\n  - id: a1\n    question: q\n    status: license_required\n"
+            "    label_changes:\n      - {date: 2026-12-01, from: depends, to: license_required, reason: r,\n"
+            "         sources: [{file: %s, quote: %s}]}\n")
+    items, _ = load_gold_file(write(tmp_path, base % (f, "national guard and national police")))
+    change = items[0].label_changes[0]
+    assert (change.from_status, change.to_status, change.sources[0].file) == ("depends", "license_required", f)
+    with pytest.raises(GoldError, match=r"field 'label_changes\[0\].sources\[0\].quote'"):
+        load_gold_file(write(tmp_path, base % (f, "national fire brigade")))
+    # the EAR's own tables beside the corpus may be cited too
+    ear = "../ear/country-chart.json"
+    items, _ = load_gold_file(write(tmp_path, base % (ear, "'\"Cambodia\": { \"x\": [ \"CB 1\"'")))
+    assert items[0].label_changes[0].sources[0].file == ear
+
+
+def test_a_question_cannot_be_in_both_splits(tmp_path):
+    (tmp_path / "dev.yaml").write_text("split: dev\nitems:\n  - {id: d1, question: 'Avionics to Cambodia?', "
+                                       "status: depends}\n")
+    (tmp_path / "test.yaml").write_text("split: test\nitems:\n  - {id: t1, question: '  avionics to  "
+                                        "cambodia?', status: depends}\n")
+    with pytest.raises(GoldError, match=r"item 't1': field 'question': also asked by 'd1' in the dev part"):
+        load_gold([tmp_path])
+
+
+def test_folders_are_read_recursively_with_their_split(tmp_path):
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "test").mkdir()
+    (tmp_path / "dev" / "a.yaml").write_text("split: dev\nitems:\n  - {id: one, question: q1, status: depends}\n")
+    (tmp_path / "test" / "b.yaml").write_text("split: test\nitems:\n  - {id: two, question: q2, status: depends}\n")
+    gold = load_gold([tmp_path])
+    assert [(i.id, i.split) for i in gold.items] == [("one", "dev"), ("two", "test")]
+    assert gold.splits == ("dev", "test")
 
 
 def test_duplicate_ids_across_files(tmp_path):

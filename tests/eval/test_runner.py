@@ -1,4 +1,5 @@
-"""Scoring wiring: an oracle answerer scores perfectly, a wrong one is caught on each metric."""
+"""Scoring wiring: an oracle answerer scores perfectly, a wrong one is caught on each metric; abstention
+and retrieval are strict (nothing quoted; only passages shown); dev and test are scored side by side."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,22 +10,23 @@ import pytest
 from rich.console import Console
 
 from bot.eval.gold import GoldItem, GoldSet, SourceRef
-from bot.eval.report import render_markdown, render_terminal, write_report
-from bot.eval.runner import BaselineAnswerer, evaluate
+from bot.eval.report import render_markdown, render_terminal, report_json, write_report
+from bot.eval.runner import BaselineAnswerer, evaluate, shown_passages
 from bot.records import Answer, Chunk, Citation, DocMeta, Facts, Passage, Verdict
 
 TEXT = "Intro.\n\nIt is the policy of the United States to deny licenses for Cambodia.\n"
 QUOTE = "deny licenses for Cambodia"
+Q_KH, Q_VN = "USML XI to Cambodia?", "Avionics to Vietnam?"
 
 
 @pytest.fixture
 def gold(tmp_path) -> GoldSet:
     (tmp_path / "rule.md").write_text(TEXT, encoding="utf-8")
     items = (
-        GoldItem(id="a", question="USML XI to Cambodia?", status="prohibited", as_of=date(2023, 3, 1),
+        GoldItem(id="a", question=Q_KH, status="prohibited", as_of=date(2023, 3, 1),
                  facts={"destination": "KH"}, sources=(SourceRef(file="rule.md", quote=QUOTE),),
                  tags=("cambodia",)),
-        GoldItem(id="b", question="Avionics to Vietnam?", status="cannot_determine", must_abstain=True,
+        GoldItem(id="b", question=Q_VN, status="cannot_determine", must_abstain=True,
                  tags=("unanswerable",)),
     )
     return GoldSet(items=items, corpus_dirs=(tmp_path,))
@@ -37,42 +39,72 @@ def chunk(path: Path, text: str, key: str) -> Chunk:
                  meta=DocMeta(title="t"))
 
 
-class Scripted:
-    """Answers from a script: status, facts, and whether to retrieve/cite the right passage."""
+def cite(c: Chunk, quote: str | None = None) -> Citation:
+    return Citation(key=c.key, source=c.source, locator=c.locator, citation=None, quote=quote or c.text)
 
-    def __init__(self, corpus: Path, statuses: dict[str, str], *, cite: str = QUOTE, retrieve=True):
-        self.corpus, self.statuses, self.cite, self.retrieve = corpus, statuses, cite, retrieve
+
+class Scripted:
+    """Answers from a script: a status per question; retrieves noise then the right passage and
+    quotes the chunks in `quoted` (what the reader is shown), except when abstaining."""
+
+    def __init__(self, corpus: Path, statuses: dict[str, str], *, quoted=("k0", "k1"), retrieve=True,
+                 invent: str | None = None, quote_when_undecided=False):
+        self.corpus, self.statuses, self.quoted, self.retrieve = corpus, statuses, quoted, retrieve
+        self.invent, self.quote_when_undecided = invent, quote_when_undecided
 
     def answer(self, question, *, as_of=None, front_end="eval", log=None) -> Answer:
         status = self.statuses[question]
         facts = Facts(as_of=as_of or date.today(), destination="KH" if "Cambodia" in question else None)
-        good = chunk(self.corpus / "rule.md", QUOTE, "k1")
-        noise = chunk(self.corpus / "rule.md", "Intro.", "k0")
+        noise, good = chunk(self.corpus / "rule.md", "Intro.", "k0"), chunk(self.corpus / "rule.md", QUOTE, "k1")
         passages = (Passage(noise, 0.9, 1), Passage(good, 0.8, 2)) if self.retrieve else ()
-        citations = ()
-        if status != "cannot_determine":
-            citations = (Citation(key="k1", source="rule.md", locator="22 CFR 126.1(o)", citation=None,
-                                  quote=self.cite),)
+        citations: tuple[Citation, ...] = ()
+        if status != "cannot_determine" or self.quote_when_undecided:
+            citations = tuple(cite(p.chunk) for p in passages if p.chunk.key in self.quoted)
+            if self.invent:
+                citations += (Citation(key="k9", source="rule.md", locator="x", citation=None, quote=self.invent),)
         return Answer(question=question, as_of=facts.as_of, facts=facts, verdict=Verdict(status=status),
                       citations=citations, passages=passages, abstained=status == "cannot_determine")
 
 
+RIGHT = {Q_KH: "prohibited", Q_VN: "cannot_determine"}
+
+
 def test_oracle_scores_perfectly(gold, tmp_path):
-    oracle = Scripted(tmp_path, {"USML XI to Cambodia?": "prohibited", "Avionics to Vietnam?": "cannot_determine"})
-    [cr] = evaluate(gold, {"oracle": oracle})
+    [cr] = evaluate(gold, {"oracle": Scripted(tmp_path, RIGHT)})
     s = cr.summary
     assert s["verdict_accuracy"] == 1.0 and s["false_no_license_required"] == 0
     assert s["recall@1"] == 0.0 and s["recall@3"] == 1.0 and s["mrr"] == 0.5
-    assert s["citation_precision"] == 1.0 and s["citation_recall"] == 1.0 and s["citation_validity"] == 1.0
-    assert s["abstention_precision"] == 1.0 and s["abstention_recall"] == 1.0
+    assert s["citation_recall"] == 1.0 and s["citation_validity"] == 1.0
+    assert s["abstention_precision"] == 1.0 and s["abstention_recall"] == 1.0 and s["abstentions"] == 1
     assert s["facts_accuracy"] == 1.0 and cr.facts == {"destination": (1, 1)}
     assert cr.per_tag["cambodia"]["verdict_accuracy"] == 1.0
 
 
+def test_recall_counts_only_the_passages_shown(gold, tmp_path):
+    """A passage retrieved but not quoted (below the threshold, capped away) is not shown."""
+    only_good = Scripted(tmp_path, RIGHT, quoted=("k1",))
+    [cr] = evaluate(gold, {"x": only_good})
+    assert cr.summary["recall@1"] == 1.0 and cr.summary["mrr"] == 1.0  # the unquoted noise is no rank
+    not_quoted = Scripted(tmp_path, RIGHT, quoted=("k0",))
+    [cr] = evaluate(gold, {"x": not_quoted})
+    assert cr.summary["recall@5"] == 0.0 and cr.summary["recall@10"] == 0.0  # retrieved, never shown
+    answer = not_quoted.answer(Q_KH)
+    assert [p.chunk.key for p in shown_passages(answer)] == ["k0"] and len(answer.passages) == 2
+
+
+def test_abstention_is_strict(gold, tmp_path):
+    """cannot_determine with a passage quoted 'for reference' is not an abstention."""
+    for_reference = Scripted(tmp_path, RIGHT, quote_when_undecided=True)
+    [cr] = evaluate(gold, {"x": for_reference})
+    assert cr.summary["verdict_accuracy"] == 1.0  # the status is right ...
+    assert cr.summary["abstention_recall"] == 0.0 and cr.summary["abstentions"] == 0  # ... but it quoted
+    md = render_markdown([cr], [], ["gold.yaml"])
+    assert "### `b` — should have abstained" in md
+
+
 def test_wrong_answers_are_caught(gold, tmp_path):
-    wrong = Scripted(tmp_path, {"USML XI to Cambodia?": "no_license_required",
-                                "Avionics to Vietnam?": "license_required"},
-                     cite="deny ALL licenses", retrieve=False)
+    wrong = Scripted(tmp_path, {Q_KH: "no_license_required", Q_VN: "license_required"},
+                     quoted=(), invent="deny ALL licenses")
     baseline = BaselineAnswerer()
     results = {cr.name: cr for cr in evaluate(gold, {"wrong": wrong, "baseline": baseline})}
     s = results["wrong"].summary
@@ -105,13 +137,13 @@ def test_an_answerer_exception_is_an_error_item(gold):
 
 
 class Deep(Scripted):
-    """Shows only the noise passage; a deeper search (ranked) finds the expected one at rank 7."""
+    """Shows only the noise passage; an answer showing more (ranked) shows the expected one at rank 7."""
 
     def answer(self, question, **kwargs) -> Answer:
         a = super().answer(question, **kwargs)
-        return dataclasses.replace(a, passages=a.passages[:1])
+        return dataclasses.replace(a, passages=a.passages[:1], citations=a.citations[:1])
 
-    def ranked(self, question, k):
+    def ranked(self, question, k, as_of=None):
         noise = chunk(self.corpus / "rule.md", "Intro.", "k0")
         filler = [Passage(dataclasses.replace(noise, key=f"f{i}", locator="other"), 0.5, i) for i in range(5)]
         good = chunk(self.corpus / "rule.md", QUOTE, "k1")
@@ -119,16 +151,16 @@ class Deep(Scripted):
 
 
 def test_deeper_ranks_extend_the_curve_but_not_what_the_answer_showed(gold, tmp_path):
-    deep = Deep(tmp_path, {"USML XI to Cambodia?": "prohibited", "Avionics to Vietnam?": "cannot_determine"})
+    deep = Deep(tmp_path, RIGHT)
     [cr] = evaluate(gold, {"deep": deep}, depth=10)
     s = cr.summary
     assert s["recall@5"] == 0.0 and s["recall@10"] == 1.0 and s["mrr"] == pytest.approx(1 / 7)
     assert max(cr.recall_curve) == 7 and cr.recall_curve[6] == 0.0 and cr.recall_curve[7] == 1.0
     first = cr.results[0]
-    assert first.ranked[0].chunk.key == first.answer.passages[0].chunk.key  # the answer's own rank 1
+    assert first.ranked[0].chunk.key == shown_passages(first.answer)[0].chunk.key  # the answer's own rank 1
     assert len({p.chunk.key for p in first.ranked}) == len(first.ranked) == 7  # no passage counted twice
     md = render_markdown([cr], [], ["gold.yaml"])
-    assert "## Retrieval misses: deep (1 items" in md and "| `a` | 0 | 1 |" in md
+    assert "## Retrieval misses: deep (1 items" in md and "| `a` | - | 0 | 1 |" in md
     [shallow] = evaluate(gold, {"deep": deep}, depth=5)
     assert shallow.summary.get("recall@10") is None and max(shallow.recall_curve) == 5
 
@@ -139,9 +171,49 @@ def test_a_wrong_fact_is_a_listed_failure_even_with_the_right_verdict(gold, tmp_
             a = super().answer(question, **kwargs)
             return dataclasses.replace(a, facts=dataclasses.replace(a.facts, destination="TH"))
 
-    ans = WrongPlace(tmp_path, {"USML XI to Cambodia?": "prohibited", "Avionics to Vietnam?": "cannot_determine"})
-    [cr] = evaluate(gold, {"wrong-place": ans})
+    [cr] = evaluate(gold, {"wrong-place": WrongPlace(tmp_path, RIGHT)})
     assert cr.summary["verdict_accuracy"] == 1.0 and cr.facts == {"destination": (0, 1)}
     md = render_markdown([cr], [], ["gold.yaml"])
     assert "### `a` — fact destination: expected 'KH', got 'TH'" in md
-    assert "## Retrieval misses: wrong-place" not in md  # the expected source was retrieved (rank 2)
+    assert "## Retrieval misses: wrong-place" not in md  # the expected source was shown (rank 2)
+
+
+@pytest.fixture
+def split_gold(gold) -> GoldSet:
+    """Item a in dev; b and a held-out twin of a (with a known engine failure) in test."""
+    a, b = gold.items
+    twin = dataclasses.replace(a, id="a-test", question="USML XI to Cambodia in 2023?", split="test",
+                               known_failure="the engine answers depends")
+    return GoldSet(items=(dataclasses.replace(a, split="dev"), dataclasses.replace(b, split="test"), twin),
+                   corpus_dirs=gold.corpus_dirs)
+
+
+def test_dev_and_test_are_scored_side_by_side(split_gold, tmp_path):
+    statuses = {**RIGHT, "USML XI to Cambodia in 2023?": "depends"}
+    [cr] = evaluate(split_gold, {"hybrid": Scripted(tmp_path, statuses)})
+    assert list(cr.splits) == ["dev", "test"]
+    assert cr.splits["dev"].summary["n"] == 1 and cr.splits["test"].summary["n"] == 2
+    assert cr.splits["dev"].summary["verdict_accuracy"] == 1.0
+    assert cr.splits["test"].summary["verdict_accuracy"] == 0.5
+    assert cr.splits["test"].summary["abstention_recall"] == 1.0
+    assert cr.splits["dev"].summary["abstention_recall"] is None  # nothing to measure: n/a, not 1.0
+    assert cr.summary["n"] == 3 and cr.part("test") is cr.splits["test"] and cr.part("all") is cr.overall
+    md = render_markdown([cr], [], ["gold"])
+    assert "| metric | hybrid dev | hybrid test |" in md and "(dev: 1, test: 2;" in md
+    assert "## Known engine failures: hybrid (1)" in md and "still fails" in md
+    assert "*Known engine failure:* the engine answers depends" in md
+    console = Console(record=True, width=200)
+    render_terminal([cr], [], console=console)
+    shown = console.export_text()
+    assert "hybrid dev" in shown and "hybrid test" in shown
+    data = report_json([cr], [], ["gold"])
+    assert data["splits"] == ["dev", "test"]
+    assert data["configs"]["hybrid"]["splits"]["test"]["summary"]["n"] == 2
+    assert {i["id"]: i["split"] for i in data["configs"]["hybrid"]["items"]} == {
+        "a": "dev", "b": "test", "a-test": "test"}
+
+
+def test_a_known_failure_that_passes_says_so(split_gold, tmp_path):
+    statuses = {**RIGHT, "USML XI to Cambodia in 2023?": "prohibited"}
+    [cr] = evaluate(split_gold, {"hybrid": Scripted(tmp_path, statuses)})
+    assert "now passes: drop known_failure" in render_markdown([cr], [], ["gold"])
