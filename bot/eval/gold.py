@@ -45,11 +45,10 @@ from typing import Any
 
 import yaml
 
-from bot.records import STATUSES, Facts
+from bot.records import END_USES, STATUSES, Facts
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-END_USES = ("civil", "military", "military-intelligence", "humanitarian-demining")
 FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts))
 ITEM_KEYS = {"id", "question", "as_of", "status", "facts", "sources", "must_abstain", "tags", "notes",
              "known_failure", "label_changes"}
