@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 # Legal forms, as tokens after normalisation. Multi-token forms are matched first.
 _FORM_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in (
@@ -32,6 +34,9 @@ _FORM_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in (
     "sociedad de responsabilidad limitada", "gesellschaft mit beschrankter haftung",
     "free zone establishment", "free zone company", "fz llc",
 ))
+_PHRASES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {}
+for _p in sorted(_FORM_PHRASES, key=len, reverse=True):
+    _PHRASES_BY_FIRST[_p[0]] = (*_PHRASES_BY_FIRST.get(_p[0], ()), _p)
 _FORM_TOKENS = frozenset(
     "co company corp corporation inc incorporated ltd limited llc llp lp plc jsc ojsc cjsc pjsc "
     "ao oao zao pao ooo tov gmbh ag kg sa sas sarl srl spa bv nv pte pvt pty fze fzco fzc "
@@ -91,7 +96,7 @@ def _drop_forms(tokens: list[str]) -> list[str]:
     kept: list[str] = []
     i = 0
     while i < len(tokens):
-        for phrase in _FORM_PHRASES:
+        for phrase in _PHRASES_BY_FIRST.get(tokens[i], ()):
             if tuple(tokens[i:i + len(phrase)]) == phrase:
                 i += len(phrase)
                 break
@@ -102,11 +107,50 @@ def _drop_forms(tokens: list[str]) -> list[str]:
     return kept or [t for t in tokens if t not in _CONNECTIVES] or tokens
 
 
+_FORM_WORDS = tuple(sorted({w for p in _FORM_PHRASES for w in p if len(w) >= 5} |
+                           {"company", "corporation", "limited", "incorporated"}))
+_SPLIT = {"jointstock": "joint stock", "cold": "co ltd", "coltd": "co ltd"}
+
+
+_TRAILING_FORMS = frozenset(("company", "corporation", "limited", "incorporated"))
+
+
+@lru_cache(maxsize=100_000)
+def _near_form_word(token: str) -> str | None:
+    """The corporate-form word `token` misspells ("stcok" -> "stock"), or None."""
+    if len(token) < 4 or not token.isalpha() or token in _FORM_WORDS:
+        return None
+    found = process.extractOne(token, _FORM_WORDS, scorer=OSA.distance,
+                               score_cutoff=2 if len(token) >= 9 else 1)
+    return found[0] if found else None
+
+
+def _fix_form_typos(tokens: list[str]) -> list[str]:
+    """Correct misspelt corporate-form words where the context says they are one: next to
+    another form word ("joint stcok company"), or a last "Limifted"/"Comany"; so "Point
+    Trading" keeps its "point"."""
+    out = list(tokens)
+    forms = set(_FORM_WORDS) | _FORM_TOKENS
+    for i, t in enumerate(tokens):
+        fix = _near_form_word(t)
+        if fix is None:
+            continue
+        neighbours = {_near_form_word(x) or x for x in tokens[max(0, i - 1):i] + tokens[i + 1:i + 2]}
+        if neighbours & forms or (i == len(tokens) - 1 and i > 0 and fix in _TRAILING_FORMS):
+            out[i] = fix
+    return out
+
+
 def tokenize(name: str) -> tuple[str, ...]:
     """The canonical tokens of a name (see the module docstring)."""
     raw = _NON_ALNUM.split(_ascii_lower(name))
-    tokens = [_ABBREVIATIONS.get(t, t) for t in raw if t]
-    return tuple(_drop_forms(_join_initials(tokens)))
+    tokens: list[str] = []
+    for t in raw:
+        if t:
+            t = _ABBREVIATIONS.get(t, t)
+            tokens.extend(_SPLIT.get(t, t).split())
+    tokens = _fix_form_typos(_join_initials(tokens))
+    return tuple(_drop_forms(tokens))
 
 
 _TRANSLIT = (
@@ -133,6 +177,20 @@ def skeleton(token: str) -> str:
     return key
 
 
+_LIGHT = (("dzh", "j"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("ph", "f"), ("ou", "u"),
+          ("oo", "u"), ("ee", "i"), ("tz", "ts"), ("y", "i"), ("w", "v"), ("ck", "k"), ("q", "k"))
+
+
+@lru_cache(maxsize=200_000)
+def light_key(token: str) -> str:
+    """A cautious transliteration key that keeps the vowels ("Wey" = "Wei", "Lym" = "Lim",
+    "VTB" = "WTB", "Dzh." = "J."), safe for short tokens where `skeleton` is too loose."""
+    key = token
+    for old, new in _LIGHT:
+        key = key.replace(old, new)
+    return _REPEATS.sub(r"\1", key)
+
+
 def normalize_name(name: str) -> NormName:
     tokens = tokenize(name)
     skel = sorted(skeleton(t) for t in tokens if t not in _SKIP_IN_SKELETON) or [
@@ -142,21 +200,26 @@ def normalize_name(name: str) -> NormName:
 
 
 def name_forms(name: str) -> list[str]:
-    """The forms of a listed name worth indexing: the name without parenthesised parts, each
-    parenthesised part ("... (f.k.a. X)" -> X), and the name whole."""
+    """The forms of a listed name worth indexing: the name whole, the name without its
+    parenthesised parts, and each part that is another name ("(f.k.a. X)", "(Huawei)") rather
+    than a place ("(Australia)", "(Hong Kong)")."""
     forms = [name]
     inner = [m.group(1) for m in _PARENS.finditer(name)]
     if inner:
-        outside = _PARENS.sub(" ", name).strip()
-        forms.insert(0, outside)
+        forms.append(_PARENS.sub(" ", name).strip())
         for part in inner:
+            aka = bool(_AKA.search(part))
             part = _AKA.sub("", part).strip()
-            if len(re.sub(r"\W", "", part)) >= 4:
+            if len(re.sub(r"\W", "", part)) >= 3 and (aka or not _is_place(part)):
                 forms.append(part)
-    seen: set[str] = set()
-    out = []
-    for form in forms:
-        if form and form not in seen:
-            seen.add(form)
-            out.append(form)
-    return out
+    return [f for f in dict.fromkeys(forms) if f]
+
+
+def _is_place(text: str) -> bool:
+    """Does `text` name only countries or well-known places (as the rulebook knows them)?"""
+    from bot.rules.countries import find_countries
+
+    rest = text
+    for m in sorted(find_countries(text), key=lambda m: m.start, reverse=True):
+        rest = rest[:m.start] + rest[m.end:]
+    return not re.sub(r"[\W_]|\b(?:and|the|of)\b", "", rest, flags=re.I).strip() and rest != text

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Band = Literal["exact", "strong", "near"]
-HOW = ("exact", "token-order", "transliteration", "fuzzy", "partial")
+HOW = ("exact", "token-order", "name-part", "transliteration", "fuzzy", "partial")
 
 
 def _jsonable(value: Any) -> Any:
