@@ -27,8 +27,8 @@ from rapidfuzz.distance import Levenshtein
 from bot.screening.normalize import NormName, light_key, name_forms, normalize_name, skeleton
 from bot.screening.records import Hit, ListInfo, Match, Party, ScreeningResult
 
-THRESHOLD = 88.0  # strong match: at or above (chosen by measurement, docs/screening.md)
-NEAR_THRESHOLD = 80.0  # near match: [NEAR_THRESHOLD, THRESHOLD) -> "depends"
+THRESHOLD = 86.0  # strong match: at or above (chosen by measurement, docs/screening.md)
+NEAR_THRESHOLD = 78.0  # near match: [NEAR_THRESHOLD, THRESHOLD) -> "depends"
 COUNTRY_BOOST = 3.0
 CANDIDATES = 300
 PARTIAL_CANDIDATES = 40  # the best-blocked candidates that may match as a partial name
