@@ -17,7 +17,7 @@ _WORD = r"(?:[A-Z0-9][\w'’&.\-]*|\([A-Z][\w .&'’\-]*\))"
 _NAME = rf"{_WORD}(?:,?\s+(?:{_CONNECT}\s+)*{_WORD})*"
 _QUOTED = re.compile(r"[\"“”«]([^\"“”«»\n]{2,120})[\"“”»]|(?<![\w])'([^'\n]{2,120})'(?![\w])")
 _CUE = re.compile(
-    r"\b(?:(?:our|the|my|their|a|an|this)\s+(?:new\s+|potential\s+|prospective\s+)?"
+    r"\b(?i:(?:our|the|my|their|a|an|this)\s+(?:new\s+|potential\s+|prospective\s+)?"
     r"(?:buyer|customer|client|end[- ]?user|consignee|distributor|importer|purchaser|"
     r"partner|reseller|dealer|agent|intermediary|party)s?\s*(?:is|are|will be|would be|was|:|=|"
     r"called|named)|(?:called|named|company|firm|entity|party)\s*:?)\s+(?:the\s+)?"
