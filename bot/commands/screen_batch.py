@@ -39,21 +39,27 @@ def _read_lines(path: Path) -> list[str] | str:
     return lines
 
 
+class _BadLine(ValueError):
+    def __init__(self, reason: str, ident: object = None):
+        super().__init__(reason)
+        self.ident = ident
+
+
 def _parse(line: str) -> tuple[object, str, str | None]:
-    """(id, name, country) of one input line; raises ValueError with the reason."""
+    """(id, name, country) of one input line; raises _BadLine with the reason (and the id,
+    when the line has one)."""
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"not JSON ({exc.msg})") from None
+        raise _BadLine(f"not JSON ({exc.msg})") from None
     if not isinstance(row, dict):
-        raise ValueError('not a JSON object {"id", "name", "country"}')
-    name = row.get("name")
+        raise _BadLine('not a JSON object {"id", "name", "country"}')
+    ident, name, country = row.get("id"), row.get("name"), row.get("country")
     if not isinstance(name, str) or not name.strip():
-        raise ValueError('missing "name"')
-    country = row.get("country")
+        raise _BadLine('missing "name"', ident)
     if country is not None and not isinstance(country, str):
-        raise ValueError('"country" must be an ISO-2 code')
-    return row.get("id"), name, country
+        raise _BadLine('"country" must be an ISO-2 code', ident)
+    return ident, name, country
 
 
 def run_batch(path: Path, *, limit: int, as_json: bool, matcher) -> int:
@@ -75,6 +81,7 @@ def run_batch(path: Path, *, limit: int, as_json: bool, matcher) -> int:
             result = matcher.screen(name, country, limit=limit)
         except (ValueError, ScreeningInputError) as exc:
             bad += 1
+            ident = getattr(exc, "ident", ident)
             rows.append({"id": ident, "line": n, "error": str(exc)})
         else:
             done += 1
