@@ -42,6 +42,8 @@ american january february march april may june july august september october nov
 monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday items item
 servers server avionics equipment parts software technology hardware export exports reexport
 sell selling ship shipping ok okay also still now then mr mrs ms dr
+gps gnss uav uavs uas drone drones cpu cpus gpu gpus fpga fpgas asic lidar radar sonar ai it ip
+rf ir usb lte 5g 4g 3g hpc ssd pcb pcbs cnc sar eo optics chips chip semiconductors
 """.split())
 _CLASSIFICATION = re.compile(r"^(?:EAR\s*-?\s*99|\d[A-E]\d{3}(?:\.\w+)*|USML\b.*|[IVX]{1,5})$",
                              re.IGNORECASE)
@@ -59,6 +61,11 @@ def _clean(text: str, start: int) -> tuple[str, int] | None:
 def _worth_screening(text: str) -> bool:
     if len(text) < 2 or len(text) > 150 or _CLASSIFICATION.match(text):
         return False
+    if re.fullmatch(r"[A-Z]{2}", text):  # "to KH": an ISO country code
+        from bot.rules.countries import country_name
+
+        if country_name(text):
+            return False
     words = [w.strip("().,'’").lower() for w in re.split(r"[\s\-/]+", text)]
     words = [w for w in words if w]
     if not words or all(w in _GENERIC for w in words):
