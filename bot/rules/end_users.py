@@ -94,8 +94,8 @@ def _cues() -> _Cues:
     folded, acronyms, native = [], [], []
     for kind in KINDS:
         cue = kinds[kind]
-        if cue.get("phrases"):
-            folded.append((kind, _words(cue["phrases"])))
+        # one pattern per phrase, so the longest phrase at a place wins ("Police nationale")
+        folded.extend((kind, _words([p])) for p in cue.get("phrases") or ())
         if cue.get("acronyms"):
             acronyms.append((kind, re.compile(r"(?<![\w-])(?:" + "|".join(
                 re.escape(a) for a in cue["acronyms"]) + r")(?![\w-])")))
