@@ -113,6 +113,7 @@ _SPLIT = {"jointstock": "joint stock", "cold": "co ltd", "coltd": "co ltd"}
 
 
 _TRAILING_FORMS = frozenset(("company", "corporation", "limited", "incorporated"))
+_ALL_FORMS = frozenset(_FORM_WORDS) | _FORM_TOKENS
 
 
 @lru_cache(maxsize=100_000)
@@ -129,14 +130,16 @@ def _fix_form_typos(tokens: list[str]) -> list[str]:
     """Correct misspelt corporate-form words where the context says they are one: next to
     another form word ("joint stcok company"), or a last "Limifted"/"Comany"; so "Point
     Trading" keeps its "point"."""
+    fixes = [_near_form_word(t) for t in tokens]
+    if not any(fixes):
+        return tokens
+    words = [f or t for f, t in zip(fixes, tokens)]
     out = list(tokens)
-    forms = set(_FORM_WORDS) | _FORM_TOKENS
-    for i, t in enumerate(tokens):
-        fix = _near_form_word(t)
+    for i, fix in enumerate(fixes):
         if fix is None:
             continue
-        neighbours = {_near_form_word(x) or x for x in tokens[max(0, i - 1):i] + tokens[i + 1:i + 2]}
-        if neighbours & forms or (i == len(tokens) - 1 and i > 0 and fix in _TRAILING_FORMS):
+        neighbours = set(words[max(0, i - 1):i] + words[i + 1:i + 2])
+        if neighbours & _ALL_FORMS or (i == len(tokens) - 1 and i > 0 and fix in _TRAILING_FORMS):
             out[i] = fix
     return out
 
@@ -155,10 +158,11 @@ def tokenize(name: str) -> tuple[str, ...]:
 
 _TRANSLIT = (
     ("sch", "S"), ("tch", "C"), ("dzh", "J"), ("sh", "S"), ("ch", "C"), ("zh", "J"), ("dj", "J"),
-    ("j", "J"), ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("q", "k"),
-    ("x", "ks"), ("w", "v"), ("ts", "c"), ("tz", "c"), ("ce", "se"), ("ci", "si"), ("c", "k"),
-    ("y", "i"), ("z", "s"),
+    ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("ts", "c"), ("tz", "c"),
+    ("ce", "se"), ("ci", "si"),
 )
+_TRANSLIT_1 = str.maketrans({"j": "J", "q": "k", "x": "ks", "w": "v", "c": "k", "y": "i",
+                             "z": "s"})
 _VOWELS = re.compile(r"[aeiou]+")
 _REPEATS = re.compile(r"(.)\1+")
 _SKIP_IN_SKELETON = frozenset(("al", "el", "ul"))  # Arabic article, written apart or not
@@ -169,8 +173,9 @@ def skeleton(token: str) -> str:
     """A transliteration key: romanisation variants of one token map to the same key."""
     key = token
     for old, new in _TRANSLIT:
-        key = key.replace(old, new)
-    key = _VOWELS.sub("a", key.lower())
+        if old in key:
+            key = key.replace(old, new)
+    key = _VOWELS.sub("a", key.translate(_TRANSLIT_1).lower())
     key = _REPEATS.sub(r"\1", key)
     if len(key) > 2 and key.endswith("h"):  # "Allah"/"Alla", "Aleh"
         key = key[:-1]
