@@ -173,6 +173,18 @@ def curve(matcher, thresholds=range(70, 101, 2)) -> tuple[list[tuple], int, int]
     return rows, len(variants), len(top_unlisted)
 
 
+def per_kind(matcher, variants, threshold: float, near: float) -> dict[str, tuple[int, int, int]]:
+    """kind -> (variants, flagged at threshold, at least near)."""
+    out: dict[str, list[int]] = {}
+    for v in variants:
+        score = best_score_for(matcher, v)
+        row = out.setdefault(v.kind, [0, 0, 0])
+        row[0] += 1
+        row[1] += score is not None and score >= threshold
+        row[2] += score is not None and score >= near
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def main() -> int:
     sys.path.insert(0, str(HERE.parents[1]))
     from bot.screening import get_matcher
@@ -193,6 +205,18 @@ def main() -> int:
     print("|---|---|---|")
     for t, recall, fp in rows:
         print(f"| {t} | {recall:.3f} | {fp:.3f} |")
+    for label, seed in (("tuning set", SEED), ("held-out set (another seed)", SEED + 1)):
+        variants = generate_variants(matcher.parties, seed=seed)
+        kinds = per_kind(matcher, variants, THRESHOLD, NEAR_THRESHOLD)
+        total = [sum(k[i] for k in kinds.values()) for i in range(3)]
+        print(f"\n{label}: {total[0]} variants, flagged {total[1] / total[0]:.3f}, "
+              f"flagged or near {total[2] / total[0]:.3f}")
+        print("| kind | variants | flagged | flagged or near |\n|---|---|---|---|")
+        for kind in KINDS:
+            n, f, near = kinds[kind]
+            print(f"| {kind} | {n} | {f / n:.3f} | {near / n:.3f} |")
+    near = sum(bool(matcher.screen(n).near) for n in unlisted_names())
+    print(f"\nunlisted names with a near match (-> depends): {near} of {nu}")
     return 0
 
 
