@@ -32,6 +32,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m index.bench
 	$(BIN)/python -m bot.rules.bench
+	$(BIN)/python tests/bench/bench_screening.py
 
 clean:
 	rm -rf $(VENV) .regbot-demo .pytest_cache
