@@ -46,7 +46,7 @@ class EndUserKind:
     phrase: str | None  # the words that decided it, as written (None: no end user named)
     span: tuple[int, int] | None  # text[span[0]:span[1]] == phrase
     basis: Basis
-    stated_use: str | None = None  # civil | military | military-intelligence | humanitarian-demining
+    stated_use: str | None = None  # civil, military, military-intelligence, humanitarian-demining
     stated_use_phrase: str | None = None
     stated_use_span: tuple[int, int] | None = None
 

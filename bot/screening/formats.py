@@ -191,7 +191,8 @@ def read_list(path: str | Path) -> ParsedList:
         try:
             doc = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise ListFormatError(f"{path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+            raise ListFormatError(
+                f"{path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
             raise ListFormatError(f"{path}: trade.gov JSON must have a 'results' list")
         parties, skipped = _collect(doc["results"], _from_api_row)

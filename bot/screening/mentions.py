@@ -15,7 +15,8 @@ _CONNECT = r"(?:of|and|&|de|del|da|du|la|le|for|the|y|van|von|al|el|bin|ibn)"
 # A name word: Capitalised, ALL CAPS or with digits ("3M", "O'Neil", "Xi'an", "AT&T", "Co.")
 _WORD = r"(?:[A-Z0-9][\w'’&.\-]*|\([A-Z][\w .&'’\-]*\))"
 _NAME = rf"{_WORD}(?:,?\s+(?:{_CONNECT}\s+)*{_WORD})*"
-_QUOTED = re.compile(r"[\"“”«]([^\"“”«»\n]{2,120})[\"“”»]|(?<![\w])'([^'\n]{2,120})'(?![\w])")
+_QUOTED = re.compile(r"[\"“”«]([^\"“”«»\n]{2,120})[\"“”»]"
+                     r"|(?<![\w])'([^'\n]{2,120})'(?![\w])")
 _CUE = re.compile(
     r"\b(?i:(?:our|the|my|their|a|an|this)\s+(?:new\s+|potential\s+|prospective\s+)?"
     r"(?:buyer|customer|client|end[- ]?user|consignee|distributor|importer|purchaser|"

@@ -54,7 +54,8 @@ _APOSTROPHES = re.compile(r"['`\u2019\u2018\u02bc\u02bb\u00b4]")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PARENS = re.compile(r"\(([^()]*)\)")
-_AKA = re.compile(r"\b(?:a\.?k\.?a\.?|f\.?k\.?a\.?|n\.?k\.?a\.?|formerly known as|also known as)\s+",
+_AKA = re.compile(r"\b(?:a\.?k\.?a\.?|f\.?k\.?a\.?|n\.?k\.?a\.?|formerly known as|"
+                  r"also known as)\s+",
                   re.IGNORECASE)
 
 

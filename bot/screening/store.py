@@ -15,7 +15,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.screening.formats import ListFormatError, ParsedList, counts_by_list, party_to_row, read_list
+from bot.screening.formats import (ListFormatError, ParsedList, counts_by_list, party_to_row,
+                                   read_list)
 from bot.screening.records import ListInfo, Party
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -81,8 +82,9 @@ def _info(meta: dict, origin: str, path: Path) -> ListInfo:
 
 def shipped_info() -> ListInfo:
     if not SNAPSHOT.is_file() or not PROVENANCE.is_file():
-        raise ScreeningListError(f"the shipped screening snapshot is missing from {DATA_DIR} "
-                                 f"(build it: python -m bot.screening.build ../shared/screening/csl.jsonl)")
+        raise ScreeningListError(
+            f"the shipped screening snapshot is missing from {DATA_DIR} (build it: "
+            f"python -m bot.screening.build ../shared/screening/csl.jsonl)")
     return _info(json.loads(PROVENANCE.read_text(encoding="utf-8")), "shipped", SNAPSHOT)
 
 
