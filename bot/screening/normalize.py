@@ -216,7 +216,8 @@ def name_forms(name: str) -> list[str]:
         for part in inner:
             aka = bool(_AKA.search(part))
             part = _AKA.sub("", part).strip()
-            if len(re.sub(r"\W", "", part)) >= 3 and (aka or not _is_place(part)):
+            if (len(re.sub(r"\W", "", part)) >= 3 and not set(tokenize(part)) <= _ALL_FORMS
+                    and (aka or not _is_place(part))):
                 forms.append(part)
     return [f for f in dict.fromkeys(forms) if f]
 

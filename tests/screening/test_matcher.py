@@ -141,3 +141,8 @@ def test_hit_json_contract():
                   "matched"):
         assert field in hit
     assert hit["matched"] == "exact on name 'Beijing Academy of Artificial Intelligence'"
+
+
+@pytest.mark.parametrize("query", ["ООО", "Co., Ltd.", "The Company", "Zzzzqqq Xxyyzz"])
+def test_a_corporate_form_or_nonsense_alone_matches_nothing(query):
+    assert screen(query).hits == ()
