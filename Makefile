@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_rules.py
 	$(BIN)/python tests/bench/bench_tables.py
 	$(BIN)/python tests/bench/bench_answer.py
+	$(BIN)/python tests/bench/bench_screening.py
 
 # The EAR's tables (Country Chart, Country Groups, CCL) compiled from $(SHARED)/ear into the
 # snapshot the package ships (bot/rules/data/ear/<eCFR date>/); deterministic, so a rebuild

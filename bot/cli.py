@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "slack": "bot.commands.slack:slack",
     "eval": "bot.commands.eval:eval_command",
     "rules": "bot.commands.rules:rules",
+    "screen": "bot.commands.screen:screen",
+    "screening": "bot.commands.screen:screening",
 }
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
