@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "log": "bot.commands.log:log",
     "slack": "bot.commands.slack:slack",
     "eval": "bot.commands.eval:eval_command",
+    "index": "bot.commands.index:index",
 }
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

@@ -23,6 +23,7 @@ from typing import Any
 from bot.records import Chunk, _Record
 from bot.settings import Settings
 from index.errors import IndexCorruptError, RegbotIndexError
+from index.lock import LockHolder, write_lock
 from index.store import CHUNKS_FILE, INGEST_VERSION, Index, delete_collection, open_index
 
 MANIFEST_FILE = "manifest.json"
@@ -242,14 +243,12 @@ def _reason(exc: Exception) -> str:
 
 
 def _reconcile(index: Index) -> None:
-    """Make vectors and chunk records agree before ingesting: drop records whose vectors
-    are gone (their documents are then re-embedded) and vectors no record knows."""
-    if index.collection.count() == index.count():
-        return
-    vectors, records = index.vector_keys(), index.chunks.keys()
-    if records - vectors:
-        index.chunks.apply(add=(), remove=records - vectors)
-    index.delete_vectors(vectors - records)
+    """Make vectors and chunk records agree before ingesting, by chunk id, reading every
+    vector back: records whose vector is missing or unreadable are re-embedded from the
+    chunk store, vectors no record knows are deleted (counts alone hid 128 lost vectors)."""
+    from index.health import repair_index
+
+    repair_index(index, lexical=False)
 
 
 def _prune(index: Index, manifest: dict, tally: _Tally) -> bool:
@@ -307,8 +306,19 @@ def _slice_ticker(ticker: _Ticker, index: int, path: Path) -> Callable[[int, int
 
 
 def ingest_paths(paths: Sequence[Path | str], settings: Settings, *, prune: bool = False,
-                 rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
-    """Ingest files and folders into the index for `settings`; see the module docstring."""
+                 rebuild: bool = False, progress: Progress | None = None, wait: bool = True,
+                 on_wait: Callable[[LockHolder | None], None] | None = None) -> IngestReport:
+    """Ingest files and folders into the index for `settings`; see the module docstring.
+
+    One writer per home: the run holds `$REGBOT_HOME/ingest.lock`. When another process
+    holds it, `on_wait(holder)` is called and the run waits, or with `wait=False` raises
+    `IndexBusyError` naming the holder."""
+    with write_lock(settings.home, wait=wait, on_wait=on_wait):
+        return _ingest_locked(paths, settings, prune=prune, rebuild=rebuild, progress=progress)
+
+
+def _ingest_locked(paths: Sequence[Path | str], settings: Settings, *, prune: bool,
+                   rebuild: bool, progress: Progress | None) -> IngestReport:
     from ingest.readers import iter_source_files
 
     found, problems = iter_source_files([Path(p) for p in paths])
