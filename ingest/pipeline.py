@@ -83,11 +83,13 @@ class IngestReport(_Record):
     chunks_unchanged: int = 0
     chunks_removed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)  # [{"path", "error"}]
+    chunks_repaired: int = 0  # lost or unreadable vectors re-embedded before the run
 
     def summary_json(self) -> dict[str, Any]:
         return {"documents": self.documents, "chunks_added": self.chunks_added,
                 "chunks_unchanged": self.chunks_unchanged, "chunks_removed": self.chunks_removed,
-                "failed": [{"path": f["path"], "error": f["error"]} for f in self.failed]}
+                "failed": [{"path": f["path"], "error": f["error"]} for f in self.failed],
+                "chunks_repaired": self.chunks_repaired}
 
 
 @dataclass
@@ -97,9 +99,11 @@ class _Tally:
     unchanged: int = 0
     removed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
+    repaired: int = 0
 
     def report(self) -> IngestReport:
-        return IngestReport(self.documents, self.added, self.unchanged, self.removed, self.failed)
+        return IngestReport(self.documents, self.added, self.unchanged, self.removed, self.failed,
+                            self.repaired)
 
 
 # --------------------------------------------------------------------------- manifest
@@ -129,8 +133,10 @@ def save_manifest(home: Path, documents: dict[str, dict[str, Any]]) -> None:
 
 
 def _sha256(path: Path) -> str:
+    from ingest.readers import open_regular
+
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:  # never a FIFO: hashing one would block forever
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -242,13 +248,13 @@ def _reason(exc: Exception) -> str:
 # --------------------------------------------------------------------------- repair / prune / rebuild
 
 
-def _reconcile(index: Index) -> None:
+def _reconcile(index: Index) -> int:
     """Make vectors and chunk records agree before ingesting, by chunk id, reading every
     vector back: records whose vector is missing or unreadable are re-embedded from the
     chunk store, vectors no record knows are deleted (counts alone hid 128 lost vectors)."""
     from index.health import repair_index
 
-    repair_index(index, lexical=False)
+    return repair_index(index, lexical=False).reembedded
 
 
 def _prune(index: Index, manifest: dict, tally: _Tally) -> bool:
@@ -327,9 +333,10 @@ def _ingest_locked(paths: Sequence[Path | str], settings: Settings, *, prune: bo
         wipe_index(settings)
     index = open_index(settings, create=True)
     try:
-        _reconcile(index)
+        repaired = _reconcile(index)
         manifest = load_manifest(settings.home)
-        tally = _Tally(failed=[{"path": str(p), "error": why} for p, why in problems])
+        tally = _Tally(failed=[{"path": str(p), "error": why} for p, why in problems],
+                       repaired=repaired)
         changed, ticker = False, _Ticker(files, progress)
         for i, path in enumerate(files):
             ticker.emit(i, path, "reading")

@@ -52,7 +52,9 @@ def _print_human(summary: dict) -> None:
     console = _stderr_console()
     console.print(f"documents: {summary['documents']}  chunks added: {summary['chunks_added']}  "
                   f"unchanged: {summary['chunks_unchanged']}  removed: {summary['chunks_removed']}  "
-                  f"failed: {len(summary['failed'])}", highlight=False)
+                  f"failed: {len(summary['failed'])}"
+                  + (f"  repaired: {summary['chunks_repaired']}" if summary.get("chunks_repaired") else ""),
+                  highlight=False)
     for item in summary["failed"]:
         console.print(f"  [red]failed[/red] {item['path']}: {item['error']}", highlight=False,
                       markup=True)
