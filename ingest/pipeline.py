@@ -249,12 +249,13 @@ def _reason(exc: Exception) -> str:
 
 
 def _reconcile(index: Index) -> int:
-    """Make vectors and chunk records agree before ingesting, by chunk id, reading every
+    """Make chunk store, vectors and BM25 agree before ingesting, by chunk id, reading every
     vector back: records whose vector is missing or unreadable are re-embedded from the
-    chunk store, vectors no record knows are deleted (counts alone hid 128 lost vectors)."""
+    chunk store, vectors no record knows are deleted, a BM25 holding other ids is rebuilt
+    (counts alone hid 128 lost vectors). Returns how many vectors were re-embedded."""
     from index.health import repair_index
 
-    return repair_index(index, lexical=False).reembedded
+    return repair_index(index).reembedded
 
 
 def _prune(index: Index, manifest: dict, tally: _Tally) -> bool:

@@ -80,7 +80,7 @@ def one_round(code: Path, home: Path, work: Path, number: int, texts: list[str])
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--chars", type=int, default=12000, help="size of each round's files")
+    parser.add_argument("--chars", type=int, default=25000, help="size of each round's files")
     parser.add_argument("--ingest-code", type=Path, default=REPO,
                         help="checkout whose `regbot ingest` is stressed (default: this one)")
     parser.add_argument("--home", type=Path, help="populated home to reuse (copied first)")
