@@ -73,7 +73,7 @@ def _read_sidecar(side: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise IngestError(f"metadata sidecar {side.name} is not valid UTF-8")
     except jsonsafe.JSONInputError as exc:
-        raise IngestError(f"metadata sidecar {side.name} is not valid JSON: {exc}")
+        raise IngestError(f"metadata sidecar {side.name} is not valid JSON{exc.located()}")
     if not isinstance(data, dict):
         raise IngestError(f"metadata sidecar {side.name} must hold a JSON object, "
                           f"not {type(data).__name__}")

@@ -88,7 +88,8 @@ def parse_line(line: str) -> tuple[Any, str, date | None]:
     try:
         item = loads(line, max_depth=BATCH_DEPTH, finite=True)
     except JSONInputError as exc:
-        raise BatchLineError(f"not valid JSON: {exc}") from None
+        where = f" at column {exc.colno}" if exc.colno is not None else ""
+        raise BatchLineError(f"not valid JSON: {exc}{where}") from None
     if not isinstance(item, dict):
         raise BatchLineError("a JSON line must be an object")
     item_id, question = _item_id(item), item.get("question")

@@ -18,7 +18,17 @@ _STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')  # strings skipped
 
 
 class JSONInputError(ValueError):
-    """The text is not acceptable JSON; `str(exc)` says why (line and column when known)."""
+    """The text is not acceptable JSON; `str(exc)` says why, `lineno`/`colno` where (when known)."""
+
+    def __init__(self, message: str, lineno: int | None = None, colno: int | None = None) -> None:
+        super().__init__(message)
+        self.msg, self.lineno, self.colno = message, lineno, colno
+
+    def located(self, line_prefix: str = "line ") -> str:
+        """'(line 3, column 7: Expecting value)' for syntax errors, ': nested …' otherwise."""
+        if self.lineno is None:
+            return f": {self.msg}"
+        return f" ({line_prefix}{self.lineno}, column {self.colno}: {self.msg})"
 
 
 def nesting_depth_exceeds(text: str, limit: int) -> bool:
@@ -63,7 +73,7 @@ def loads(text: str, *, max_depth: int = MAX_DEPTH, finite: bool = False) -> Any
     except JSONInputError:
         raise
     except json.JSONDecodeError as exc:
-        raise JSONInputError(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        raise JSONInputError(exc.msg, exc.lineno, exc.colno) from None
     except RecursionError:  # the pre-check makes this unreachable; kept as a backstop
         raise JSONInputError("nested too deeply to parse") from None
     except ValueError as exc:  # e.g. an integer over Python's 4,300-digit limit

@@ -85,7 +85,7 @@ def json_to_text(text: str) -> str:
     try:
         parsed = jsonsafe.loads(text)
     except jsonsafe.JSONInputError as exc:
-        raise IngestError(f"malformed JSON: {exc}")
+        raise IngestError(f"malformed JSON{exc.located()}")
     return records_to_text(_find_records(parsed))
 
 
@@ -98,7 +98,9 @@ def jsonl_to_text(text: str) -> str:
         try:
             rec = jsonsafe.loads(line)
         except jsonsafe.JSONInputError as exc:
-            raise IngestError(f"malformed JSON on line {n}: {exc}")
+            if exc.lineno is None:
+                raise IngestError(f"malformed JSON on line {n}: {exc}")
+            raise IngestError(f"malformed JSON on line {n} (column {exc.colno}: {exc.msg})")
         if not isinstance(rec, dict):
             raise IngestError(f"line {n} is not a JSON object")
         records.append(rec)
