@@ -135,13 +135,17 @@ def _hard_split(text: str, start: int, end: int, count: CountTokens, limit: int,
     83 s and a 1.4 MB one did not finish in 600 s)."""
     pieces = []
     start = _trim(text, start, end)[0]
+    window = max_chars  # then twice the last piece: dense text (1 char a token) stays cheap
     while start < end:
-        stop = min(end, start + max_chars)
+        stop, cap = min(end, start + window), min(end, start + max_chars)
         cut = _prefix_cut(text, start, stop, count, limit)
+        if cut == stop < cap:  # the window, not the limit, ended the piece: look further
+            cut = _prefix_cut(text, start, cap, count, limit)
         if cut < end:
             cut = _word_boundary(text, start, cut)
         cut = max(cut, start + 1)
         pieces.append(_trim(text, start, cut))
+        window = min(max_chars, max(64, 2 * (cut - start)))
         start = _trim(text, cut, end)[0]
     return [p for p in pieces if p[0] < p[1]]
 
