@@ -32,6 +32,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m index.bench
 	$(BIN)/python -m bot.rules.bench
+	$(BIN)/python tests/bench/bench_slack.py && $(BIN)/python tests/bench/bench_slack_crash.py && $(BIN)/python tests/bench/bench_slack_crash.py --redis
 
 clean:
 	rm -rf $(VENV) .regbot-demo .pytest_cache
