@@ -242,7 +242,10 @@ class SlackQueue:
     def _idle(self) -> bool:
         with self._lock:
             busy = self._busy
-        return busy == 0 and self.huey.pending_count() == 0
+        try:
+            return busy == 0 and self.huey.pending_count() == 0
+        except Exception:  # noqa: BLE001 - queue unreachable: nothing left that we could answer
+            return busy == 0
 
     def stop(self) -> None:
         """Stop the worker threads; a job still running stays taken and is re-queued once we are gone."""
@@ -252,9 +255,12 @@ class SlackQueue:
             thread.join(timeout=5)
         with self._lock:
             busy = self._busy
-        if busy == 0:
-            self.ledger.leave(self.worker)
-        self.huey.storage.close()
+        try:
+            if busy == 0:
+                self.ledger.leave(self.worker)
+            self.huey.storage.close()
+        except Exception as exc:  # noqa: BLE001 - e.g. Redis down: others see our heartbeat age out
+            log.warning("Slack queue: could not sign off: %s", exc)
 
 
 def _owner_of(key: str) -> str | None:
