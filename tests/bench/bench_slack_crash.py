@@ -15,6 +15,7 @@ index load; then the first ack). Exit 1 when a question is missing or answered t
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import subprocess
 import sys
@@ -48,6 +49,7 @@ class Outcome:
     duplicates: int
     retried: int  # deliveries the sender had to repeat (refused / reset while the worker restarted)
     seconds: float  # from the burst to the last reply
+    pending_at_kill: int = 0  # acked before the kill and not yet answered: what a crash used to lose
 
     @property
     def ok(self) -> bool:
@@ -66,23 +68,29 @@ def crash_round(servers: list, fake: FakeSlackAPI, mentions: int, channel: str,
     urls = [s.url for s in servers]
     started = time.monotonic()
 
-    def kill() -> None:
+    def kill() -> float:
         fake.wait_for(lambda f: len(replies(f, channel)) >= max(1, int(mentions * kill_after)), timeout)
+        killed_at = time.time()
         pid = kill_worker(servers[0])
         wait_healthy(servers[0], not_pid=pid)
+        return killed_at
 
     with ThreadPoolExecutor(mentions + 1) as pool:
         killer = pool.submit(kill)
-        tries = list(pool.map(lambda i: deliver(urls[i % len(urls):] + urls[:i % len(urls)], bodies[i])[0],
-                              range(mentions)))
-        killer.result()
+        sent = list(pool.map(lambda i: deliver(urls[i % len(urls):] + urls[:i % len(urls)], bodies[i]),
+                             range(mentions)))
+        killed_at = killer.result()
     wanted = {e["ts"] for e in events}
     fake.wait_for(lambda f: wanted <= {c.params.get("thread_ts") for c in replies(f, channel)}, timeout)
     seconds = time.monotonic() - started
+    answered_at = {c.params.get("thread_ts"): c.at for c in reversed(replies(fake, channel))}
+    pending = sum(1 for e, (_, _, acked) in zip(events, sent)
+                  if acked < killed_at and answered_at.get(e["ts"], killed_at) >= killed_at)
     with ThreadPoolExecutor(16) as pool:  # forced redelivery of every event: still one reply each
         list(pool.map(lambda b: post_signed(urls[0], b, retry_num=1), bodies))
     time.sleep(3.0)
-    return count(replies(fake, channel), wanted, sum(tries) - mentions, seconds)
+    outcome = count(replies(fake, channel), wanted, sum(n for n, _, _ in sent) - mentions, seconds)
+    return dataclasses.replace(outcome, pending_at_kill=pending)
 
 
 def count(posted: list, wanted: set[str], retried: int, seconds: float) -> Outcome:
@@ -126,8 +134,9 @@ def first_request(home: Path, fake: FakeSlackAPI, log_path: Path, **env: str) ->
 
 def print_outcome(label: str, outcome: Outcome) -> None:
     print(f"{label}: {outcome.answered} answered + {outcome.apologised} apologised of {outcome.mentions}; "
-          f"missing {outcome.missing}; answered twice {outcome.duplicates}; "
-          f"deliveries retried by the sender {outcome.retried}; all replies in {outcome.seconds:.1f} s")
+          f"missing {outcome.missing}; answered twice {outcome.duplicates}; acked but unanswered when "
+          f"killed {outcome.pending_at_kill}; deliveries the sender retried (refused or not acked in 3 s) "
+          f"{outcome.retried}; all replies in {outcome.seconds:.1f} s")
 
 
 def load() -> str:

@@ -177,11 +177,11 @@ def wait_healthy(server: ServerProcess, timeout: float = 180.0, not_pid: int | N
 
 
 def deliver(urls: list[str], body: str, *, attempts: int = 60, pause: float = 0.5,
-            timeout: float = 3.0) -> tuple[int, float]:
+            timeout: float = 3.0) -> tuple[int, float, float]:
     """Send an event as Slack does, until it gets a 200: a refused or reset connection, no answer
     within Slack's 3 s, or an error status is retried (X-Slack-Retry-Num), each try going to the
     next of `urls` as a load balancer would. Slack waits 1 and 5 minutes between its retries;
-    here `pause` s. (tries, seconds the first try took to be acked or to fail)"""
+    here `pause` s. (tries, seconds the first try took to be acked or to fail, time.time() of the 200)"""
     first = None
     for n in range(attempts):
         sent = signed_headers(body)
@@ -194,7 +194,7 @@ def deliver(urls: list[str], body: str, *, attempts: int = 60, pause: float = 0.
             status = None
         first = time.perf_counter() - started if first is None else first
         if status == 200:
-            return n + 1, first
+            return n + 1, first, time.time()
         time.sleep(pause)
     raise AssertionError(f"no 200 after {attempts} deliveries")
 

@@ -27,6 +27,7 @@ def test_kill_9_of_the_worker_mid_burst_loses_and_doubles_nothing(corpus_home, f
         stop_server(server)
     assert (outcome.missing, outcome.duplicates) == (0, 0), outcome
     assert outcome.answered + outcome.apologised == MENTIONS
+    assert outcome.pending_at_kill >= 1  # the kill hit questions Slack had been told were received
     log = server.log()
     assert "was sent SIGKILL" in log and log.count("Booting worker") == 2
     answering = {line.split()[2] for line in log.splitlines() if "answered for UASKER" in line}

@@ -237,3 +237,13 @@ def test_message_ts_are_unique_and_increasing():
         assert len(set(stamps)) == len(stamps)
         keys = [tuple(map(int, s.split("."))) for s in stamps]
         assert keys == sorted(keys) and all(len(s.split(".")[1]) == 6 for s in stamps)
+
+
+def test_the_package_ships_no_slack_harness_and_needs_no_requests():
+    import importlib.util
+
+    for name in ("bot.slack.harness", "bot.slack.fake_api", "bot.slack.bench"):
+        assert importlib.util.find_spec(name) is None, name  # test code lives under tests/
+    root = Path(__file__).parents[2]
+    product = [p for pkg in ("bot", "ingest", "index", "prompts") for p in (root / pkg).rglob("*.py")]
+    assert product and not [p for p in product if "import requests" in p.read_text(encoding="utf-8")]
