@@ -109,6 +109,7 @@ class SlackQueue:
         self._wake, self._stop = threading.Semaphore(0), threading.Event()  # one wake-up per enqueue
         self._threads: list[threading.Thread] = []
         self._busy = 0
+        self._active: set[tuple[str, int]] = set()  # (key, gen) this process is answering now
         self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- the ack side
@@ -149,7 +150,7 @@ class SlackQueue:
     def _recover(self, job: Job, snap: Snapshot, now: float, stuck_after: float, pending: dict) -> str:
         taker = snap.takers.get((job.key, job.gen))
         if taker is not None:
-            if is_alive(taker, snap.beats, now):
+            if is_alive(taker, snap.beats, now) and not self._dropped(taker, job):
                 return f"being answered ({taker})"
             if not self.ledger.fence(job.key, job.gen, self.worker):
                 return "being re-queued by another worker"
@@ -159,6 +160,11 @@ class SlackQueue:
         if not self.ledger.take(job.key, job.gen, SWEEPER + self.worker):
             return "being answered"  # a worker took it meanwhile
         return self._requeue(job, job.started, "it left the queue and no worker took it")
+
+    def _dropped(self, taker: str, job: Job) -> bool:
+        """A job this very process took and is no longer answering (its run failed half-way)."""
+        with self._lock:
+            return taker == self.worker and (job.key, job.gen) not in self._active
 
     def _pending(self, cache: dict) -> set:
         """(key, gen) of the tasks waiting in the queue, read once per sweep and only if needed."""
@@ -184,16 +190,22 @@ class SlackQueue:
     # ----------------------------------------------------------------- the worker side
     def _run(self, key: str, gen: int) -> None:
         """One task: answer the job if this worker is the one that takes this generation."""
-        if not self.ledger.take(key, gen, self.worker):
-            return  # taken by another worker, or fenced off by a sweeper
-        job = self.ledger.get(key)
-        if job is None or job.done or job.gen != gen:
-            return
+        with self._lock:  # marked before the take, so a sweep never sees our take as dropped
+            self._active.add((key, gen))
         try:
-            self.handler(job)
-        except Exception:  # noqa: BLE001 - the handler apologises itself; this is a bug, logged
-            log.exception("Slack job %s (%s) failed", key, job.kind)
-        self.ledger.save(dataclasses.replace(job, payload={}, done=True))
+            if not self.ledger.take(key, gen, self.worker):
+                return  # taken by another worker, or fenced off by a sweeper
+            job = self.ledger.get(key)
+            if job is None or job.done or job.gen != gen:
+                return
+            try:
+                self.handler(job)
+            except Exception:  # noqa: BLE001 - the handler apologises itself; this is a bug, logged
+                log.exception("Slack job %s (%s) failed", key, job.kind)
+            self.ledger.save(dataclasses.replace(job, payload={}, done=True))
+        finally:  # if this run failed half-way, the next sweep re-queues the job (see _dropped)
+            with self._lock:
+                self._active.discard((key, gen))
 
     def start(self, handler: Callable[[Job], None], threads: int) -> None:
         """Run jobs with `handler` on `threads` threads, after one sweep for what a dead worker left."""
@@ -224,7 +236,9 @@ class SlackQueue:
             with self._lock:
                 self._busy += 1
             try:
-                self.huey.execute(task)
+                task.execute()  # not huey.execute: no revocation, results or signals to keep
+            except Exception:  # noqa: BLE001 - e.g. Redis gone mid-job: the sweep re-queues it
+                log.exception("Slack queue: a job failed")
             finally:
                 with self._lock:
                     self._busy -= 1

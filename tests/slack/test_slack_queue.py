@@ -219,3 +219,13 @@ def test_redis_queue_needs_a_url_and_a_server(tmp_path):
     assert "cannot open the Slack queue at redis://127.0.0.1" in str(error.value)
     assert "secret" not in str(error.value)
     port.close()
+
+
+def test_a_job_whose_run_failed_half_way_in_a_live_worker_is_queued_again(settings):
+    queue = SlackQueue(settings)
+    queue.submit("message", {}, None, key="EvHalf")
+    queue.huey.dequeue()
+    assert queue.ledger.take("EvHalf", 1, queue.worker)  # taken here, then e.g. Redis blinked
+    queue.ledger.beat(queue.worker)
+    assert [line.split(" (")[0] for line in queue.sweep()] == ["re-queued message EvHalf"]
+    assert queue.ledger.get("EvHalf").started
