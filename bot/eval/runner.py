@@ -260,9 +260,10 @@ def score_item(r: ItemResult, reader: Callable[[str], str | None],
         scores["facts_ok"] = not r.facts_missing
     if refs:
         precision, recall = m.citation_precision_recall(refs, [m.citation_triple(c) for c in citations])
+        scores.update(citation_precision=precision, citation_recall=recall)
+    if refs and r.item.kind == "determination":  # the other kinds retrieve nothing: they cite records
         scores.update({f"recall@{k}": m.recall_at_k(rel, len(refs), k) for k in ks})
-        scores.update(mrr=m.reciprocal_rank(rel), ndcg5=m.ndcg_at_k(rel, len(refs), 5),
-                      citation_precision=precision, citation_recall=recall)
+        scores.update(mrr=m.reciprocal_rank(rel), ndcg5=m.ndcg_at_k(rel, len(refs), 5))
     return scores
 
 
@@ -338,9 +339,9 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
         "recall@3": m.mean(s["recall@3"] for s in with_refs),
         "mrr": m.mean(s["mrr"] for s in with_refs),
         "ndcg@5": m.mean(s["ndcg5"] for s in with_refs),
-        "citation_precision": m.mean(s["citation_precision"] for s in with_refs
-                                     if s["citation_precision"] is not None),
-        "citation_recall": m.mean(s["citation_recall"] for s in with_refs),
+        "citation_precision": m.mean(s["citation_precision"] for s in scored
+                                     if s.get("citation_precision") is not None),
+        "citation_recall": m.mean(s["citation_recall"] for s in scored if "citation_recall" in s),
         "citation_validity": sum(s["valid_quotes"] for s in scored) / n_cit if n_cit else 1.0,
         "citations": n_cit,
         "abstention_precision": a_prec,
