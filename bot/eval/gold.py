@@ -283,7 +283,8 @@ def _check_must_contain(raw: Any, where: str) -> tuple[tuple[str, ...], ...]:
     out = []
     for i, fact in enumerate(raw):
         options = fact if isinstance(fact, list) else [fact]
-        if not options or not all(isinstance(o, (str, int)) and str(o).strip() for o in options):
+        if not options or not all((isinstance(o, str) or type(o) is int) and str(o).strip()
+                                  for o in options):  # a bare yes/no is a YAML boolean: quote it
             raise _fail(where, f"must_contain[{i}]", f"expected a string or a list of strings, got {fact!r}")
         out.append(tuple(str(o).strip() for o in options))
     return tuple(out)

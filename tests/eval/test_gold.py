@@ -115,6 +115,7 @@ def write(tmp_path: Path, text: str) -> Path:
     ("items:\n  - {id: a1, question: q, kind: fact, must_contain: []}", "field 'must_contain'"),
     ("items:\n  - {id: a1, question: q, kind: fact, must_contain: [D:1, [' ']]}", "field 'must_contain[1]'"),
     ("items:\n  - {id: a1, question: q, kind: off_topic}", "field 'status'"),
+    ("items:\n  - {id: a1, question: q, kind: fact, must_contain: [Yes]}", "field 'must_contain[0]'"),
     ("items:\n  - {id: a1, question: q, status: depends, label_changes: []}", "field 'label_changes'"),
     ("items:\n  - {id: a1, question: q, status: depends, label_changes: [{date: 2026-12-01, from: depends,"
      " to: maybe, reason: r, commit: abc1234}]}", "field 'label_changes[0]'"),
@@ -142,7 +143,7 @@ def test_bad_gold_files_name_file_item_and_field(tmp_path, body, needle):
 
 def test_fact_items_need_no_status_and_list_alternatives(tmp_path):
     path = write(tmp_path, "items:\n  - {id: a1, question: 'Is Cambodia in D:1?', kind: fact,"
-                           " must_contain: [Yes, ['D:1', 'Country Group D:1']]}")
+                           " must_contain: ['Yes', ['D:1', 'Country Group D:1']]}")
     item = load_gold_file(path)[0][0]
     assert item.kind == "fact" and item.status == "" and not item.asks_verdict
     assert item.must_contain == (("Yes",), ("D:1", "Country Group D:1"))
