@@ -112,7 +112,8 @@ class ItemResult:
     def abstained(self) -> bool:
         """Abstained for real: no verdict claimed and nothing quoted as support."""
         return (self.answer is not None and self.status == "cannot_determine"
-                and not self.answer.citations)
+                and not self.answer.citations
+                and self.kind not in ("fact", "timeline", "document"))  # those answer, uncited or not
 
 
 @dataclass
