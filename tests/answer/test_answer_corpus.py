@@ -86,7 +86,7 @@ def test_overrides_win_over_extraction(answerer, verify_quotes):
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_retrieval_mode_is_honoured(corpus_home, mode, verify_quotes):
     a = Answerer(Settings(home=corpus_home, retrieval_mode=mode)).answer(
-        "Is Cambodia still in Country Group D:5?", as_of=TODAY, log=False)
+        "Can we sell avionics to Cambodia?", as_of=TODAY, log=False)
     assert a.passages
     if mode == "dense":
         assert all(p.lexical_rank is None for p in a.passages)
@@ -121,7 +121,7 @@ def test_off_topic_questions_abstain(answerer, question):
     assert a.kind == "off_topic"  # issue 12: routed before retrieval; the threshold still guards the rest
 
 
-@pytest.mark.parametrize("question", ["What does knowledge mean in 744.21?",
+@pytest.mark.parametrize("question", ["How are applications under 744.21 reviewed?",
                                       "What is a military end user under 744.21?",
                                       "What is the presumption of denial for military end uses?"])
 def test_on_topic_questions_the_rulebook_cannot_decide_show_passages(answerer, question, verify_quotes):
