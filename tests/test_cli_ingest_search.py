@@ -97,8 +97,10 @@ def test_batch_file_that_is_not_text_is_a_usage_error(use_corpus_home, tmp_path)
     batch = tmp_path / "q.bin"
     batch.write_bytes("7A994\n".encode() + b"\xff\xfe\x00 binary\n")
     result = regbot("search", "--batch", str(batch), "--json", home=use_corpus_home)
-    assert result.returncode == 2 and result.stdout == "", result.stdout
-    assert "not UTF-8" in result.stderr and "Traceback" not in result.stderr
+    # with --json the error is the one JSON object on stdout (issue 12): no partial results before it
+    error = json.loads(result.stdout)
+    assert result.returncode == 2 and error["exit_code"] == 2 and "not UTF-8" in error["error"]
+    assert "Traceback" not in result.stderr
 
 
 def test_ingest_exit_codes_and_failed_report(regbot_home, tmp_path):

@@ -104,7 +104,9 @@ def test_unreadable_batch_is_exit_1(tmp_path, content):
     batch = tmp_path / "bad.jsonl"
     batch.write_bytes(content)
     result = _run("screen", "--batch", str(batch), "--json")
-    assert result.exit_code == 1 and "error:" in result.output
+    error = json.loads(result.output)  # with --json an error is one JSON object (issue 12)
+    assert result.exit_code == 1 and error["exit_code"] == 1 and "bad.jsonl" in error["error"]
+    assert "error:" in _run("screen", "--batch", str(batch)).output
     assert _run("screen", "--batch", str(tmp_path / "missing.jsonl")).exit_code == 1
 
 
