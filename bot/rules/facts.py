@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.question import QuestionError, clean_question
 from bot.records import Facts
 from bot.rules.countries import CountryMatch, country_name, find_countries, fuzzy_country
 from bot.rules.dates import DateError, find_date
+from bot.rules.end_users import EndUserKind, classify_end_user, force_country
 from bot.rules.loader import Rulebook, load_rulebook
 
 
@@ -48,8 +50,9 @@ _CUES: tuple[tuple[str, dict[str, bool]], ...] = (
     ("civil", {
         "airline": True, "airlines": True, "air carrier": True, "civil aviation": False,
         "civilian": False, "civil": False, "commercial": False, "hospital": True,
-        "hospitals": True, "university": True, "private company": True, "airport": True,
-        "flight school": True}),
+        "hospitals": True, "airport": True, "flight school": True}),
+    # not "university" or "private company": a name says nothing about whether an organisation
+    # is a military end user (§ 744.21(g)); bot.rules.end_users reads such names as "unknown"
 )
 _CUE_RE = {
     use: re.compile(r"(?<![\w-])(" + "|".join(re.escape(c) for c in
@@ -267,6 +270,71 @@ def _find_country(text: str, skip: list[tuple[int, int]],
     return None, None
 
 
+MILITARY_KINDS = ("military-intelligence", "military")  # most restrictive first
+# Words that name a role in the deal, not an organisation ("a customer", "the distributor").
+_ROLE = re.compile(r"^(?:(?:the|a|an|our|their|my|this|that|new|local|potential)\s+)*(?:customer|buyer|"
+                   r"client|distributor|reseller|dealer|integrator|contractor|subcontractor|"
+                   r"intermediary|freight forwarder|consignee|end[- ]?user|importer|purchaser|"
+                   r"partner|agent|company|firm|business)s?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EndUser:
+    """Who the end user is, as a question or a front end states it."""
+
+    end_use: str | None  # the end use the engine applies (a military end user outranks)
+    end_user: str | None  # the words naming the end user
+    kind: str | None  # Facts.end_user_kind
+    parties: tuple[str, ...]  # names worth screening
+    span: tuple[int, int] | None = None  # where the text names an end user or organisation
+    country: str | None = None  # the country a national force belongs to ("PLA" -> CN)
+
+
+def _outranking(who: EndUserKind, use: str | None) -> str:
+    """A military end user outranks a stated use; the stricter military kind wins."""
+    kinds = [k for k in MILITARY_KINDS if k in (who.kind, use)]
+    return kinds[0]
+
+
+def read_end_user(text: str, use: str | None = None, user: str | None = None,
+                  skip: list[tuple[int, int]] = ()) -> EndUser:
+    """The end user `text` names (`use`, `user`: what the end-use cues found), and the parties
+    worth screening. Armed forces, police, intelligence services... are military end users
+    whatever use is stated (§ 744.21(g)); an organisation whose kind its name does not tell is
+    `unknown`, never civil by default; a role word ("a customer") names no organisation."""
+    from bot.screening.mentions import find_party_mentions
+
+    who = classify_end_user(text)
+    named = who.kind in (*MILITARY_KINDS, "civil") and who.span is not None
+    mentions = [m for m in find_party_mentions(text)
+                if not any(s <= m.span[0] < e for s, e in skip)
+                and not (named and who.span[0] < m.span[1] and m.span[0] < who.span[1])]
+    parties = tuple(dict.fromkeys(m.text for m in mentions))
+    if who.kind in MILITARY_KINDS:
+        return EndUser(_outranking(who, use), user if end_use_for(user) == who.kind else
+                       who.phrase, who.kind, parties, who.span, force_country(who.phrase))
+    if who.kind == "civil":
+        return EndUser(use or "civil", user or who.phrase, "civil", parties, who.span)
+    organisation = who.phrase is not None and not _ROLE.match(who.phrase)
+    if parties or organisation:  # named, but its name does not say what it is
+        return EndUser(use, parties[0] if parties else who.phrase, "unknown", parties,
+                       who.span if organisation else None)
+    return EndUser(use, user, None, ())
+
+
+def with_end_user(facts: Facts, text: str) -> Facts:
+    """`facts` with the end user a front end states (--end-user, "the buyer is X", a Slack
+    button): classified, the stricter end use kept, the name screened unless it is generic."""
+    from bot.screening.mentions import worth_screening
+
+    text = " ".join(str(text).split())
+    found = read_end_user(text, facts.end_use, text)
+    parties = found.parties or ((text,) if worth_screening(text) else ())
+    kind = found.kind or ("unknown" if parties else None)
+    # the stated end use stays as stated: the engine lets a military end user outrank it
+    return replace(facts, end_user=text, end_user_kind=kind, parties=parties)
+
+
 def extract_facts(question: str, today: date, *, previous: Facts | None = None,
                   rulebook: Rulebook | None = None) -> Facts:
     """The facts `question` states; `previous` carries a chat's earlier facts forward.
@@ -280,8 +348,12 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
     item, item_spans = _find_item(text, rulebook)
     skip = item_spans + ([classification[1]] if classification else [])
     end_use, end_user = _find_end_use(text, skip)
+    who = read_end_user(text, end_use, end_user, skip)
     matches = _country_matches(text, rulebook)
-    country, unknown = _find_country(text, skip, matches)
+    country, unknown = _find_country(text, skip + ([who.span] if who.span else []), matches)
+    if country is None and unknown is None and who.country:  # "to the PLA": China's forces
+        country = CountryMatch(who.country, country_name(who.country) or who.country,
+                               who.end_user or who.country, *who.span)
     base = previous or Facts(as_of=today)
     destination = country.code if country else (None if unknown else base.destination)
     try:
@@ -296,10 +368,12 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
         item=item or base.item,
         classification=classification[0] if classification else (None if item
                                                                   else base.classification),
-        end_use=end_use if end_use else base.end_use,
-        end_user=end_user if end_use else base.end_user,
+        end_use=who.end_use or base.end_use,
+        end_user=who.end_user if who.end_use or who.kind else base.end_user,
         unknown_country=unknown,
         date_phrase=found[1] if found else base.date_phrase,
         out_of_scope=out_of_scope_topic(text),
         other_destinations=_co_destinations(matches, country, text) if country else (),
+        end_user_kind=who.kind if who.kind else base.end_user_kind,
+        parties=who.parties if who.kind else base.parties,
     )
