@@ -296,6 +296,14 @@ def _outranking(who: EndUserKind, use: str | None) -> str:
     return kinds[0]
 
 
+def _words_for(who: EndUserKind, user: str | None) -> str | None:
+    """The end user's words: the cue's ("army"), or the fuller name that holds it ("people's
+    armed police"), or the name as written when no cue found it ("PLA")."""
+    if user and end_use_for(user) == who.kind:
+        return who.phrase.lower() if user in who.phrase.lower() else user
+    return who.phrase
+
+
 def read_end_user(text: str, use: str | None = None, user: str | None = None,
                   skip: list[tuple[int, int]] = ()) -> EndUser:
     """The end user `text` names (`use`, `user`: what the end-use cues found), and the parties
@@ -305,21 +313,36 @@ def read_end_user(text: str, use: str | None = None, user: str | None = None,
     from bot.screening.mentions import find_party_mentions
 
     who = classify_end_user(text)
-    named = who.kind in (*MILITARY_KINDS, "civil") and who.span is not None
-    mentions = [m for m in find_party_mentions(text)
-                if not any(s <= m.span[0] < e for s, e in skip)
-                and not (named and who.span[0] < m.span[1] and m.span[0] < who.span[1])]
+    # a named force is screened too: some are listed (NUDT is on the Entity List)
+    mentions = [m for m in find_party_mentions(text) if not any(s <= m.span[0] < e for s, e in skip)]
     parties = tuple(dict.fromkeys(m.text for m in mentions))
     if who.kind in MILITARY_KINDS:
-        return EndUser(_outranking(who, use), user if end_use_for(user) == who.kind else
-                       who.phrase, who.kind, parties, who.span, force_country(who.phrase))
+        if who.phrase and re.search(r"[A-Z]", who.phrase) and who.phrase not in parties:
+            parties = (*parties, who.phrase)  # a force named as a proper noun: "NUDT", "PLA"
+        return EndUser(_outranking(who, use), _words_for(who, user), who.kind, parties,
+                       who.span, force_country(who.phrase))
     if who.kind == "civil":
         return EndUser(use or "civil", user or who.phrase, "civil", parties, who.span)
     organisation = who.phrase is not None and not _ROLE.match(who.phrase)
+    name = _proper_name(who.phrase) if organisation else None
+    if name and not any(name in p or p in name for p in parties):
+        parties = (*parties, name)  # "the Royal University of Phnom Penh": screened whole
     if parties or organisation:  # named, but its name does not say what it is
-        return EndUser(use, parties[0] if parties else who.phrase, "unknown", parties,
-                       who.span if organisation else None)
+        words = parties[0] if parties else _AFTER_PREPOSITION.sub("", who.phrase)
+        return EndUser(use, words, "unknown", parties, who.span if organisation else None)
     return EndUser(use, user, None, ())
+
+
+_AFTER_PREPOSITION = re.compile(r"^.*\b(?:to|for|from|with|by|via|at)\s+", re.IGNORECASE)
+_PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.&-]*(?:\s+(?:(?:of|and|&|de|du|des|la|le|the)\s+)*"
+                     r"[A-Z0-9][\w'’.&-]*)*")
+
+
+def _proper_name(phrase: str) -> str | None:
+    """"servers to the Royal University of Phnom Penh for teaching" -> "Royal University of
+    Phnom Penh"; None when no capitalised word starts a name ("a local university")."""
+    m = _PROPER.search(phrase)
+    return m.group(0) if m else None
 
 
 def with_end_user(facts: Facts, text: str) -> Facts:

@@ -4,15 +4,14 @@ The engine stays a pure function of facts + data: the data here is the active sc
 (`PartyLists`; by default the package's snapshot or the latest `regbot screening update`), and
 every screen a layer asks for goes through `screen(reader, name, country)`, which caches it on
 the reader (one screen per name per verdict, whatever the branches) and records each hit in the
-reader's trace as a dated value (`csl:<list>:<entry>`, valid from the list's date), so a verdict
-names the list and the date it rests on. The matcher (~3 s to build) is only built when a party
+reader's trace (`csl:<list>:<entry>`, and `csl.list` whose citation names the list's date), so
+a verdict names the list and the date it rests on. The matcher (~3 s to build) is only built when a party
 is named: `regbot check` without one never touches it.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from bot.records import Facts, PartyHit, Screening, Status, Verdict
@@ -73,13 +72,6 @@ class PartyReads:
         self.statuses: dict[str, Status] = {}
 
 
-def _day(text: str | None) -> date:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return date.min
-
-
 def entry_key(hit: "Hit") -> str:
     """The trace key of a list entry: 'csl:EL:Beijing Academy of Artificial Intelligence'."""
     party = hit.party
@@ -97,11 +89,13 @@ def _reference(effect: "Effect") -> tuple[str, str | None, str | None]:
     return (refs[0].citation if refs else LIST_CITATION), None, None
 
 
-def _trace_hit(reader: "Reader", hit: "Hit", effect: "Effect", query: str, day: date) -> str:
+def _trace_hit(reader: "Reader", hit: "Hit", effect: "Effect", query: str) -> str:
+    """The entry as a traced value. The list says an entry is listed on its date, not since
+    when: `valid_from` stays None (the list's date is on `csl.list` and in the citation)."""
     key = entry_key(hit)
     citation, source, quote = _reference(effect)
     value = {"query": query, **hit.to_json(), "effect": effect.status}
-    reader.traced(key, RuleValue(value=value, valid_from=day, valid_until=None,
+    reader.traced(key, RuleValue(value=value, valid_from=None, valid_until=None,
                                  citation=citation, source=source, quote=quote, verified=True))
     return key
 
@@ -110,7 +104,7 @@ def _trace_list(reader: "Reader", info: "ListInfo") -> None:
     value = {"list_date": info.list_date, "source": info.source, "entries": info.entries,
              "origin": info.origin}
     reader.traced(LIST_RULE, RuleValue(
-        value=value, valid_from=_day(info.list_date), valid_until=None,
+        value=value, valid_from=None, valid_until=None,
         citation=f"{LIST_CITATION}, list of {info.list_date}", source=None, quote=None,
         verified=True))
 
@@ -137,11 +131,10 @@ def screen(reader: "Reader", name: str, country: str | None) -> Screened:
         screened = Screened(name, problem=f"{name!r} cannot be screened ({exc})")
     else:
         _trace_list(reader, info)
-        day = _day(result.list_date)
         hits = []
         for hit in _relevant(result):
             effect = effect_of(hit)
-            hits.append((hit, effect, _trace_hit(reader, hit, effect, name, day)))
+            hits.append((hit, effect, _trace_hit(reader, hit, effect, name)))
         screened = Screened(name, tuple(hits), result.list_date)
     reads.screened[name] = screened
     return screened

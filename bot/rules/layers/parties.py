@@ -92,19 +92,25 @@ def _finding(ctx: Context, query: str, group: list[tuple]) -> Finding:
     hit, effect, _ = group[0]
     keys = (parties.LIST_RULE, *(k for _, _, k in group))
     near = hit.band == "near"
-    status, reason = _near(ctx, query, hit, effect) if near else _listed(ctx, query, hit, effect)
+    status, reason = _near(ctx, query, group) if near else _listed(ctx, query, hit, effect)
     needs = (Need("party"),) if near else ()
     for _, _, key in group:
         parties.decided(ctx.reader, key, status)
-    return Finding(NAME, status, keys, reason + _more(group) + _when(ctx, hit),
+    more = "" if near else _more(group)
+    return Finding(NAME, status, keys, reason + more + _when(ctx, hit),
                    (effect.references[0].citation,) if effect.references else (), needs)
 
 
-def _near(ctx: Context, query: str, hit, effect) -> tuple[Status, str]:
+def _near(ctx: Context, query: str, group: list[tuple]) -> tuple[Status, str]:
+    """A close match: depends until the buyer is told apart from every entry it resembles."""
+    hit, effect, _ = group[0]
+    entries = [f"“{h.party.name}”" for h, _, _ in group[:SHOWN]]
+    others = f" (and {len(group) - SHOWN} more)" if len(group) > SHOWN else ""
+    names = " or ".join(entries) + others
     return Status.DEPENDS, (
         f"“{query}” closely resembles, on the Consolidated Screening List of "
         f"{parties.list_date(ctx.reader)}, {_entry(hit, effect)}: confirm the buyer is not "
-        f"“{hit.party.name}” before relying on this answer. If it is: {_effect_said(effect)}")
+        f"{names} before relying on this answer. If it is: {_effect_said(effect)}")
 
 
 def _listed(ctx: Context, query: str, hit, effect) -> tuple[Status, str]:
