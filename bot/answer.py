@@ -118,7 +118,8 @@ def cannot_answer(facts: Facts, verdict: Verdict, relevant: list[Passage], cover
     the sources do not give (the tariff question showed five § 126.1 quotes). An undecided question
     about a covered country or a term ("What is a military end user?") still shows its passages.
     """
-    if verdict.status != "cannot_determine" or verdict.rule_ids:
+    rules = [r for r in verdict.rule_ids if r != "csl.list"]  # a clean screen decides nothing
+    if verdict.status != "cannot_determine" or rules:
         return False  # a verdict, or rules that applied: the answer keeps its evidence
     return bool(not relevant or facts.out_of_scope or facts.unknown_country
                 or (facts.destination and facts.destination not in covered)

@@ -325,7 +325,7 @@ def read_end_user(text: str, use: str | None = None, user: str | None = None,
         return EndUser(use or "civil", user or who.phrase, "civil", parties, who.span)
     organisation = who.phrase is not None and not _ROLE.match(who.phrase)
     name = _proper_name(who.phrase) if organisation else None
-    if name and not any(name in p or p in name for p in parties):
+    if name and _new_name(name, parties):
         parties = (*parties, name)  # "the Royal University of Phnom Penh": screened whole
     if parties or organisation:  # named, but its name does not say what it is
         words = parties[0] if parties else _AFTER_PREPOSITION.sub("", who.phrase)
@@ -336,6 +336,15 @@ def read_end_user(text: str, use: str | None = None, user: str | None = None,
 _AFTER_PREPOSITION = re.compile(r"^.*\b(?:to|for|from|with|by|via|at)\s+", re.IGNORECASE)
 _PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.&-]*(?:\s+(?:(?:of|and|&|de|du|des|la|le|the)\s+)*"
                      r"[A-Z0-9][\w'’.&-]*)*")
+
+
+def _new_name(name: str, parties: tuple[str, ...]) -> bool:
+    """An organisation's name (two words at least, or an acronym) that the mentions do not
+    already hold, nor hold part of. Place words count here ("Royal University of Phnom Penh")."""
+    bare = name.rstrip(" .,")
+    if len(re.findall(r"[A-Za-z]{2,}", bare)) < 2 and not re.fullmatch(r"[A-Z]{3,}", bare):
+        return False
+    return not any(bare in p or p in bare for p in parties)
 
 
 def _proper_name(phrase: str) -> str | None:

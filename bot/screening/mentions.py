@@ -147,6 +147,12 @@ def _sentence_start_trim(question: str, m: re.Match) -> tuple[str, int]:
     return text, start
 
 
+def _looks_like_a_name(quoted: str) -> bool:
+    """Quoted words that may be a name: a capital letter, or a few words ("acme trading");
+    not a quoted sentence ("Translate 'thank you for your order' into Khmer")."""
+    return bool(re.search(r"[A-Z0-9]", quoted)) or len(quoted.split()) <= 4
+
+
 def find_party_mentions(question: str) -> list[Mention]:
     """Spans of `question` that may name a party (a buyer, end user, consignee...), in order."""
     if not isinstance(question, str) or not question.strip():
@@ -154,7 +160,8 @@ def find_party_mentions(question: str) -> list[Mention]:
     found: list[Mention] = []
     for m in _QUOTED.finditer(question):
         group = 1 if m.group(1) is not None else 2
-        _add(found, question, m.group(group), m.start(group), "quoted")
+        if _looks_like_a_name(m.group(group)):
+            _add(found, question, m.group(group), m.start(group), "quoted")
     for m in _CUE.finditer(question):
         _add(found, question, m.group("name"), m.start("name"), "named")
     for m in _PREP.finditer(question):
