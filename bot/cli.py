@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "rules": "bot.commands.rules:rules",
     "screen": "bot.commands.screen:screen",
     "screening": "bot.commands.screen:screening",
+    "index": "bot.commands.index:index",
 }
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

@@ -1,10 +1,13 @@
-"""The decision log: an append-only, hash-chained SQLite record of every answer.
+"""The decision log: an append-only, hash-chained and keyed SQLite record of every answer.
 
 One row per answer (and one per piece of feedback). Each row stores the hash of
-the previous row and its own hash over its content, so `verify()` finds a row
-that was edited or deleted. Triggers refuse UPDATE and DELETE; the chain catches
-anyone who removes the triggers first. Secrets (Slack tokens, LLM keys) are
-scrubbed from every text field before it is written.
+the previous row, its own hash over its content, and a MAC chained with a key kept
+outside the database (`bot.log_key`), so `verify()` finds a row that was edited —
+also when every hash after it was recomputed —, deleted, truncated away or forged.
+Triggers refuse UPDATE and DELETE; the chain catches anyone who removes the
+triggers first. Secrets (configured values, and token shapes by pattern: Slack,
+OpenAI/Anthropic, AWS, JWT, `password=`, bearer tokens) are redacted from every
+text field before it is written (`bot.redaction`).
 """
 from __future__ import annotations
 
@@ -19,11 +22,12 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from bot.log_key import GENESIS_MAC, LogKeyError, load_key, write_head
 from bot.records import Answer
+from bot.redaction import REDACTED, redact
 from bot.settings import SECRET_FIELDS, Settings, get_settings
 
 GENESIS = "0" * 64
-REDACTED = "[redacted]"
 
 # Numbered schema migrations: index i brings the schema to version i + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -58,6 +62,9 @@ MIGRATIONS: tuple[str, ...] = (
         BEGIN SELECT RAISE(ABORT, 'decision log is append-only'); END;
     """,
     "CREATE INDEX decisions_ts ON decisions(ts);",
+    # 3: keyed chain. Rows written before it keep mac NULL ("unkeyed"): they must precede
+    # every keyed row, and the first keyed row's hash covers the last of them.
+    "ALTER TABLE decisions ADD COLUMN mac TEXT;",
 )
 
 # Columns covered by the row hash, in order (everything but id-independent extras).
@@ -78,6 +85,8 @@ class ChainReport:
     rows: int
     broken_at: int | None = None
     reason: str | None = None
+    keyed_rows: int = 0  # rows whose MAC was checked with the key
+    notes: tuple[str, ...] = ()  # what was not or could not be checked
 
 
 # --------------------------------------------------------------------------- connection
@@ -192,34 +201,43 @@ def secret_values(settings: Settings | None = None) -> list[str]:
 
 
 def scrub(text: str | None, secrets: list[str]) -> str | None:
-    """Replace every secret value in `text` with [redacted]."""
-    if text is None:
-        return None
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
+    """Replace every configured secret value and every token-shaped secret with [redacted]."""
+    return redact(text, secrets)
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def _append(path: Path, fields: dict[str, Any], secrets: list[str]) -> int:
-    """Append one chained row in a write transaction; returns its id."""
+def _append(settings: Settings, fields: dict[str, Any]) -> int:
+    """Append one chained, keyed row in a write transaction; returns its id. The head
+    record is replaced inside the transaction, so its order follows the rows'."""
+    path = settings.decision_log_path
+    secrets = secret_values(settings)
     clean = {k: scrub(v, secrets) if isinstance(v, str) else v for k, v in fields.items()}
+    try:
+        key = load_key(settings, create=True)
+    except (LogKeyError, OSError) as exc:
+        raise DecisionLogError(f"cannot use the decision-log key: {exc}") from exc
     with _connect(path) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            last = conn.execute("SELECT id, row_hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
+            last = conn.execute(
+                "SELECT id, row_hash, mac FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
             row = dict(clean)
             row["id"] = (last["id"] + 1) if last else 1
             row["ts"] = datetime.now(timezone.utc).isoformat(timespec="microseconds")
             row["prev_hash"] = last["row_hash"] if last else GENESIS
             row["row_hash"] = row_hash(row)
-            cols = [*HASHED, "row_hash"]
+            row["mac"] = key.mac((last["mac"] if last else None) or GENESIS_MAC, row["row_hash"])
+            cols = [*HASHED, "row_hash", "mac"]
             conn.execute(
                 f"INSERT INTO decisions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                 [row.get(c) for c in cols])
+            write_head(path, key, row["id"], row["id"], row["mac"])  # ids are 1..n, no gaps
             conn.execute("COMMIT")
+        except OSError as exc:
+            conn.execute("ROLLBACK")
+            raise DecisionLogError(f"cannot write the decision log head record: {exc}") from exc
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -255,7 +273,7 @@ def log_answer(answer: Answer, *, front_end: str, user_id: str | None, settings:
         "ref_id": None,
         "value": None,
     }
-    return _append(settings.decision_log_path, fields, secret_values(settings))
+    return _append(settings, fields)
 
 
 def record_feedback(log_id: int, *, user_id: str | None, value: str, front_end: str,
@@ -271,7 +289,7 @@ def record_feedback(log_id: int, *, user_id: str | None, value: str, front_end: 
         raise DecisionLogError(f"no answer with log id {log_id}")
     fields = {"kind": "feedback", "front_end": front_end, "user_id": user_id,
               "ref_id": log_id, "value": value}
-    return _append(path, fields, secret_values(settings))
+    return _append(settings, fields)
 
 
 # --------------------------------------------------------------------------- reading
@@ -304,27 +322,21 @@ def _raw_rows(path: Path) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute("SELECT * FROM decisions ORDER BY id")]
 
 
-def verify(settings: Settings | None = None) -> ChainReport:
-    """Walk the chain: ids consecutive, prev_hash links, row hashes recomputed."""
-    path = (settings or get_settings()).decision_log_path
-    if not path.exists():
-        return ChainReport(ok=True, rows=0)
-    prev, expected_id, count = GENESIS, 1, 0
-    for row in _raw_rows(path):
-        if row["id"] != expected_id:
-            return ChainReport(False, count, expected_id, f"row {expected_id} is missing")
-        if row["prev_hash"] != prev:
-            return ChainReport(False, count, row["id"], "previous-row hash does not match")
-        if row_hash(row) != row["row_hash"]:
-            return ChainReport(False, count, row["id"], "row content was changed")
-        prev, expected_id, count = row["row_hash"], expected_id + 1, count + 1
-    highest = _highest_id_ever(path)
-    if highest >= expected_id:  # AUTOINCREMENT remembers ids of deleted tail rows
-        return ChainReport(False, count, expected_id, f"rows {expected_id}..{highest} were deleted")
-    return ChainReport(ok=True, rows=count)
+def verify(settings: Settings | None = None, checkpoint: dict[str, Any] | None = None) -> ChainReport:
+    """Walk the chain: ids, hashes, MACs with the key, the head record, an optional
+    checkpoint (`bot.log_verify`). Raises LogKeyError when keyed rows exist but no key does."""
+    from bot.log_verify import verify_log
+
+    return verify_log(settings or get_settings(), checkpoint)
 
 
-def _highest_id_ever(path: Path) -> int:
+def raw_rows(path: Path) -> list[dict[str, Any]]:
+    """Every row as stored (JSON fields undecoded), oldest first."""
+    return _raw_rows(path)
+
+
+def highest_id_ever(path: Path) -> int:
+    """AUTOINCREMENT's memory of the largest id ever used (deleted tail rows included)."""
     with _connect(path) as conn:
         row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'decisions'").fetchone()
     return row["seq"] if row else 0

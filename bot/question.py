@@ -30,7 +30,10 @@ def clean_question(question: Any, limit: int | None = None) -> str:
     limit = limit or question_limit()
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
-    text = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
+    # Separators (U+0085, U+2028, U+001C...) part words: they become a space, so
+    # "avionics\u0085to Cambodia" keeps its words apart; other control characters are dropped.
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " if ch.isspace() else ""
+                   for ch in question).strip()
     if not text:
         raise QuestionError("the question is empty; ask e.g. \"Can we sell avionics to Cambodia?\"")
     if len(text) > limit:

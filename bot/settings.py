@@ -61,7 +61,8 @@ class SettingsError(ValueError):
     """A configuration problem the user must fix (bad file, bad value)."""
 
 
-SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "llm_api_key")
+SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "llm_api_key",
+                 "log_key")
 
 
 class Settings(BaseSettings):
@@ -99,6 +100,12 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, description="Chat model name; unset = no LLM.")
     llm_api_key: SecretStr | None = Field(default=None, description="Passed to the provider.")
     log_decisions: bool = Field(default=True, description="Record every answer in the decision log.")
+    log_key: SecretStr | None = Field(
+        default=None, description="HMAC key of the decision log (REGBOT_LOG_KEY); else the key file."
+    )
+    log_key_file: Path | None = Field(
+        default=None, description="Decision-log key file; default <REGBOT_HOME>-log.key beside the home."
+    )
     max_question_chars: int = Field(
         default=2000, gt=0,
         description="Longest question accepted by every front end and by fact extraction; longer "
@@ -143,7 +150,8 @@ class Settings(BaseSettings):
 
     def settings_hash(self) -> str:
         """Stable hash of the non-secret settings, stamped on every answer."""
-        data = self.model_dump(mode="json", exclude=set(SECRET_FIELDS) | {"home", "model_dir"})
+        data = self.model_dump(mode="json",
+                               exclude=set(SECRET_FIELDS) | {"home", "model_dir", "log_key_file"})
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from index.config import IndexSettings as Settings  # bot.settings.Settings satisfies it
 from index.errors import IndexCorruptError, RegbotIndexError
+from index.lock import LockHolder, write_lock
 from index.store import CHUNKS_FILE, INGEST_VERSION, Index, delete_collection, open_index
 from ingest.records import Chunk, Record
 
@@ -82,11 +83,13 @@ class IngestReport(Record):
     chunks_unchanged: int = 0
     chunks_removed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)  # [{"path", "error"}]
+    chunks_repaired: int = 0  # lost or unreadable vectors re-embedded before the run
 
     def summary_json(self) -> dict[str, Any]:
         return {"documents": self.documents, "chunks_added": self.chunks_added,
                 "chunks_unchanged": self.chunks_unchanged, "chunks_removed": self.chunks_removed,
-                "failed": [{"path": f["path"], "error": f["error"]} for f in self.failed]}
+                "failed": [{"path": f["path"], "error": f["error"]} for f in self.failed],
+                "chunks_repaired": self.chunks_repaired}
 
 
 @dataclass
@@ -96,9 +99,11 @@ class _Tally:
     unchanged: int = 0
     removed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
+    repaired: int = 0
 
     def report(self) -> IngestReport:
-        return IngestReport(self.documents, self.added, self.unchanged, self.removed, self.failed)
+        return IngestReport(self.documents, self.added, self.unchanged, self.removed, self.failed,
+                            self.repaired)
 
 
 # --------------------------------------------------------------------------- manifest
@@ -128,8 +133,10 @@ def save_manifest(home: Path, documents: dict[str, dict[str, Any]]) -> None:
 
 
 def _sha256(path: Path) -> str:
+    from ingest.readers import open_regular
+
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:  # never a FIFO: hashing one would block forever
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -241,15 +248,14 @@ def _reason(exc: Exception) -> str:
 # --------------------------------------------------------------------------- repair / prune / rebuild
 
 
-def _reconcile(index: Index) -> None:
-    """Make vectors and chunk records agree before ingesting: drop records whose vectors
-    are gone (their documents are then re-embedded) and vectors no record knows."""
-    if index.collection.count() == index.count():
-        return
-    vectors, records = index.vector_keys(), index.chunks.keys()
-    if records - vectors:
-        index.chunks.apply(add=(), remove=records - vectors)
-    index.delete_vectors(vectors - records)
+def _reconcile(index: Index) -> int:
+    """Make chunk store, vectors and BM25 agree before ingesting, by chunk id, reading every
+    vector back: records whose vector is missing or unreadable are re-embedded from the
+    chunk store, vectors no record knows are deleted, a BM25 holding other ids is rebuilt
+    (counts alone hid 128 lost vectors). Returns how many vectors were re-embedded."""
+    from index.health import repair_index
+
+    return repair_index(index).reembedded
 
 
 def _prune(index: Index, manifest: dict, tally: _Tally) -> bool:
@@ -307,8 +313,19 @@ def _slice_ticker(ticker: _Ticker, index: int, path: Path) -> Callable[[int, int
 
 
 def ingest_paths(paths: Sequence[Path | str], settings: Settings, *, prune: bool = False,
-                 rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
-    """Ingest files and folders into the index for `settings`; see the module docstring."""
+                 rebuild: bool = False, progress: Progress | None = None, wait: bool = True,
+                 on_wait: Callable[[LockHolder | None], None] | None = None) -> IngestReport:
+    """Ingest files and folders into the index for `settings`; see the module docstring.
+
+    One writer per home: the run holds `$REGBOT_HOME/ingest.lock`. When another process
+    holds it, `on_wait(holder)` is called and the run waits, or with `wait=False` raises
+    `IndexBusyError` naming the holder."""
+    with write_lock(settings.home, wait=wait, on_wait=on_wait):
+        return _ingest_locked(paths, settings, prune=prune, rebuild=rebuild, progress=progress)
+
+
+def _ingest_locked(paths: Sequence[Path | str], settings: Settings, *, prune: bool,
+                   rebuild: bool, progress: Progress | None) -> IngestReport:
     from ingest.readers import iter_source_files
 
     found, problems = iter_source_files([Path(p) for p in paths])
@@ -317,9 +334,10 @@ def ingest_paths(paths: Sequence[Path | str], settings: Settings, *, prune: bool
         wipe_index(settings)
     index = open_index(settings, create=True)
     try:
-        _reconcile(index)
+        repaired = _reconcile(index)
         manifest = load_manifest(settings.home)
-        tally = _Tally(failed=[{"path": str(p), "error": why} for p, why in problems])
+        tally = _Tally(failed=[{"path": str(p), "error": why} for p, why in problems],
+                       repaired=repaired)
         changed, ticker = False, _Ticker(files, progress)
         for i, path in enumerate(files):
             ticker.emit(i, path, "reading")

@@ -74,6 +74,10 @@ class ChunkStore:
     def close(self) -> None:
         self._db.close()
 
+    def vacuum(self) -> None:
+        """Give the pages of deleted chunks back to the file system (`regbot index compact`)."""
+        self._db.execute("VACUUM")
+
     # ----------------------------------------------------------------- state
     def get_state(self, name: str) -> str | None:
         row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()

@@ -146,6 +146,13 @@ class Index:
             self._lexical = load_or_build(self.settings.lexical_path, self.chunks)
         return self._lexical
 
+    def rebuild_lexical(self) -> None:
+        """Build BM25 from the chunk store again and save it, whatever the saved one says."""
+        from index.lexical import build, save
+
+        self._lexical = build(self.chunks)
+        save(self._lexical, self.settings.lexical_path)
+
     @property
     def where(self) -> str:
         return self.settings.chroma_url or str(self.settings.home)
@@ -252,12 +259,33 @@ class Index:
         self.chunks.close()
 
 
+def _recover_compaction(client, settings: "Settings") -> bool:
+    """Undo a compaction interrupted between its renames (embedded index, lock free);
+    True when something was tried."""
+    from index.compact import recover_interrupted
+    from index.lock import IndexBusyError, write_lock
+
+    if settings.chroma_url:
+        return False
+    try:
+        with write_lock(settings.home, wait=False):  # never while a compaction runs
+            recover_interrupted(client, settings.collection)
+    except (IndexBusyError, OSError):
+        return False
+    return True
+
+
 def _open_collection(client, settings: "Settings", create: bool):
     from chromadb.errors import NotFoundError
 
     name = settings.collection
     try:
-        collection = client.get_collection(name, embedding_function=None)
+        try:
+            collection = client.get_collection(name, embedding_function=None)
+        except NotFoundError:  # maybe a compaction was interrupted between its two renames
+            if not _recover_compaction(client, settings):
+                raise
+            collection = client.get_collection(name, embedding_function=None)
     except NotFoundError:
         if not create:
             raise IndexMissingError(

@@ -20,6 +20,10 @@ from ingest.records import Chunk, Document
 from ingest.structure import BOLD_LEVEL, Block, CfrTitles, PathTracker, parse_blocks, render_path
 
 MERGE_BELOW = 48  # word-pieces: paragraphs smaller than this may share a chunk
+# Hard cap on a chunk's characters, whatever the text: all-MiniLM reads a 300,000-character
+# "word" as one [UNK] word-piece, so the token limit alone let it become one chunk. Real
+# 240-word-piece chunks of ../shared/scale stay far below (longest measured: see docs/ingest.md).
+MAX_CHUNK_CHARS = 4000
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])[\"”’')\]]*\s+(?=[(\[“\"'A-Z0-9§])")
 
 CountTokens = Callable[[str], int]
@@ -77,47 +81,88 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _fit_prefix(text: str, start: int, cuts: list[int], count: CountTokens, limit: int) -> int:
-    """Largest cut in `cuts` (ascending) with text[start:cut] within `limit` tokens, else -1."""
-    lo, hi, best = 0, len(cuts) - 1, -1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        if count(text[start:cuts[mid]]) <= limit:
-            best, lo = mid, mid + 1
-        else:
-            hi = mid - 1
-    return cuts[best] if best >= 0 else -1
+def _model_cut(text: str, start: int, stop: int, limit: int) -> int:
+    """Where the first word-piece past `limit` starts in text[start:stop] (one tokenizer
+    pass with offsets), or `stop` when everything fits."""
+    enc = _tokenizer().encode(text[start:stop], add_special_tokens=False)
+    return stop if len(enc.ids) <= limit else start + enc.offsets[limit][0]
 
 
-def _hard_split(text: str, start: int, end: int, count: CountTokens, limit: int) -> list[tuple[int, int]]:
-    """Split text[start:end] at word (else character) boundaries into pieces within `limit`."""
+def _bisect_cut(text: str, start: int, stop: int, count: CountTokens, limit: int) -> int:
+    """Largest word end (else character) p in (start, stop] with text[start:p] within
+    `limit`, for any counter; -1 when not even one character fits."""
+    for cuts in ([start + m.end() for m in re.finditer(r"\S+", text[start:stop])],
+                 range(start + 1, stop + 1)):
+        lo, hi, best = 0, len(cuts) - 1, -1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            if count(text[start:cuts[mid]]) <= limit:
+                best, lo = mid, mid + 1
+            else:
+                hi = mid - 1
+        if best >= 0:
+            return cuts[best]
+    return -1
+
+
+def _prefix_cut(text: str, start: int, stop: int, count: CountTokens, limit: int) -> int:
+    """End of the longest prefix of text[start:stop] within `limit` tokens."""
+    if count is count_model_tokens:
+        return _model_cut(text, start, stop, limit)
+    if count(text[start:stop]) <= limit:
+        return stop
+    return _bisect_cut(text, start, stop, count, limit)
+
+
+def _word_boundary(text: str, start: int, cut: int) -> int:
+    """`cut` moved back to the last whitespace after `start` when it falls inside a word
+    (a word longer than the whole window is cut where it is)."""
+    if cut >= len(text) or text[cut].isspace() or text[cut - 1].isspace():
+        return cut
+    for i in range(cut - 1, start, -1):
+        if text[i].isspace():
+            return i
+    return cut
+
+
+def _hard_split(text: str, start: int, end: int, count: CountTokens, limit: int,
+                max_chars: int = MAX_CHUNK_CHARS) -> list[tuple[int, int]]:
+    """Split text[start:end] at word (else word-piece, else character) boundaries into
+    pieces within `limit` tokens and `max_chars` characters.
+
+    Linear in the text: each piece looks only at the next `max_chars` characters (the
+    old search re-tokenised the whole remainder for every piece: a 40,000-word line took
+    83 s and a 1.4 MB one did not finish in 600 s)."""
     pieces = []
+    start = _trim(text, start, end)[0]
+    window = max_chars  # then twice the last piece: dense text (1 char a token) stays cheap
     while start < end:
-        if count(text[start:end]) <= limit:
-            pieces.append((start, end))
-            break
-        words = [m.end() for m in re.finditer(r"\S+", text[start:end])]
-        cut = _fit_prefix(text, start, [start + w for w in words], count, limit)
-        if cut <= start:
-            cut = _fit_prefix(text, start, list(range(start + 1, end + 1)), count, limit)
+        stop, cap = min(end, start + window), min(end, start + max_chars)
+        cut = _prefix_cut(text, start, stop, count, limit)
+        if cut == stop < cap:  # the window, not the limit, ended the piece: look further
+            cut = _prefix_cut(text, start, cap, count, limit)
+        if cut < end:
+            cut = _word_boundary(text, start, cut)
         cut = max(cut, start + 1)
         pieces.append(_trim(text, start, cut))
+        window = min(max_chars, max(64, 2 * (cut - start)))
         start = _trim(text, cut, end)[0]
-    return pieces
+    return [p for p in pieces if p[0] < p[1]]
 
 
 def _verified(text: str, piece: tuple[int, int, int], count: CountTokens,
-              limit: int) -> list[tuple[int, int, int]]:
+              limit: int, max_chars: int) -> list[tuple[int, int, int]]:
     """Re-count a packed piece (sums of sentence counts are exact for word-piece
     tokenizers, not for every counter) and cut it again if it is over the limit."""
     s, e, _ = piece
     n = count(text[s:e])
-    if n <= limit:
+    if n <= limit and e - s <= max_chars:
         return [(s, e, n)]
-    return [(a, b, count(text[a:b])) for a, b in _hard_split(text, s, e, count, limit)]
+    return [(a, b, count(text[a:b])) for a, b in _hard_split(text, s, e, count, limit, max_chars)]
 
 
-def split_long(text: str, start: int, end: int, count: CountTokens, limit: int) -> list[tuple[int, int, int]]:
+def split_long(text: str, start: int, end: int, count: CountTokens, limit: int,
+               max_chars: int = MAX_CHUNK_CHARS) -> list[tuple[int, int, int]]:
     """(start, end, tokens) pieces of an over-long paragraph, cut at sentence ends when possible."""
     bounds = [start] + [start + m.end() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
     packed: list[tuple[int, int, int]] = []
@@ -125,14 +170,15 @@ def split_long(text: str, start: int, end: int, count: CountTokens, limit: int) 
         if s >= e:
             continue
         n = count(text[s:e])
-        if n > limit:
-            packed.extend((a, b, limit + 1) for a, b in _hard_split(text, s, e, count, limit))
+        if n > limit or e - s > max_chars:
+            packed.extend((a, b, limit + 1) for a, b in _hard_split(text, s, e, count, limit, max_chars))
             packed.append((e, e, limit + 1))  # nothing may be packed onto a hard-cut piece
-        elif packed and packed[-1][2] + n <= limit:
+        elif packed and packed[-1][2] + n <= limit and e - packed[-1][0] <= max_chars:
             packed[-1] = (packed[-1][0], e, packed[-1][2] + n)
         else:
             packed.append((s, e, n))
-    return [p for piece in packed if piece[0] < piece[1] for p in _verified(text, piece, count, limit)]
+    return [p for piece in packed if piece[0] < piece[1]
+            for p in _verified(text, piece, count, limit, max_chars)]
 
 
 def _next_labels(blocks: list[Block]) -> list[str | None]:
@@ -193,7 +239,7 @@ class _Walk:
                      self.tracker.path if self.section is not None else None, self.para_no, **flags)
 
 
-def _units(doc: Document, count: CountTokens, limit: int) -> Iterator[_Unit]:
+def _units(doc: Document, count: CountTokens, limit: int, max_chars: int) -> Iterator[_Unit]:
     """The document's units in order, each tagged with its structural context."""
     text = doc.text
     blocks = parse_blocks(text)
@@ -209,10 +255,10 @@ def _units(doc: Document, count: CountTokens, limit: int) -> Iterator[_Unit]:
             walk.heading(b)
             flags = {"is_heading": True}
         n = count(text[b.start:b.end])
-        if n <= limit:
+        if n <= limit and b.end - b.start <= max_chars:
             yield walk.unit(b.start, b.end, n, **flags)
             continue
-        for k, (s, e, tokens) in enumerate(split_long(text, b.start, b.end, count, limit)):
+        for k, (s, e, tokens) in enumerate(split_long(text, b.start, b.end, count, limit, max_chars)):
             yield walk.unit(s, e, tokens, is_piece=True, **(flags if k == 0 else {}))
 
 
@@ -285,16 +331,21 @@ def _make_chunk(doc: Document, units: list[_Unit], ordinal: int) -> Chunk:
 
 
 def chunk_document(doc: Document, max_tokens: int = 240,
-                   count_tokens: CountTokens | None = None) -> list[Chunk]:
-    """Split `doc` into structure-aware chunks of at most `max_tokens` word-pieces."""
+                   count_tokens: CountTokens | None = None,
+                   max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+    """Split `doc` into structure-aware chunks of at most `max_tokens` word-pieces and
+    `max_chars` characters, in time linear in the text."""
     if max_tokens < 8:
         raise ValueError("max_tokens must be at least 8")
+    if max_chars < 16:
+        raise ValueError("max_chars must be at least 16")
     count = count_tokens or count_model_tokens
     groups: list[list[_Unit]] = []
-    for unit in _units(doc, count, max_tokens):
+    for unit in _units(doc, count, max_tokens, max_chars):
         cur = groups[-1] if groups else []
         # the joined text is re-counted: a custom counter need not be additive
-        if _may_join(cur, unit, max_tokens) and count(doc.text[cur[0].start:unit.end]) <= max_tokens:
+        if (_may_join(cur, unit, max_tokens) and unit.end - cur[0].start <= max_chars
+                and count(doc.text[cur[0].start:unit.end]) <= max_tokens):
             cur.append(unit)
         else:
             groups.append([unit])

@@ -1,7 +1,6 @@
 """Document metadata: the `X.meta.json` sidecar when present, inferred from the file otherwise."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -9,9 +8,12 @@ from typing import Any
 
 from ingest.records import DocMeta
 from ingest.errors import IngestError
+from ingest.formats import jsonsafe
 from ingest.structure import CfrTitles, front_matter
 
 SIDECAR_SUFFIX = ".meta.json"
+SIDECAR_DEPTH = 16  # a sidecar is one flat object; deeper nesting is an attack or a mistake
+SIDECAR_MAX_BYTES = 1 << 20
 _STR_FIELDS = ("title", "publisher", "agency", "document_type", "published", "effective",
                "citation", "source_url", "completeness", "visibility")
 _DATE_FIELDS = ("published", "effective")
@@ -51,16 +53,27 @@ def _iso_date(value: Any, field: str, where: Path) -> str | None:
         raise IngestError(f"{where.name}: '{field}' must be a date YYYY-MM-DD or null, got {value!r}")
 
 
+def _read_small(side: Path) -> bytes:
+    """A sidecar's bytes: a regular file (never a FIFO) of at most SIDECAR_MAX_BYTES."""
+    from ingest.readers import open_regular
+
+    with open_regular(side) as fh:
+        data = fh.read(SIDECAR_MAX_BYTES + 1)
+    if len(data) > SIDECAR_MAX_BYTES:
+        raise IngestError(f"metadata sidecar {side.name} is over {SIDECAR_MAX_BYTES // 1024} KB; "
+                          "a sidecar holds a few fields")
+    return data
+
+
 def _read_sidecar(side: Path) -> dict[str, Any]:
     try:
-        data = json.loads(side.read_text(encoding="utf-8"))
+        data = jsonsafe.loads(_read_small(side).decode("utf-8"), max_depth=SIDECAR_DEPTH)
     except OSError as exc:
         raise IngestError(f"cannot read metadata sidecar {side.name}: {exc.strerror or exc}")
     except UnicodeDecodeError:
         raise IngestError(f"metadata sidecar {side.name} is not valid UTF-8")
-    except json.JSONDecodeError as exc:
-        raise IngestError(f"metadata sidecar {side.name} is not valid JSON "
-                          f"(line {exc.lineno}, column {exc.colno}: {exc.msg})")
+    except jsonsafe.JSONInputError as exc:
+        raise IngestError(f"metadata sidecar {side.name} is not valid JSON{exc.located()}")
     if not isinstance(data, dict):
         raise IngestError(f"metadata sidecar {side.name} must hold a JSON object, "
                           f"not {type(data).__name__}")

@@ -8,6 +8,7 @@ cannot read raises `IngestError` with a reason a person can act on.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
 import re
@@ -34,49 +35,128 @@ def _is_hidden(rel: Path) -> bool:
     return any(part.startswith(".") for part in rel.parts)
 
 
-def _walk(root: Path) -> list[Path]:
-    """Every regular file under `root`, sorted, hidden files and folders left out."""
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(Path(folder) / f for f in files if not f.startswith("."))
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def classify(path: Path) -> tuple[str | None, str | None, os.stat_result | None]:
+    """("dir" | "file" | None, reason when None, stat) of `path`, following symlinks.
+
+    Only `stat` is called: a FIFO, socket or device is never opened (a FIFO would block
+    the run forever, a device never ends), and a symlink loop is an error, not a hang."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "symlink loop (the link leads back to itself); skipped", None
+        if os.path.islink(path):
+            return None, "broken symlink (its target does not exist); skipped", None
+        if isinstance(exc, FileNotFoundError):
+            return None, "no such file or folder", None
+        return None, f"cannot access: {exc.strerror or exc}", None
+    if stat.S_ISDIR(st.st_mode):
+        return "dir", None, st
+    if stat.S_ISREG(st.st_mode):
+        return "file", None, st
+    what = next((name for test, name in _SPECIAL if test(st.st_mode)), "not a regular file")
+    return None, f"{what}, not a regular file; skipped without opening it", None
+
+
+def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
+    """Every regular file under `root` (symlinks followed), sorted; hidden entries left out.
+
+    A folder link that leads back to one of its own ancestors is a loop: one problem, and
+    the walk goes on. A folder reached twice by other links is walked once."""
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    st = os.stat(root)
+    stack = [(root, ((st.st_dev, st.st_ino),))]
+    while stack:
+        folder, ancestors = stack.pop()
+        if ancestors[-1] in seen:
+            continue
+        seen.add(ancestors[-1])
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append((folder, f"cannot list folder: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            kind, why, info = classify(path)
+            if kind == "file":
+                found.append(path)
+            elif kind == "dir":
+                key = (info.st_dev, info.st_ino)
+                if key in ancestors:
+                    problems.append((path, "symlink loop (the folder link leads back to "
+                                           "a folder that contains it); skipped"))
+                else:
+                    stack.append((path, ancestors + (key,)))
+            else:
+                problems.append((path, why))
     return sorted(found)
 
 
+def _real(path: Path) -> str:
+    return os.path.realpath(path)
+
+
 def iter_source_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Expand files and folders into source files; also return (path, reason) problems."""
+    """Expand files and folders into source files; also return (path, reason) problems.
+
+    Only regular files are returned: loops, broken links, FIFOs, sockets and devices are
+    problems with a reason, each one entry, and never opened."""
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
     def add(p: Path) -> None:
-        key = p.resolve()
+        key = _real(p)
         if key not in seen:
             seen.add(key)
             files.append(p)
 
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            problems.append((path, "no such file or folder"))
-        elif path.is_dir():
-            for p in _walk(path):
+        kind, why, _ = classify(path)
+        if kind == "dir":
+            for p in _walk(path, problems):
                 if p.name.endswith(SIDECAR_SUFFIX):
                     continue
                 if p.suffix.lower() in FORMATS or _sniff(p) == "pdf":
                     add(p)
                 else:
                     problems.append((p, f"unsupported file type '{p.suffix}' (skipped)"))
+        elif kind is None:
+            problems.append((path, why))
         elif not path.name.endswith(SIDECAR_SUFFIX):
             add(path)
     return files, problems
 
 
+def open_regular(path: Path):
+    """A binary file object for `path`, only if it is a regular file.
+
+    Opened non-blocking and checked with fstat, so even a FIFO swapped in after the walk
+    is refused at once instead of blocking the run."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IngestError("not a regular file (pipe, socket or device); skipped without reading it")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _sniff(path: Path) -> str | None:
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             return "pdf" if fh.read(5) == b"%PDF-" else None
-    except OSError:
+    except (OSError, IngestError):
         return None
 
 
@@ -116,7 +196,8 @@ def _read_bytes(path: Path) -> bytes:
         raise IngestError(f"file is {st.st_size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB "
                           "limit; split it into smaller files")
     try:
-        return path.read_bytes()
+        with open_regular(path) as fh:
+            return fh.read(MAX_BYTES + 1)
     except PermissionError:
         raise IngestError("permission denied: the file cannot be read")
     except OSError as exc:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SUMMARY_KEYS = ["documents", "chunks_added", "chunks_unchanged", "chunks_removed", "failed"]
+SUMMARY_KEYS = ["documents", "chunks_added", "chunks_unchanged", "chunks_removed", "failed",
+                "chunks_repaired"]
 
 
 def regbot(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -28,6 +29,7 @@ def test_second_ingest_of_the_shared_corpus_adds_nothing(corpus_home, corpus_dir
     n_docs = len([p for p in corpus_dir.iterdir() if not p.name.endswith(".meta.json")])
     assert summary["documents"] == n_docs and summary["failed"] == []
     assert summary["chunks_added"] == 0 and summary["chunks_removed"] == 0
+    assert summary["chunks_repaired"] == 0
     assert summary["chunks_unchanged"] > 0
 
 

@@ -121,7 +121,8 @@ def test_lost_vectors_are_re_embedded(tmp_path, settings):
     index.delete_vectors(k for k in list(index.chunks.keys())[:2])
     index.close()
     report = ingest_paths([corpus], settings)
-    assert report.chunks_added >= 2 and not report.failed
+    assert report.chunks_repaired == 2 and report.chunks_added == 0 and not report.failed
+    assert report.summary_json()["chunks_repaired"] == 2
     assert len(consistent(settings)) == first.chunks_added
 
 

@@ -2,7 +2,14 @@
 
 Batch input: one question per line, or JSONL objects {"id", "question", "as_of"};
 output: one JSON answer per line (with "id" when given), model and index loaded
-once. A bad line yields {"id", "error"} and exit code 1; the other lines are answered.
+once. Lines are split on "\n" only (a CR before it is dropped): U+2028, U+0085 or
+U+001C inside a question stay in it. JSON lines are strict: nesting at most
+BATCH_DEPTH levels, finite numbers only (no NaN, Infinity or `1e999`).
+A bad line yields {"id"|"line", "error"} and the other lines are still answered.
+
+Exit codes: 0 every line answered; 1 some lines failed (each printed as an error line);
+2 the batch is unreadable (no such file, not UTF-8) or a usage error; 3 index missing
+or corrupt.
 """
 from __future__ import annotations
 
@@ -13,8 +20,10 @@ from typing import Any, Iterator, NoReturn
 
 import click
 
-from bot.cli import EXIT_INDEX, EXIT_NOTHING
+from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_USAGE
 from bot.settings import get_settings
+
+BATCH_DEPTH = 8  # a batch line is one flat object: {"id", "question", "as_of"}
 
 
 class BatchLineError(ValueError):
@@ -41,28 +50,49 @@ def _date_option(ctx, param, value):
         raise click.BadParameter(str(exc)) from None
 
 
+class BatchUnreadable(click.ClickException):
+    """The batch as a whole cannot be read: exit 2, nothing answered."""
+
+    exit_code = EXIT_USAGE
+
+
 def read_batch(data: bytes, source: str) -> list[str]:
-    """Decode the whole batch as UTF-8 (a clear error naming the first bad byte)."""
+    """Decode the whole batch as UTF-8 (a clear error naming the first bad byte) and split
+    it on "\n" only: `str.splitlines` also splits on U+2028, U+0085, U+001C..U+001E and
+    others, which cut one question into two half-questions."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise click.ClickException(
+        raise BatchUnreadable(
             f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save it as UTF-8 and retry") from None
-    return text.splitlines()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it does not start another
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _item_id(item: dict) -> Any:
+    item_id = item.get("id")
+    if item_id is not None and (isinstance(item_id, bool) or not isinstance(item_id, (str, int, float))):
+        raise BatchLineError('"id" must be a string or a number')
+    return item_id
 
 
 def parse_line(line: str) -> tuple[Any, str, date | None]:
-    """(id, question, as_of) from a plain line or a JSON object line."""
+    """(id, question, as_of) from a plain line or a strict JSON object line."""
+    from ingest.formats.jsonsafe import JSONInputError, loads
+
     if not line.lstrip().startswith("{"):
         return None, line, None
     try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BatchLineError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+        item = loads(line, max_depth=BATCH_DEPTH, finite=True)
+    except JSONInputError as exc:
+        where = f" at column {exc.colno}" if exc.colno is not None else ""
+        raise BatchLineError(f"not valid JSON: {exc}{where}") from None
     if not isinstance(item, dict):
         raise BatchLineError("a JSON line must be an object")
-    item_id, question = item.get("id"), item.get("question")
+    item_id, question = _item_id(item), item.get("question")
     if not isinstance(question, str):
         raise BatchLineError('a JSON line needs a "question" string', item_id)
     try:
@@ -103,9 +133,13 @@ def _run_batch(path: str, log: bool | None, default_as_of: date | None) -> None:
 
     source = "standard input" if path == "-" else path
     try:
-        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
     except OSError as exc:
-        raise click.ClickException(f"cannot read {source}: {exc.strerror}") from None
+        raise BatchUnreadable(f"cannot read {source}: {exc.strerror or exc}") from None
     lines = read_batch(data, source)
     answerer = open_answerer()
     try:
@@ -119,7 +153,9 @@ def _run_batch(path: str, log: bool | None, default_as_of: date | None) -> None:
 
 def _answer_lines(answerer, lines: list[str], log: bool | None, default_as_of: date | None) -> int:
     """Answer each batch line, printing one JSON line each; returns how many failed."""
-    from bot.answer import QuestionError, dumps
+    from bot.answer import dumps
+
+    from index.errors import RegbotIndexError
 
     failed = 0
     for number, line in iter_batch(lines):
@@ -128,15 +164,25 @@ def _answer_lines(answerer, lines: list[str], log: bool | None, default_as_of: d
             item_id, question, as_of = parse_line(line)
             answer = answerer.answer(question, as_of=as_of or default_as_of, front_end="cli-batch",
                                      log=log)
-        except (BatchLineError, QuestionError) as exc:
+        except RegbotIndexError:
+            raise
+        except Exception as exc:  # one bad line never stops the lines after it
             if getattr(exc, "item_id", None) is not None:
                 item_id = exc.item_id
             failed += 1
             extra = {"id": item_id} if item_id is not None else {"line": number}
-            click.echo(json.dumps({**extra, "error": str(exc)}, ensure_ascii=False))
+            click.echo(json.dumps({**extra, "error": _line_error(exc)}, ensure_ascii=False))
             continue
         click.echo(dumps(answer, **({"id": item_id} if item_id is not None else {})))
     return failed
+
+
+def _line_error(exc: Exception) -> str:
+    from bot.answer import QuestionError
+
+    if isinstance(exc, (BatchLineError, QuestionError)):
+        return str(exc)
+    return f"could not answer this line ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,

@@ -1,7 +1,11 @@
-"""`regbot ingest PATH... [--json] [--prune] [--rebuild]`.
+"""`regbot ingest PATH... [--json] [--prune] [--rebuild] [--no-wait]`.
+
+One writer per home: a second ingest waits for the first (saying who holds the lock:
+pid, host, since when), or with `--no-wait` fails at once (exit 1).
 
 Exit codes: 0 when any document was ingested or everything was already up to date;
-1 when nothing could be ingested; 2 usage errors (e.g. a missing path);
+1 when nothing could be ingested (or the home is busy and `--no-wait` was given);
+2 usage errors (e.g. a missing path);
 3 index errors (corrupt index, another model, unreachable Chroma server);
 130 interrupted (Ctrl-C): committed documents are kept, the next run finishes the job.
 """
@@ -48,7 +52,9 @@ def _print_human(summary: dict) -> None:
     console = _stderr_console()
     console.print(f"documents: {summary['documents']}  chunks added: {summary['chunks_added']}  "
                   f"unchanged: {summary['chunks_unchanged']}  removed: {summary['chunks_removed']}  "
-                  f"failed: {len(summary['failed'])}", highlight=False)
+                  f"failed: {len(summary['failed'])}"
+                  + (f"  repaired: {summary['chunks_repaired']}" if summary.get("chunks_repaired") else ""),
+                  highlight=False)
     for item in summary["failed"]:
         console.print(f"  [red]failed[/red] {item['path']}: {item['error']}", highlight=False,
                       markup=True)
@@ -60,12 +66,17 @@ def _print_human(summary: dict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--prune", is_flag=True, help="Remove documents whose files are gone.")
 @click.option("--rebuild", is_flag=True, help="Delete the index first and ingest from scratch.")
-def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -> None:
+@click.option("--no-wait", "no_wait", is_flag=True,
+              help="Fail at once if another process is writing this index (default: wait).")
+def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool,
+           no_wait: bool) -> None:
     """Read files and folders (Markdown, text, HTML, XML, PDF, JSON/JSONL) into the index."""
+    from bot.commands.index import say_waiting
     from bot.settings import get_settings
     from index.embedding import EmbeddingError
     from index.errors import RegbotIndexError
     from index.build import ingest_paths
+    from index.lock import IndexBusyError
 
     settings = get_settings()
     with _progress_bar(sys.stderr.isatty() and not as_json) as bar:
@@ -78,7 +89,10 @@ def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool) -
 
         try:
             report = ingest_paths(list(paths), settings, prune=prune, rebuild=rebuild,
-                                  progress=progress)
+                                  progress=progress, wait=not no_wait, on_wait=say_waiting)
+        except IndexBusyError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_NOTHING)
         except (RegbotIndexError, EmbeddingError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_INDEX)

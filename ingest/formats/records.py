@@ -7,11 +7,11 @@ eCFR chunk rows (`section_id` "EAR-744.21(a)", `source_ref` "...:title15:...") g
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from ingest.errors import IngestError
+from ingest.formats import jsonsafe
 
 _TEXT_KEYS = ("text", "content", "body", "paragraph")
 _LIST_KEYS = ("rows", "records", "items", "data", "documents", "chunks", "paragraphs")
@@ -83,9 +83,9 @@ def records_to_text(records: list[dict[str, Any]]) -> str:
 def json_to_text(text: str) -> str:
     """A JSON file of records (a list, or an object holding one, e.g. {"rows": [...]})."""
     try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise IngestError(f"malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+        parsed = jsonsafe.loads(text)
+    except jsonsafe.JSONInputError as exc:
+        raise IngestError(f"malformed JSON{exc.located()}")
     return records_to_text(_find_records(parsed))
 
 
@@ -96,8 +96,10 @@ def jsonl_to_text(text: str) -> str:
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
+            rec = jsonsafe.loads(line)
+        except jsonsafe.JSONInputError as exc:
+            if exc.lineno is None:
+                raise IngestError(f"malformed JSON on line {n}: {exc}")
             raise IngestError(f"malformed JSON on line {n} (column {exc.colno}: {exc.msg})")
         if not isinstance(rec, dict):
             raise IngestError(f"line {n} is not a JSON object")

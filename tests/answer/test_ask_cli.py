@@ -67,7 +67,7 @@ def test_batch_plain_and_jsonl_lines(use_corpus_home, tmp_path, verify_quotes):
 
 def test_non_utf8_stdin_is_rejected_clearly():
     done = run("--batch", "-", "--json", stdin=b"Can we sell \xff\xfe avionics?\n")
-    assert done.returncode == 1 and b"not UTF-8" in done.stderr
+    assert done.returncode == 2 and b"not UTF-8" in done.stderr  # unreadable batch: exit 2
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 100_000])
@@ -95,7 +95,7 @@ def test_usage_errors():
     bad = run(Q, "--as-of", "2023-13-01")
     assert bad.returncode == 2 and b"YYYY-MM-DD" in bad.stderr
     missing = run("--batch", "/no/such/file.txt")
-    assert missing.returncode == 1 and b"cannot read" in missing.stderr
+    assert missing.returncode == 2 and b"cannot read" in missing.stderr
 
 
 def test_missing_index_says_run_ingest(regbot_home):

@@ -262,3 +262,15 @@ def test_one_question_validator_with_one_limit(monkeypatch):
     assert extract_facts("avionics to Cambodia " * 95, TODAY).destination == "KH"  # 1,995
     with pytest.raises(FactsError, match="the limit is 2,000"):
         extract_facts("avionics to Cambodia " * 96, TODAY)
+
+
+@pytest.mark.parametrize("separator", ["\u0085", "\u2028", "\u2029", "\x1c", "\x1f"])
+def test_separators_inside_a_question_keep_its_words_apart(separator):
+    """A line or record separator is not a character to delete: the words on either side
+    stay words, so the destination is still found."""
+    from bot.question import clean_question
+    from bot.rules import extract_facts
+
+    text = clean_question(f"Can we sell avionics{separator}to{separator}Cambodia?")
+    assert "avionics to Cambodia" in " ".join(text.split())
+    assert extract_facts(text, date(2026, 12, 1)).destination == "KH"
