@@ -35,6 +35,9 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_tables.py
 	$(BIN)/python tests/bench/bench_answer.py
 	$(BIN)/python tests/bench/bench_screening.py
+	$(BIN)/python tests/bench/bench_slack.py
+	$(BIN)/python tests/bench/bench_slack_crash.py
+	$(BIN)/python tests/bench/bench_slack_crash.py --redis
 
 # The EAR's tables (Country Chart, Country Groups, CCL) compiled from $(SHARED)/ear into the
 # snapshot the package ships (bot/rules/data/ear/<eCFR date>/); deterministic, so a rebuild

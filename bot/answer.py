@@ -227,6 +227,14 @@ class Answerer:
         except self._rules.FactsError as exc:  # e.g. an impossible date in the question
             raise QuestionError(str(exc)) from exc
         facts = apply_overrides(facts, overrides)
+        route = self.route(text_q, facts, context, as_of) if not overrides else None
+        if route is not None and route.kind != "determination":
+            from bot.answers import respond  # issue 12: facts, timelines, documents, off-topic
+
+            special = respond(self, route, text_q, facts, as_of or date.today(), start)
+            if special is not None:
+                return self._log(special, front_end, user_id, None) if (
+                    self.settings.log_decisions if log is None else log) else special
         verdict = self._rules.evaluate(facts, self.rulebook)
         timings["rules"] = _ms(t)
 
@@ -244,6 +252,9 @@ class Answerer:
 
         text, model, prompt, llm_notes = self._text(text_q, facts, verdict, citations, abstained)
         notes += llm_notes
+        if route is not None and route.language is not None:
+            notes.append(f"the question looks like {route.language.name}; answered from the "
+                         f"destination and item recognised in it")
         timings["total"] = _ms(start)
         answer = Answer(question=text_q, as_of=facts.as_of, facts=facts, verdict=verdict,
                         citations=citations, text=text, timings_ms=timings, abstained=abstained,
@@ -251,6 +262,15 @@ class Answerer:
         if self.settings.log_decisions if log is None else log:
             answer = self._log(answer, front_end, user_id, prompt)
         return answer
+
+    def route(self, question: str, facts: Facts, context: Facts | None, as_of: date | None):
+        """The kind of question (bot.kinds), read from what the question itself states."""
+        from bot.answers.documents import publisher_names
+        from bot.kinds import classify
+
+        alone = facts if context is None else self._rules.extract_facts(
+            question, as_of or date.today(), rulebook=self.rulebook)
+        return classify(question, alone, context=context, publishers=publisher_names(self))
 
     def _text(self, question: str, facts: Facts, verdict: Verdict, citations: tuple[Citation, ...],
               abstained: bool) -> tuple[str, str | None, str | None, list[str]]:
@@ -331,6 +351,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "notes": list(answer.notes),
         "model": answer.model,
         "log_id": answer.log_id,
+        "kind": answer.kind,
     }
 
 

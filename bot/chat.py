@@ -25,6 +25,11 @@ STATUS_STYLE = {Status.PROHIBITED: "bold red", Status.LICENSE_REQUIRED: "bold ye
                 Status.NO_LICENSE_REQUIRED: "bold green", Status.DEPENDS: "bold cyan",
                 Status.CANNOT_DETERMINE: "bold magenta"}
 
+# Titles of the answers that are not verdicts (bot.kinds): no status headline for them.
+KIND_TITLES = {"fact": "Fact", "timeline": "Timeline", "document": "Document",
+               "off_topic": "What regbot answers", "not_english": "Language"}
+LEAVE_WORDS = frozenset({"/quit", "/exit", "/q", "exit", "quit", "bye", "goodbye", "q"})
+
 HELP = """Ask a question in plain English, e.g. "Can we sell avionics to Cambodia?".
 Follow-ups keep the earlier facts ("what if the buyer is the army?", "and back in 2023?").
   /facts            the facts understood so far
@@ -32,7 +37,7 @@ Follow-ups keep the earlier facts ("what if the buyer is the army?", "and back i
   /date YYYY-MM-DD  answer as of that date (/date alone: today)
   /reset            forget the conversation
   /help             this help
-  /quit             leave (Ctrl-D works too)"""
+  /quit             leave (exit, quit, bye and Ctrl-D work too)"""
 
 
 # --------------------------------------------------------------------------- rendering
@@ -41,7 +46,9 @@ Follow-ups keep the earlier facts ("what if the buyer is the army?", "and back i
 def render_answer(answer: Answer) -> Group:
     """Verdict panel (status + text), numbered citations with their quotes, and notes."""
     status = answer.verdict.status
-    title = Text(headline(status), style=STATUS_STYLE.get(status, "bold"))
+    kind = getattr(answer, "kind", "determination")
+    title = Text(KIND_TITLES[kind], style="bold blue") if kind in KIND_TITLES else \
+        Text(headline(status), style=STATUS_STYLE.get(status, "bold"))
     parts = [Panel(Text(answer.text), title=title, title_align="left",
                    subtitle=f"as of {answer.as_of.isoformat()}", border_style="dim")]
     for n, cite in enumerate(answer.citations, 1):
@@ -100,7 +107,7 @@ class ChatSession:
         line = line.strip()
         if not line:
             return True
-        if line in ("/quit", "/exit", "/q"):
+        if line.lower().rstrip(" .!") in LEAVE_WORDS:
             return False
         if line.startswith("/"):
             name, _, arg = line.partition(" ")

@@ -8,8 +8,10 @@ Exit codes (all commands): 0 ok; 1 nothing done / input rejected; 2 usage error;
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -33,7 +35,43 @@ COMMANDS: dict[str, str] = {
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
+def wants_json(ctx: click.Context | None) -> bool:
+    """Whether the command line asked for `--json` (then every error is a JSON object)."""
+    while ctx is not None:
+        if ctx.params.get("as_json"):
+            return True
+        if "--json" in ctx.meta.get("regbot.args", ()):
+            return True
+        ctx = ctx.parent
+    return False
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Report an error and exit `code`: `{"error", "exit_code"}` on stdout under `--json`,
+    else "error: ..." on stderr."""
+    if wants_json(click.get_current_context(silent=True)):
+        click.echo(json.dumps({"error": message, "exit_code": code}, ensure_ascii=False))
+    else:
+        click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def quiet_closed_pipe() -> NoReturn:
+    """The reader of our output went away (`regbot ask ... | head`): nothing more to say,
+    and nothing went wrong. Further writes go to /dev/null so the exit stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (a test runner)
+        pass
+    sys.exit(EXIT_OK)
+
+
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["regbot.args"] = list(args)  # read by `wants_json` even when parsing fails
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -59,11 +97,17 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            if not wants_json(ctx):
+                click.echo("", err=True)
+            fail("interrupted", EXIT_INTERRUPTED)
         except SettingsError as exc:
-            click.echo(f"error: bad configuration: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
+            fail(f"bad configuration: {exc}", EXIT_USAGE)
+        except BrokenPipeError:
+            quiet_closed_pipe()
+        except click.ClickException as exc:  # usage errors, bad options: JSON under --json
+            if not wants_json(ctx):
+                raise
+            fail(exc.format_message(), exc.exit_code)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,6 +127,23 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:  # before a command runs (e.g. while importing it)
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except SystemExit as exc:
+        if exc.code == EXIT_NOTHING and _rich_saw_closed_pipe(exc):
+            sys.exit(EXIT_OK)  # rich already sent stdout to /dev/null and exited 1
+        try:  # output still buffered for a reader that has gone away: exit quietly
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_closed_pipe()
+        raise
+
+
+def _rich_saw_closed_pipe(exc: SystemExit) -> bool:
+    """rich.Console.on_broken_pipe ends the process with exit 1; for us a reader that stops
+    reading (`| head`) is not a failure."""
+    import traceback
+
+    return any(frame.f_code.co_name == "on_broken_pipe" and "rich" in frame.f_code.co_filename
+               for frame, _ in traceback.walk_tb(exc.__traceback__))
 
 
 if __name__ == "__main__":

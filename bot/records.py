@@ -258,6 +258,7 @@ class Answer(Record):
     model: str | None = None  # the LLM that phrased `text`, if any
     passages: tuple[Passage, ...] = ()  # ranked retrieved passages (for eval and /sources)
     log_id: int | None = None  # decision-log row id, when the answer was logged
+    kind: str = "determination"  # bot.kinds.Kind: determination | fact | timeline | document | ...
 
 
 __all__ = [

@@ -13,7 +13,7 @@ import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -62,7 +62,7 @@ class SettingsError(ValueError):
 
 
 SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "llm_api_key",
-                 "log_key")
+                 "log_key", "redis_url")
 
 
 class Settings(BaseSettings):
@@ -129,6 +129,14 @@ class Settings(BaseSettings):
     )
     slack_allowed_channels: list[str] = Field(default_factory=list)
     slack_allowed_users: list[str] = Field(default_factory=list)
+    slack_queue: Literal["sqlite", "redis"] = Field(
+        default="sqlite", description="Durable queue between Slack's ack and the answer: 'sqlite' "
+        "($REGBOT_HOME/slack_queue.sqlite, one machine) or 'redis' (REGBOT_REDIS_URL, many machines).")
+    redis_url: SecretStr | None = Field(
+        default=None, description="redis://[:password@]host:port/db for REGBOT_SLACK_QUEUE=redis.")
+    slack_queue_max_age: float = Field(
+        default=900.0, gt=0, description="Seconds after which a queued Slack question that was not "
+        "answered (e.g. the worker was down) gets an apology instead of a late answer.")
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings,

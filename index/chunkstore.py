@@ -192,6 +192,12 @@ class ChunkStore:
                "WHERE v IS NOT NULL ORDER BY v")
         return [r[0] for r in self._db.execute(sql)]
 
+    def document_meta(self) -> list[tuple[str, str, DocMeta]]:
+        """(file name, path, metadata) of every document with chunks, by file name."""
+        sql = "SELECT source, path, meta FROM chunks GROUP BY doc_id ORDER BY source, path"
+        return [(source, path, DocMeta(**json.loads(meta)))
+                for source, path, meta in self._db.execute(sql)]
+
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every chunk in a stable order (key), for BM25 builds."""
         for row in self._db.execute(f"SELECT {COLUMNS} FROM chunks ORDER BY key"):

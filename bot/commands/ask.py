@@ -20,7 +20,7 @@ from typing import Any, Iterator, NoReturn
 
 import click
 
-from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_USAGE
+from bot.cli import EXIT_INDEX, EXIT_NOTHING, EXIT_USAGE, fail
 from bot.settings import get_settings
 
 BATCH_DEPTH = 8  # a batch line is one flat object: {"id", "question", "as_of"}
@@ -112,8 +112,7 @@ def exit_for_index_error(exc: Exception) -> NoReturn:
     message = str(exc)
     if "regbot ingest" not in message:
         message += "; run `regbot ingest PATH` to build the index"
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_INDEX)
+    fail(message, EXIT_INDEX)
 
 
 def open_answerer():
@@ -196,15 +195,13 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
         text = clean_question(question, get_settings().max_question_chars)
         extract_facts(text, as_of or date.today())
     except (QuestionError, FactsError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_NOTHING)
+        fail(str(exc), EXIT_NOTHING)
     answerer = open_answerer()
     try:
         answer = answerer.answer(question, as_of=as_of, front_end="cli", log=log,
                                  overrides={"end_user": end_user} if end_user else None)
     except QuestionError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_NOTHING)
+        fail(str(exc), EXIT_NOTHING)
     except RegbotIndexError as exc:
         exit_for_index_error(exc)
     if as_json:

@@ -14,7 +14,7 @@ from datetime import date
 
 import click
 
-from bot.cli import EXIT_NOTHING, EXIT_USAGE
+from bot.cli import EXIT_NOTHING, EXIT_USAGE, fail
 from bot.records import END_USES, Status
 
 END_USE_CHOICES = END_USES
@@ -26,8 +26,7 @@ STATUS_STYLE = {status: (status.label.upper(), _STYLES[status]) for status in St
 
 
 def _reject(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_NOTHING)
+    fail(message, EXIT_NOTHING)
 
 
 def _text_option(name: str, value: str | None) -> str | None:

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from bot.cli import EXIT_INDEX
+from bot.cli import EXIT_INDEX, fail
 
 
 @click.group()
@@ -25,8 +25,7 @@ def _tables():
     try:
         return load_tables()
     except TablesError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INDEX)
+        fail(str(exc), EXIT_INDEX)
 
 
 @rules.command()

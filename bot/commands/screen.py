@@ -25,8 +25,9 @@ BAND_STYLE = {"exact": "bold white on red", "strong": "bold black on yellow",
 
 
 def _fail(message: str, code: int = EXIT_NOTHING) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+    from bot.cli import fail
+
+    fail(message, code)
 
 
 def _matcher():

@@ -68,8 +68,9 @@ def run_batch(path: Path, *, limit: int, as_json: bool, matcher) -> int:
 
     lines = _read_lines(path)
     if isinstance(lines, str):
-        click.echo(f"error: {lines}", err=True)
-        return EXIT_NOTHING
+        from bot.cli import fail
+
+        fail(lines, EXIT_NOTHING)
     bad = done = 0
     rows = []
     for n, line in enumerate(lines, 1):

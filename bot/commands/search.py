@@ -14,7 +14,7 @@ from datetime import date
 
 import click
 
-from bot.cli import EXIT_INDEX, EXIT_USAGE
+from bot.cli import EXIT_INDEX, EXIT_USAGE, fail
 
 SNIPPET = 240
 
@@ -54,8 +54,7 @@ def render_passages(passages, console) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+    fail(message, code)
 
 
 @click.command()

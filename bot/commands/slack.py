@@ -1,7 +1,8 @@
 """`regbot slack serve --port N` (HTTP, gunicorn) and `regbot slack socket` (Socket Mode).
 
 Tokens come only from the environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP),
-SLACK_APP_TOKEN (Socket Mode); REGBOT_SLACK_API_URL sets the Web API base URL.
+SLACK_APP_TOKEN (Socket Mode); REGBOT_SLACK_API_URL sets the Web API base URL;
+REGBOT_SLACK_QUEUE (sqlite | redis) and REGBOT_REDIS_URL the durable queue.
 """
 from __future__ import annotations
 
@@ -44,6 +45,17 @@ def _check_port(host: str, port: int) -> None:
         sys.exit(EXIT_USAGE)
 
 
+def _check_queue(settings) -> None:
+    """Fail fast (exit 2) when the durable queue cannot be opened (e.g. Redis unreachable)."""
+    from bot.slack.queue import QueueError, check_queue
+
+    try:
+        check_queue(settings)
+    except QueueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def _check_secrets(settings, *names: str) -> None:
     from bot.slack.app import SlackConfigError, require
 
@@ -77,10 +89,11 @@ def serve(port: int, host: str, workers: int | None, threads: int) -> None:
         raise click.UsageError("several --workers need a Chroma server (REGBOT_CHROMA_URL): "
                                "an embedded index must be opened by one process; use --threads")
     _check_port(host, port)
+    _check_queue(settings)
     from bot.slack.server import serve as run_server
 
-    click.echo(f"regbot slack: listening on http://{host}:{port}/slack/events "
-               f"({workers} worker(s) x {threads} threads)", err=True)
+    click.echo(f"regbot slack: serving http://{host}:{port}/slack/events once the model and index "
+               f"are loaded ({workers} worker(s) x {threads} threads)", err=True)
     run_server(host, port, workers, threads)
 
 
@@ -92,6 +105,7 @@ def socket(threads: int) -> None:
     _check_secrets(settings, "slack_app_token", "slack_bot_token")
     _check_api_url(settings)
     _check_index(settings)
+    _check_queue(settings)
     from bot.slack.socket import run_socket_mode
     from index.errors import RegbotIndexError
     from slack_bolt.error import BoltError

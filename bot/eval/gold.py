@@ -19,6 +19,10 @@ A gold file is YAML::
         tags: [cambodia, itar]         # optional; lower-case slugs, used for the per-tag breakdown
         notes: why this is the answer  # optional; free text
         known_failure: what the engine answers instead, and why   # optional; see below
+        kind: determination            # optional; the kind of question (bot.kinds): determination
+                                       #   (default) | fact | timeline | document | off_topic | not_english
+        must_contain: [February 3, 2026, [D:1, Country Group D:1]]   # optional; facts the answer
+                                       #   text must state (a list = any one of these words)
         label_changes:                 # optional; every change of `status`, oldest first
           - {date: 2026-12-01, from: depends, to: license_required, reason: why the law gives this,
              sources: [{file: z.md, quote: the words that say so}]}   # and/or commit: <sha>
@@ -27,6 +31,9 @@ A source matches a passage or citation when every field it gives matches: `file`
 `locator` is a prefix of the locator (so `15 CFR 744.21` matches `15 CFR 744.21(a)(1)`), and `quote` occurs
 in the text (whitespace-insensitive). When `corpus` is given, the loader checks that each named file exists
 and that each quote occurs in its file, so the gold set cannot drift from the corpus unnoticed.
+
+A fact, timeline or document item (issue 12) may omit `status`: it asks for no verdict, so it is
+scored by `must_contain` (exact, case- and space-insensitive) and not by verdict accuracy.
 
 `status` is what the law gives, never what the engine happens to answer. Where the engine is wrong the
 label stays and `known_failure` says what the engine answers and why. A label that changes records the
@@ -51,7 +58,9 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts))
 ITEM_KEYS = {"id", "question", "as_of", "status", "facts", "sources", "must_abstain", "tags", "notes",
-             "known_failure", "label_changes"}
+             "known_failure", "label_changes", "kind", "must_contain"}
+KINDS = ("determination", "fact", "timeline", "document", "off_topic", "not_english")
+NO_VERDICT_KINDS = ("fact", "timeline", "document")  # may omit `status`
 SOURCE_KEYS = {"file", "locator", "quote"}
 CHANGE_KEYS = {"date", "from", "to", "reason", "sources", "commit"}
 TOP_KEYS = {"version", "corpus", "split", "items"}
@@ -130,6 +139,13 @@ class GoldItem:
     split: str = ""  # "dev" or "test" (the file's `split`); "" when the file names none
     known_failure: str = ""  # the engine answers otherwise today; what it answers and why
     label_changes: tuple[LabelChange, ...] = ()
+    kind: str = "determination"  # the kind of question (bot.kinds.Kind)
+    must_contain: tuple[tuple[str, ...], ...] = ()  # facts the text must state; inner = alternatives
+
+    @property
+    def asks_verdict(self) -> bool:
+        """Scored by verdict accuracy (every item with a status)."""
+        return bool(self.status)
 
 
 @dataclass(frozen=True)
@@ -251,6 +267,29 @@ def _check_changes(raw: Any, status: str, where: str) -> tuple[LabelChange, ...]
     return tuple(changes)
 
 
+def _check_kind(raw: Any, where: str) -> str:
+    kind = "determination" if raw is None else raw
+    if kind not in KINDS:
+        raise _fail(where, "kind", f"expected one of {', '.join(KINDS)}, got {raw!r}")
+    return kind
+
+
+def _check_must_contain(raw: Any, where: str) -> tuple[tuple[str, ...], ...]:
+    """A list of facts, each a non-empty string or a list of alternative strings."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise _fail(where, "must_contain", "expected a non-empty list of strings (or lists of them)")
+    out = []
+    for i, fact in enumerate(raw):
+        options = fact if isinstance(fact, list) else [fact]
+        if not options or not all((isinstance(o, str) or type(o) is int) and str(o).strip()
+                                  for o in options):  # a bare yes/no is a YAML boolean: quote it
+            raise _fail(where, f"must_contain[{i}]", f"expected a string or a list of strings, got {fact!r}")
+        out.append(tuple(str(o).strip() for o in options))
+    return tuple(out)
+
+
 def parse_item(raw: Any, origin: str, index: int, split: str = "") -> GoldItem:
     """Validate one raw mapping into a GoldItem (GoldError on any problem)."""
     if not isinstance(raw, dict):
@@ -266,9 +305,15 @@ def parse_item(raw: Any, origin: str, index: int, split: str = "") -> GoldItem:
     question = raw.get("question")
     if not isinstance(question, str) or not question.strip():
         raise _fail(where, "question", "expected a non-empty string")
+    kind = _check_kind(raw.get("kind"), where)
     status = raw.get("status")
-    if status not in STATUSES:
+    if status is None and kind in NO_VERDICT_KINDS:
+        status = ""
+    elif status not in STATUSES:
         raise _fail(where, "status", f"expected one of {', '.join(STATUSES)}, got {status!r}")
+    must_contain = _check_must_contain(raw.get("must_contain"), where)
+    if kind in NO_VERDICT_KINDS and not must_contain:
+        raise _fail(where, "must_contain", f"a {kind} item needs the facts its answer must state")
     sources = raw.get("sources") or []
     if not isinstance(sources, list):
         raise _fail(where, "sources", "expected a list")
@@ -285,7 +330,8 @@ def parse_item(raw: Any, origin: str, index: int, split: str = "") -> GoldItem:
         sources=tuple(_check_source(s, where, i) for i, s in enumerate(sources)),
         must_abstain=must_abstain, tags=_check_tags(raw.get("tags"), where), notes=raw.get("notes") or "",
         origin=origin, split=split, known_failure=" ".join((raw.get("known_failure") or "").split()),
-        label_changes=_check_changes(raw.get("label_changes"), status, where),
+        label_changes=_check_changes(raw.get("label_changes"), status, where) if status else (),
+        kind=kind, must_contain=must_contain,
     )
 
 

@@ -21,6 +21,8 @@ METRIC_DIRECTIONS: dict[str, str] = {
     "citation_precision": "min", "citation_recall": "min", "citation_validity": "min",
     "abstention_precision": "min", "abstention_recall": "min",
     "latency_p50_ms": "max", "latency_p95_ms": "max", "errors": "max",
+    "kind_accuracy": "min", "fact_accuracy": "min", "fact_accuracy_fact": "min",
+    "fact_accuracy_timeline": "min", "fact_accuracy_document": "min",
 }
 
 
@@ -142,7 +144,12 @@ def citation_precision_recall(refs: Sequence[SourceRef],
 
 
 def quote_is_valid(citation: Citation, read_source: Callable[[str], str | None]) -> bool:
-    """The quote occurs verbatim in its source file (re-read), and its span, if any, points at it."""
+    """The quote occurs verbatim in its source file (re-read), and its span, if any, points at it.
+    A row of the EAR tables or an entry of the screening list is re-rendered from its dataset."""
+    from bot.answers.cite import is_dataset_citation, verify_dataset_citation
+
+    if is_dataset_citation(citation.key):
+        return verify_dataset_citation(citation.key, citation.quote)
     text = read_source(citation.source)
     if text is None or not citation.quote or citation.quote not in text:
         return False
@@ -150,6 +157,23 @@ def quote_is_valid(citation: Citation, read_source: Callable[[str], str | None])
         start, end = citation.span
         return text[start:end] == citation.quote
     return True
+
+
+# --------------------------------------------------------------------------- facts an answer states
+
+
+_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "})
+
+
+def _fact_text(text: str) -> str:
+    return normalise_ws(text.translate(_QUOTE_MARKS)).lower()
+
+
+def facts_found(must_contain: Sequence[Sequence[str]], text: str) -> list[bool]:
+    """For each required fact (alternatives), whether the text states one of them
+    (exact substring, case-, space- and quote-mark-insensitive)."""
+    hay = _fact_text(text)
+    return [any(_fact_text(option) in hay for option in options) for options in must_contain]
 
 
 # --------------------------------------------------------------------------- abstention, latency

@@ -15,7 +15,9 @@ from bot.records import STATUSES
 
 # Summary rows, in display order: the dangerous error first.
 SUMMARY_ROWS = (
-    "false_no_license_required", "verdict_accuracy", "facts_accuracy", "recall@1", "recall@3",
+    "false_no_license_required", "verdict_accuracy", "kind_accuracy", "fact_accuracy",
+    "fact_accuracy_fact", "fact_accuracy_timeline", "fact_accuracy_document", "facts_accuracy",
+    "recall@1", "recall@3",
     "recall@5", "recall@10", "mrr", "ndcg@5", "citation_precision", "citation_recall", "citation_validity",
     "abstention_precision", "abstention_recall", "abstentions", "latency_p50_ms", "latency_p95_ms",
     "errors", "n",
@@ -45,7 +47,10 @@ def item_json(r: ItemResult, scores: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": r.item.id, "split": r.item.split or None, "question": r.item.question,
         "as_of": r.item.as_of.isoformat() if r.item.as_of else None, "tags": list(r.item.tags),
-        "expected_status": r.item.status, "status": r.status, "ok": r.status == r.item.status,
+        "expected_status": r.item.status or None, "status": r.status,
+        "ok": r.status == r.item.status if r.item.asks_verdict else not r.wrong,
+        "expected_kind": r.item.kind, "kind": r.kind,
+        "facts_missing": r.facts_missing,
         "must_abstain": r.item.must_abstain, "abstained": r.abstained,
         "latency_ms": round(r.latency_ms, 3), "error": r.error,
         "facts": a.facts.contract_dict() if a else None,
@@ -220,8 +225,11 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _failure_md(r: ItemResult, scores: dict[str, Any]) -> list[str]:
     reasons = []
-    if r.status != r.item.status:
+    if r.item.asks_verdict and r.status != r.item.status:
         reasons.append(f"verdict `{r.status}`, expected `{r.item.status}`")
+    if r.kind != r.item.kind:
+        reasons.append(f"answered as a {r.kind} question, expected {r.item.kind}")
+    reasons += [f"does not state {fact!r}" for fact in r.facts_missing]
     if r.item.must_abstain and not r.abstained:
         reasons.append("should have abstained")
     if scores.get("n_citations", 0) > scores.get("valid_quotes", 0):
@@ -254,7 +262,7 @@ def _failure_md(r: ItemResult, scores: dict[str, Any]) -> list[str]:
 
 
 def is_failure(r: ItemResult, scores: dict[str, Any]) -> bool:
-    return (r.status != r.item.status or (r.item.must_abstain and not r.abstained) or r.error is not None
+    return (r.wrong or r.error is not None
             or scores.get("n_citations", 0) > scores.get("valid_quotes", 0)
             or (r.answer is not None and bool(facts_mismatches(r))))
 

@@ -88,15 +88,32 @@ class ItemResult:
         return self.answer.verdict.status if self.answer else "error"
 
     @property
+    def kind(self) -> str:
+        return getattr(self.answer, "kind", "determination") if self.answer else "error"
+
+    @property
+    def facts_missing(self) -> list[str]:
+        """The required facts (issue 12 `must_contain`) the answer text does not state."""
+        if not self.item.must_contain:
+            return []
+        text = self.answer.text if self.answer else ""
+        found = m.facts_found(self.item.must_contain, text)
+        return [" | ".join(options) for options, ok in zip(self.item.must_contain, found) if not ok]
+
+    @property
     def wrong(self) -> bool:
-        """The verdict is not the gold status, or a must-abstain item did not abstain."""
-        return self.status != self.item.status or (self.item.must_abstain and not self.abstained)
+        """The verdict is not the gold status, a must-abstain item did not abstain, the answer
+        is of another kind, or it misses a fact it must state."""
+        verdict_wrong = self.item.asks_verdict and self.status != self.item.status
+        return (verdict_wrong or (self.item.must_abstain and not self.abstained)
+                or self.kind != self.item.kind or bool(self.facts_missing))
 
     @property
     def abstained(self) -> bool:
         """Abstained for real: no verdict claimed and nothing quoted as support."""
         return (self.answer is not None and self.status == "cannot_determine"
-                and not self.answer.citations)
+                and not self.answer.citations
+                and self.kind not in ("fact", "timeline", "document"))  # those answer, uncited or not
 
 
 @dataclass
@@ -236,14 +253,18 @@ def score_item(r: ItemResult, reader: Callable[[str], str | None],
     rel = m.relevance(refs, passages)
     scores: dict[str, Any] = {
         "verdict_ok": r.status == r.item.status,
+        "kind_ok": r.kind == r.item.kind,
         "valid_quotes": sum(m.quote_is_valid(c, reader) for c in citations),
         "n_citations": len(citations),
     }
+    if r.item.must_contain:
+        scores["facts_ok"] = not r.facts_missing
     if refs:
         precision, recall = m.citation_precision_recall(refs, [m.citation_triple(c) for c in citations])
+        scores.update(citation_precision=precision, citation_recall=recall)
+    if refs and r.item.kind == "determination":  # the other kinds retrieve nothing: they cite records
         scores.update({f"recall@{k}": m.recall_at_k(rel, len(refs), k) for k in ks})
-        scores.update(mrr=m.reciprocal_rank(rel), ndcg5=m.ndcg_at_k(rel, len(refs), 5),
-                      citation_precision=precision, citation_recall=recall)
+        scores.update(mrr=m.reciprocal_rank(rel), ndcg5=m.ndcg_at_k(rel, len(refs), 5))
     return scores
 
 
@@ -267,7 +288,7 @@ def score_results(results: list[ItemResult], item_scores: dict[str, dict[str, An
     tags = sorted({t for r in results for t in r.item.tags})
     return Scores(
         summary=summarise(results, item_scores),
-        confusion=m.confusion_matrix([(r.item.status, r.status) for r in results]),
+        confusion=m.confusion_matrix([(r.item.status, r.status) for r in results if r.item.asks_verdict]),
         facts=m.facts_accuracy((r.item.facts, _given_facts(r)) for r in results if r.item.facts),
         recall_curve={k: m.mean(s[f"recall@{k}"] for s in scored if f"recall@{k}" in s)
                       for k in ks if k <= reached},  # past the retrieval depth it is flat
@@ -297,9 +318,11 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
     scored = [item_scores[r.item.id] for r in results]
     with_refs = [s for s in scored if "mrr" in s]
     out: dict[str, float | None] = {  # the most dangerous error first, in every output
+        # over every item: a fact question answered "no licence required" is false too
         "false_no_license_required": m.false_no_license_required(pairs),
         "n": len(results),
-        "verdict_accuracy": m.verdict_accuracy(pairs),
+        "verdict_accuracy": m.verdict_accuracy([p for r, p in zip(results, pairs) if r.item.asks_verdict]),
+        "fact_accuracy": m.mean(float(s["facts_ok"]) for s in scored if "facts_ok" in s),
         "recall@5": m.mean(s["recall@5"] for s in with_refs),
     }
     if with_refs and "recall@10" in with_refs[0]:
@@ -317,9 +340,9 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
         "recall@3": m.mean(s["recall@3"] for s in with_refs),
         "mrr": m.mean(s["mrr"] for s in with_refs),
         "ndcg@5": m.mean(s["ndcg5"] for s in with_refs),
-        "citation_precision": m.mean(s["citation_precision"] for s in with_refs
-                                     if s["citation_precision"] is not None),
-        "citation_recall": m.mean(s["citation_recall"] for s in with_refs),
+        "citation_precision": m.mean(s["citation_precision"] for s in scored
+                                     if s.get("citation_precision") is not None),
+        "citation_recall": m.mean(s["citation_recall"] for s in scored if "citation_recall" in s),
         "citation_validity": sum(s["valid_quotes"] for s in scored) / n_cit if n_cit else 1.0,
         "citations": n_cit,
         "abstention_precision": a_prec,
@@ -328,7 +351,11 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
         "latency_p50_ms": m.percentile(latencies, 50),
         "latency_p95_ms": m.percentile(latencies, 95),
         "errors": sum(r.error is not None for r in results),
+        "kind_accuracy": m.mean(float(s["kind_ok"]) for s in scored),
     })
+    for kind in ("fact", "timeline", "document"):  # issue 12: fact accuracy per kind
+        out[f"fact_accuracy_{kind}"] = m.mean(float(item_scores[r.item.id]["facts_ok"]) for r in results
+                                              if r.item.kind == kind and "facts_ok" in item_scores[r.item.id])
     return out
 
 

@@ -1,28 +1,28 @@
-"""The Bolt app: thin listeners (ack, then parse -> answer -> render -> post in bot.slack.handlers).
+"""The Bolt app: thin listeners that write each piece of Slack work to the durable queue and
+then ack (bot.slack.queue); queue workers parse -> answer -> render -> post (bot.slack.jobs,
+bot.slack.handlers).
 
-process_before_response=True with lazy listeners: the ack runs on the HTTP request
-thread and returns at once, and the slow work runs afterwards on the listener pool.
-So an ack never waits behind a backlog of answers (Slack's deadline is 3 s).
+process_before_response=True: the listener runs on the HTTP request thread and Slack's 200
+goes out only once the work is on disk (or in Redis). A write that fails raises, so Slack
+gets a 500 and retries instead of an ack for work that would be lost.
 """
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 from slack_bolt import Ack, App, BoltContext
-from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 
 from bot.settings import Settings
 from bot.slack import blocks
 from bot.slack.client import make_web_client
-from bot.slack.dedupe import EventDedupe
-from bot.slack.handlers import AnswersQuestions, Responder
+from bot.slack.handlers import is_from_bot
+from bot.slack.jobs import event_key
+from bot.slack.queue import SlackQueue
 
 log = logging.getLogger("regbot.slack")
 SLASH_COMMAND = "/regbot"
-DEDUPE_FILE = "slack_events.sqlite"
 
 
 class _DropTokenSkippedWarning(logging.Filter):
@@ -49,68 +49,53 @@ def require(settings: Settings, *names: str) -> dict[str, str]:
     return {n: v.get_secret_value() for n, v in values.items()}
 
 
-def dedupe_middleware(store: EventDedupe):
-    """Global middleware: a retried event (same event_id) is acked and dropped."""
-
-    def drop_retried_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not store.claim(str(event_id)):
-            log.info("duplicate delivery of event %s ignored", event_id)
-            return BoltResponse(status=200, body="")
-        return next()
-
-    return drop_retried_events
-
-
-def create_app(settings: Settings, answerer: AnswersQuestions, *, client: WebClient | None = None,
-               threads: int = 8, socket_mode: bool = False, executor: Executor | None = None) -> App:
-    """A Bolt App whose every Web API call goes through settings.slack_api_url; its work after
-    each ack runs on `executor` (a pool of `threads` threads when not given)."""
+def create_app(settings: Settings, queue: SlackQueue, *, client: WebClient | None = None,
+               socket_mode: bool = False) -> App:
+    """A Bolt App whose every Web API call goes through settings.slack_api_url and whose
+    listeners hand their work to `queue`."""
     secrets = require(settings, "slack_bot_token") if client is None else {}
     if not socket_mode:
         secrets |= require(settings, "slack_signing_secret")
     client = client or make_web_client(settings, secrets["slack_bot_token"])
     app = App(client=client, signing_secret=secrets.get("slack_signing_secret"),
-              process_before_response=True, logger=log,
-              listener_executor=executor or ThreadPoolExecutor(threads, thread_name_prefix="regbot-slack"))
-    app.middleware(dedupe_middleware(EventDedupe(settings.home / DEDUPE_FILE)))
-    register_listeners(app, Responder(settings, answerer))
+              process_before_response=True, logger=log)
+    register_listeners(app, queue)
     return app
 
 
-def ack_now(ack: Ack) -> None:
-    """Runs on the HTTP request thread: Slack gets its 200 however busy the answer queue is."""
-    ack()
+def submit_event(queue: SlackQueue, body: dict[str, Any], bot_user_id: str | None) -> None:
+    """Queue an Events API delivery under its event_id; a redelivery is never dropped silently."""
+    state = queue.submit("message", body["event"], bot_user_id, key=event_key(body))
+    if state != "queued":
+        log.info("duplicate delivery of event %s: %s", event_key(body), state)
 
 
-def register_listeners(app: App, responder: Responder) -> None:
-    """Each listener = an instant ack plus a lazy function run on the listener pool."""
+def register_listeners(app: App, queue: SlackQueue) -> None:
+    """Each listener: queue the work, then ack (all on the request thread, a few ms)."""
 
-    def answer_mention(event: dict, client: WebClient, context: BoltContext) -> None:
-        responder.on_message(event, client, context.bot_user_id)
+    def on_mention(ack: Ack, body: dict, context: BoltContext) -> None:
+        if not is_from_bot(body["event"], context.bot_user_id):
+            submit_event(queue, body, context.bot_user_id)
+        ack()
 
-    def answer_dm(event: dict, client: WebClient, context: BoltContext) -> None:
-        if event.get("channel_type") == "im":  # channel messages arrive as app_mention
-            responder.on_message(event, client, context.bot_user_id)
+    def on_message(ack: Ack, body: dict, context: BoltContext) -> None:
+        event = body["event"]  # channel messages arrive as app_mention; regbot's own DMs come back here
+        if event.get("channel_type") == "im" and not is_from_bot(event, context.bot_user_id):
+            submit_event(queue, body, context.bot_user_id)
+        ack()
 
-    def answer_command(command: dict) -> None:
-        responder.on_command(command)
+    def queued(kind: str) -> Callable[..., None]:
+        def listener(ack: Ack, body: dict, context: BoltContext) -> None:
+            queue.submit(kind, body, context.bot_user_id)
+            ack()
+        return listener
 
-    def apply_fact(body: dict, client: WebClient) -> None:
-        responder.on_fact(body, client)
-
-    def record_feedback(body: dict, client: WebClient) -> None:
-        responder.on_feedback(body, client)
-
-    def share(body: dict, client: WebClient) -> None:
-        responder.on_share(body, client)
-
-    app.event("app_mention")(ack=ack_now, lazy=[answer_mention])
-    app.event("message")(ack=ack_now, lazy=[answer_dm])
-    app.command(SLASH_COMMAND)(ack=ack_now, lazy=[answer_command])
-    app.action(blocks.FACT_ACTION_RE)(ack=ack_now, lazy=[apply_fact])
-    app.action(blocks.FEEDBACK_ACTION_RE)(ack=ack_now, lazy=[record_feedback])
-    app.action(blocks.SHARE_ACTION)(ack=ack_now, lazy=[share])
+    app.event("app_mention")(on_mention)
+    app.event("message")(on_message)
+    app.command(SLASH_COMMAND)(queued("command"))
+    app.action(blocks.FACT_ACTION_RE)(queued("fact"))
+    app.action(blocks.FEEDBACK_ACTION_RE)(queued("feedback"))
+    app.action(blocks.SHARE_ACTION)(queued("share"))
 
     @app.error
     def on_error(error: Exception, body: dict) -> None:

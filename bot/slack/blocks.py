@@ -112,8 +112,13 @@ def verdict_title(status: str) -> str:
     return f"{emoji} {label}"
 
 
+KIND_TITLES = {"fact": ":information_source: Fact", "timeline": ":calendar: Timeline",
+               "document": ":page_facing_up: Document", "off_topic": ":wave: What regbot answers",
+               "not_english": ":speech_balloon: Language"}  # answers that are not verdicts
+
+
 def header_block(answer: Answer) -> dict[str, Any]:
-    text = clip(verdict_title(answer.verdict.status), MAX_HEADER)
+    text = clip(KIND_TITLES.get(answer.kind) or verdict_title(answer.verdict.status), MAX_HEADER)
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
 
 
@@ -245,7 +250,7 @@ def body_blocks(answer: Answer, numbered: list[tuple[int, Citation]]) -> list[di
               context(f"*Q:* {esc(clip(answer.question, 2000))}\n"
                       f"_Understood as: {esc(describe_facts(answer.facts))}_")]
     hides_sources = len(numbered) < len(answer.citations)
-    if answer.abstained or (answer.model and not hides_sources):
+    if answer.abstained or answer.kind in KIND_TITLES or (answer.model and not hides_sources):
         blocks += [section(t) for t in split_text(esc(answer.text))[:3]]
     elif answer.verdict.reasons:
         blocks += [section(t) for t in pack(["*Why*"] + reason_lines(answer, numbered), sep="\n")[:2]]

@@ -18,7 +18,7 @@ from bot.records import Answer, Facts
 from bot.settings import Settings
 from bot.slack import blocks
 from bot.slack.client import post_to_response_url
-from bot.slack.state import METADATA_EVENT, AnswerState, answer_metadata
+from bot.slack.state import METADATA_EVENT, AnswerState, answer_metadata, mark_reply
 
 log = logging.getLogger("regbot.slack")
 
@@ -171,8 +171,10 @@ class Responder:
         return answer
 
     # ----------------------------------------------------------------- messages
-    def on_message(self, event: dict[str, Any], client: WebClient, bot_user_id: str | None) -> None:
-        """An @-mention or a DM: answer in the thread (or the DM)."""
+    def on_message(self, event: dict[str, Any], client: WebClient, bot_user_id: str | None,
+                   job: str | None = None) -> None:
+        """An @-mention or a DM: answer in the thread (or the DM); `job` (the queue job) is
+        recorded in the reply's metadata."""
         if is_from_bot(event, bot_user_id):
             return
         asked = asked_from_event(event)
@@ -184,11 +186,22 @@ class Responder:
             message = self._answer_message(asked, client)
         except Exception as exc:  # noqa: BLE001 - every failure must reach the user
             message = self._failure(exc, f"message {asked.ts} in {asked.channel}")
+        self._post(client, asked, mark_reply(message, job))
+        self._react(client, asked, "remove")
+
+    def on_late(self, kind: str, payload: dict[str, Any], client: WebClient, text: str,
+                job: str | None = None) -> None:
+        """Work that waited too long in the queue: a short note where its answer would have gone."""
+        if kind == "message":
+            return self._post(client, asked_from_event(payload), mark_reply(blocks.notice(text), job))
+        self._respond(payload.get("response_url"),
+                      {"response_type": "ephemeral", "replace_original": False, **blocks.notice(text)})
+
+    def _post(self, client: WebClient, asked: Asked, message: dict[str, Any]) -> None:
         try:
             client.chat_postMessage(channel=asked.channel, thread_ts=asked.reply_ts, **message)
         except (SlackApiError, OSError):  # after the retries: nothing left to tell the user with
             log.exception("could not post the reply in %s", asked.channel)
-        self._react(client, asked, "remove")
 
     def _answer_message(self, asked: Asked, client: WebClient) -> dict[str, Any]:
         if not asked.text or asked.text.lower() in HELP_WORDS:
@@ -323,7 +336,7 @@ class Responder:
             return record_feedback(log_id, settings=self.settings, **kwargs)
         return self._record_feedback(log_id, **kwargs)
 
-    def on_share(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_share(self, body: dict[str, Any], client: WebClient, job: str | None = None) -> None:
         """"Share in channel": post the answer publicly (shareable sources only), drop the ephemeral."""
         user, channel = (body.get("user") or {}).get("id"), _channel_of(body)
         if self._refused(body):
@@ -333,8 +346,8 @@ class Responder:
             answer = self.ask(state.question, user, state=state)
             message = blocks.render_answer(answer, shareable_only=not is_dm(channel),
                                            overrides=state.overrides)
-            client.chat_postMessage(channel=channel, metadata=answer_metadata(answer, state.overrides),
-                                    **message)
+            message = {**message, "metadata": answer_metadata(answer, state.overrides)}
+            client.chat_postMessage(channel=channel, **mark_reply(message, job))
         except Exception as exc:  # noqa: BLE001
             reason = (blocks.notice(CANNOT_POST) if _slack_error(exc) in NOT_A_MEMBER
                       else self._failure(exc, f"share from {user}"))

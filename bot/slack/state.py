@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from bot.records import Answer, Facts
 
 METADATA_EVENT = "regbot_answer"
+REPLY_EVENT = "regbot_reply"  # metadata of a notice (usage, apology): only which job it answers
 MAX_VALUE_CHARS = 2000  # Slack's limit on a button value
 # the single-valued facts (text); tuple fields such as other_destinations are not carried
 _FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts)
@@ -94,3 +95,19 @@ def thread_state(messages: Iterable[dict[str, Any]]) -> AnswerState | None:
         except ValueError:
             continue
     return found
+
+
+def mark_reply(message: dict[str, Any], job_key: str | None) -> dict[str, Any]:
+    """`message` with the queue job it answers in its metadata, so a worker that takes the job
+    over from a dead one can see the reply was posted already (see replied_to)."""
+    if not job_key:
+        return message
+    meta = message.get("metadata") or {"event_type": REPLY_EVENT, "event_payload": {}}
+    meta = {**meta, "event_payload": {**meta.get("event_payload", {}), "job": job_key}}
+    return {**message, "metadata": meta}
+
+
+def replied_to(messages: Iterable[dict[str, Any]], job_key: str) -> bool:
+    """True when one of `messages` is regbot's reply to queue job `job_key`."""
+    return any(((m.get("metadata") or {}).get("event_payload") or {}).get("job") == job_key
+               for m in messages)

@@ -3,7 +3,7 @@
 The Answerer (embedding model, index, rulebook) is built once, on this thread, and
 every answer runs here: the embedded index holds SQLite handles that belong to the
 thread that opened them, and answering is CPU-bound under the GIL anyway. Slack I/O
-(acks, posts, reactions) stays concurrent on the request and listener threads.
+(acks on the request threads; posts and reactions on the queue threads) stays concurrent.
 """
 from __future__ import annotations
 

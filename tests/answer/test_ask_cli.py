@@ -67,7 +67,9 @@ def test_batch_plain_and_jsonl_lines(use_corpus_home, tmp_path, verify_quotes):
 
 def test_non_utf8_stdin_is_rejected_clearly():
     done = run("--batch", "-", "--json", stdin=b"Can we sell \xff\xfe avionics?\n")
-    assert done.returncode == 2 and b"not UTF-8" in done.stderr  # unreadable batch: exit 2
+    assert done.returncode == 2  # unreadable batch: exit 2, and under --json the error is JSON (issue 12)
+    error = json.loads(done.stdout)
+    assert error["exit_code"] == 2 and "not UTF-8" in error["error"]
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 100_000])

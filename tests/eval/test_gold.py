@@ -32,7 +32,7 @@ def test_project_gold_set_coverage(gold, corpus_dir):
         assert tags[tag] >= 1, tag
     kh_dates = {i.as_of.isoformat() for i in items if "cambodia" in i.tags and i.as_of}
     assert {"2025-11-06", "2025-11-08", "2026-02-04"} <= kh_dates
-    assert len({i.status for i in items}) == 5
+    assert len({i.status for i in items if i.asks_verdict}) == 5
     assert tags["phrasing"] >= 8  # lower case, typos, ISO codes, slang, negation
 
 
@@ -49,15 +49,27 @@ def test_held_out_split_is_a_third_and_stratified(gold):
     assert gold.splits == ("dev", "test") and all(i.split in ("dev", "test") for i in gold.items)
     test = [i for i in gold.items if i.split == "test"]
     assert len(test) >= len(gold.items) / 3
+    verdicts = [i for i in gold.items if i.asks_verdict]  # the kinds are stratified on their own
     for tag in STRATA:
-        n = sum(tag in i.tags for i in gold.items)
-        held = sum(tag in i.tags for i in test)
+        n = sum(tag in i.tags for i in verdicts)
+        held = sum(tag in i.tags for i in test if i.asks_verdict)
         assert held >= 1 and held / n >= 0.2, f"tag {tag}: {held} of {n} items held out"
     for status in ("prohibited", "license_required", "no_license_required", "depends", "cannot_determine"):
         assert sum(i.status == status for i in test) >= 5, status
     assert sum(i.must_abstain for i in test) >= 10
     # the held-out items are new questions, not dev items moved or copied (the loader refuses that)
     assert {i.id for i in test}.isdisjoint(i.id for i in gold.items if i.split == "dev")
+
+
+def test_fact_timeline_and_document_questions_are_a_gold_set_of_their_own(gold):
+    """Issue 12: >= 40 questions that ask for no verdict, each with the facts its answer must
+    state, every kind in both parts and a third of them held out."""
+    kinds = [i for i in gold.items if i.kind in ("fact", "timeline", "document")]
+    assert len(kinds) >= 40 and all(i.must_contain and not i.asks_verdict for i in kinds)
+    assert sum(i.split == "test" for i in kinds) >= len(kinds) / 3
+    for kind in ("fact", "timeline", "document"):
+        assert {i.split for i in kinds if i.kind == kind} == {"dev", "test"}, kind
+    assert sum(i.kind == "off_topic" for i in gold.items) >= 4
 
 
 def test_every_label_change_and_known_failure_is_in_the_docs(gold):
@@ -98,6 +110,12 @@ def write(tmp_path: Path, text: str) -> Path:
     ("corpus: nowhere\nitems: []", "field 'corpus'"),
     ("split: train\nitems: []", "field 'split'"),
     ("items:\n  - {id: a1, question: q, status: depends, known_failure: [x]}", "field 'known_failure'"),
+    ("items:\n  - {id: a1, question: q, status: depends, kind: chat}", "field 'kind'"),
+    ("items:\n  - {id: a1, question: q, kind: fact}", "field 'must_contain'"),
+    ("items:\n  - {id: a1, question: q, kind: fact, must_contain: []}", "field 'must_contain'"),
+    ("items:\n  - {id: a1, question: q, kind: fact, must_contain: [D:1, [' ']]}", "field 'must_contain[1]'"),
+    ("items:\n  - {id: a1, question: q, kind: off_topic}", "field 'status'"),
+    ("items:\n  - {id: a1, question: q, kind: fact, must_contain: [Yes]}", "field 'must_contain[0]'"),
     ("items:\n  - {id: a1, question: q, status: depends, label_changes: []}", "field 'label_changes'"),
     ("items:\n  - {id: a1, question: q, status: depends, label_changes: [{date: 2026-12-01, from: depends,"
      " to: maybe, reason: r, commit: abc1234}]}", "field 'label_changes[0]'"),
@@ -121,6 +139,14 @@ def test_bad_gold_files_name_file_item_and_field(tmp_path, body, needle):
     with pytest.raises(GoldError) as info:
         load_gold_file(path)
     assert str(path) in str(info.value) and needle in str(info.value)
+
+
+def test_fact_items_need_no_status_and_list_alternatives(tmp_path):
+    path = write(tmp_path, "items:\n  - {id: a1, question: 'Is Cambodia in D:1?', kind: fact,"
+                           " must_contain: ['Yes', ['D:1', 'Country Group D:1']]}")
+    item = load_gold_file(path)[0][0]
+    assert item.kind == "fact" and item.status == "" and not item.asks_verdict
+    assert item.must_contain == (("Yes",), ("D:1", "Country Group D:1"))
 
 
 def test_non_utf8_gold_file(tmp_path):

@@ -217,3 +217,35 @@ def test_a_known_failure_that_passes_says_so(split_gold, tmp_path):
     statuses = {**RIGHT, "USML XI to Cambodia in 2023?": "prohibited"}
     [cr] = evaluate(split_gold, {"hybrid": Scripted(tmp_path, statuses)})
     assert "now passes: drop known_failure" in render_markdown([cr], [], ["gold"])
+
+
+class Kinds:
+    """A fact answer, a timeline that misses a date, and a verdict question answered as a fact."""
+
+    TEXTS = {"Is Cambodia in D:1?": ("fact", "Yes — Cambodia is in Country Group D:1."),
+             "What changed for Cambodia in 2025?": ("timeline", "1 change: the § 126.1 listing ended."),
+             Q_KH: ("fact", "Cambodia is in D:1.")}
+
+    def answer(self, question, *, as_of=None, front_end="eval", log=None) -> Answer:
+        kind, text = self.TEXTS[question]
+        facts = Facts(as_of=as_of or date.today(), destination="KH")
+        return Answer(question=question, as_of=facts.as_of, facts=facts,
+                      verdict=Verdict(status="cannot_determine"), text=text, kind=kind)
+
+
+def test_fact_accuracy_per_kind_and_kind_accuracy(tmp_path):
+    items = (GoldItem(id="f", question="Is Cambodia in D:1?", status="", kind="fact",
+                      must_contain=(("yes",), ("D:1", "Country Group D:1"))),
+             GoldItem(id="t", question="What changed for Cambodia in 2025?", status="", kind="timeline",
+                      must_contain=(("November 7, 2025",), ("126.1",))),
+             GoldItem(id="d", question=Q_KH, status="prohibited", as_of=date(2023, 3, 1)))
+    [cr] = evaluate(GoldSet(items=items, corpus_dirs=(tmp_path,)), {"kinds": Kinds()})
+    s = cr.summary
+    assert s["fact_accuracy"] == 0.5 and s["fact_accuracy_fact"] == 1.0
+    assert s["fact_accuracy_timeline"] == 0.0 and s["fact_accuracy_document"] is None
+    assert s["kind_accuracy"] == pytest.approx(2 / 3)
+    assert s["verdict_accuracy"] == 0.0  # only the item with a status counts: it got no verdict
+    wrong = {r.item.id: r.facts_missing for r in cr.results if r.wrong}
+    assert wrong == {"t": ["November 7, 2025"], "d": []}
+    report = render_markdown([cr], [], ["g.yaml"])
+    assert "does not state 'November 7, 2025'" in report and "answered as a fact question" in report

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.fake_api import FakeSlackAPI
-from bot.slack.harness import copy_home, start_server, stop_server
+sys.path.insert(0, str(Path(__file__).parent))  # slack_harness, slack_fake_api, slack_requests, ...
+sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))  # bench_slack
 
-sys.path.insert(0, str(Path(__file__).parent))  # slack_requests, slack_answers
+from slack_fake_api import FakeSlackAPI  # noqa: E402
+from slack_harness import copy_home, start_server, stop_server  # noqa: E402
 
 
 @pytest.fixture(scope="session")

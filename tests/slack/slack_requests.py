@@ -6,7 +6,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.slack.harness import (TEST_SECRET as SECRET, event_body, mention, next_ts,  # noqa: F401
+from slack_harness import (TEST_SECRET as SECRET, event_body, mention, next_ts,  # noqa: F401
                                post_signed as post, signed_headers)
 
 

@@ -12,7 +12,7 @@ import slack_requests as sr
 from bot.decision_log import read_rows
 from bot.settings import Settings
 from bot.slack.handlers import NOT_ALLOWED
-from bot.slack.harness import start_server, stop_server
+from slack_harness import start_server, stop_server
 
 pytestmark = pytest.mark.slow
 INTERNAL = "internal-avionics-cambodia-guidance.txt"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.bench import Sent, main, percentile, report
-from bot.slack.fake_api import Call
+from bench_slack import Sent, main, percentile, report
+from slack_fake_api import Call
 
 
 def _reply(ts: str, at: float, text: str = "Depends: can we?") -> Call:

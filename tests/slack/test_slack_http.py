@@ -257,11 +257,31 @@ def test_unsigned_stale_or_headerless_requests_get_401_and_no_reply(slack_server
     ("payload=" + json.dumps({"type": "block_actions", "actions": []}), FORM),
     ("hello=world", FORM),
     ("", "application/json"),
+    ('{"type": "event_callback", "event_id": "Ev3", "event": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "application/json"),  # deeper than Python's parser goes: a 500 before (issue 14)
+    ('{"type": "event_callback", "event_id": "Ev4", "event": {"type": "app_mention", "x": '
+     + "[" * 70 + "]" * 70 + "}}", "application/json"),  # parses, but no Slack payload nests so deep
+    ("payload=" + "%5B" * 50_000 + "%5D" * 50_000, FORM),
 ])
 def test_malformed_bodies_get_4xx_and_the_server_keeps_serving(slack_server, body, content_type):
     response = sr.post(slack_server.url, body, content_type=content_type)
     assert 400 <= response.status_code < 500, response.text
     assert requests.get(f"{slack_server.base}/healthz", timeout=5).status_code == 200
+
+
+def test_deeply_nested_signed_body_is_a_400_that_says_why(slack_server):
+    body = '{"type": "event_callback", "event_id": "Ev5", "event": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = sr.post(slack_server.url, body)
+    assert response.status_code == 400 and "nested more than 64 levels" in response.text
+
+
+def test_oversized_body_gets_413(slack_server, fake_slack):
+    channel = new_channel()
+    body = sr.event_body(sr.mention("avionics " * 150_000, channel=channel))  # > 1 MiB
+    response = sr.post(slack_server.url, body)
+    assert response.status_code == 413
+    time.sleep(0.5)
+    assert posts(fake_slack, channel) == []
 
 
 def test_non_utf8_body_gets_400(slack_server):
@@ -378,7 +398,7 @@ def test_feedback_on_an_unknown_answer_is_refused_privately(slack_server, fake_s
 
 
 def test_stopping_the_server_finishes_the_answers_already_acked(corpus_home, fake_slack, tmp_path):
-    from bot.slack.harness import copy_home, start_server
+    from slack_harness import copy_home, start_server
 
     server = start_server(copy_home(corpus_home, tmp_path / "home"), fake_slack.api_url, tmp_path / "stop.log")
     channel = new_channel()

@@ -12,7 +12,7 @@ import pytest
 from websockets.sync.server import serve
 
 import slack_requests as sr
-from bot.slack.harness import copy_home, regbot_executable, server_env
+from slack_harness import copy_home, regbot_executable, server_env
 
 pytestmark = pytest.mark.slow
 

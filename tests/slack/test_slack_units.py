@@ -1,5 +1,5 @@
-"""Fast tests of the Slack app's parts: dedupe store, retrying client (against the fake API),
-request checks, parsing, access rules and the CLI's refusals."""
+"""Fast tests of the Slack app's parts: retrying client (against the fake API), request checks,
+parsing, access rules and the CLI's refusals. The durable queue: tests/slack/test_slack_queue.py."""
 from __future__ import annotations
 
 import json
@@ -13,19 +13,9 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.settings import Settings
 from bot.slack.client import make_web_client, post_to_response_url
-from bot.slack.dedupe import EventDedupe
-from bot.slack.fake_api import FakeSlackAPI
+from slack_fake_api import FakeSlackAPI
 from bot.slack.handlers import allowed, asked_from_event, is_from_bot, plain_text, strip_mentions
 from bot.slack.server import payload_problem
-
-
-def test_dedupe_claims_once_across_threads_and_instances(tmp_path):
-    path = tmp_path / "events.sqlite"
-    stores = [EventDedupe(path), EventDedupe(path)]  # e.g. two gunicorn workers
-    with ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(lambda i: stores[i % 2].claim("Ev1"), range(64)))
-    assert results.count(True) == 1
-    assert stores[0].claim("Ev2") and not stores[1].claim("Ev2")
 
 
 @pytest.fixture
@@ -73,9 +63,21 @@ def test_fake_threads_keep_metadata_only_when_asked(fake):
     (json.dumps({"type": "event_callback", "event": {"type": "x"}}), None, False),
     ("user_id=U", None, False),
     ("", None, False),
+    ('{"type": "event_callback", "event_id": "E", "event": ' + "[" * 50_000 + "]" * 50_000 + "}", None, False),
+    ("payload=" + json.dumps({"type": "block_actions", "actions": [{"v": [[[[[[[[[[1]]]]]]]]]]}]}), None, True),
+    ("payload=" + json.dumps({"type": "block_actions", "actions": [{"v": "x"}], "d": json.loads(
+        "[" * 70 + "]" * 70)}), None, False),
 ])
 def test_payload_problem(body, content_type, ok):
     assert (payload_problem(body, content_type) is None) is ok
+
+
+def test_nesting_depth_is_counted_without_recursion():
+    from bot.slack.server import MAX_DEPTH, nesting_depth
+
+    assert nesting_depth({"a": [1, {"b": []}]}) == 4 and nesting_depth("x") == 0
+    deep = json.loads("[" * 900 + "]" * 900)  # within Python's parser, far past Slack's nesting
+    assert nesting_depth(deep) == MAX_DEPTH + 1  # stops walking once past the limit
 
 
 def test_parsing_mentions_dms_and_threads():
@@ -192,7 +194,7 @@ def test_manifest_matches_the_app():
 def test_serve_stops_cleanly_when_the_slack_api_is_unreachable(tmp_path):
     import subprocess
 
-    from bot.slack.harness import free_port, regbot_executable, server_env
+    from slack_harness import free_port, regbot_executable, server_env
 
     home = tmp_path / "home"
     home.mkdir()
@@ -227,11 +229,21 @@ def test_thread_context_reads_regbot_state_then_later_messages_from_people():
 
 
 def test_message_ts_are_unique_and_increasing():
-    from bot.slack.fake_api import FakeState
-    from bot.slack.harness import next_ts
+    from slack_fake_api import FakeState
+    from slack_harness import next_ts
 
     for make in (next_ts, FakeState().next_ts):
         stamps = [make() for _ in range(20000)]
         assert len(set(stamps)) == len(stamps)
         keys = [tuple(map(int, s.split("."))) for s in stamps]
         assert keys == sorted(keys) and all(len(s.split(".")[1]) == 6 for s in stamps)
+
+
+def test_the_package_ships_no_slack_harness_and_needs_no_requests():
+    import importlib.util
+
+    for name in ("bot.slack.harness", "bot.slack.fake_api", "bot.slack.bench"):
+        assert importlib.util.find_spec(name) is None, name  # test code lives under tests/
+    root = Path(__file__).parents[2]
+    product = [p for pkg in ("bot", "ingest", "index", "prompts") for p in (root / pkg).rglob("*.py")]
+    assert product and not [p for p in product if "import requests" in p.read_text(encoding="utf-8")]

@@ -13,7 +13,7 @@ import pytest
 
 import slack_requests as sr
 from bot.settings import Settings
-from bot.slack.harness import free_port, start_server, stop_server
+from slack_harness import free_port, start_server, stop_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 SOURCES = ("2026-02-10_ecfr_15cfr744.21_military-end-use-user.md",

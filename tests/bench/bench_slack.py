@@ -1,9 +1,10 @@
 """Benchmark: N @-mentions sent to a real `regbot slack serve` at once -> N replies, no duplicates.
 
-    python -m bot.slack.bench [--mentions 100] [--retries 20] [--home PATH]
+    python tests/bench/bench_slack.py [--mentions 100] [--retries 20] [--home PATH]
 
 Starts the fake Slack Web API and the server (gunicorn) over a copy of the index in
---home (default $REGBOT_HOME), fires the mentions concurrently (plus Slack-style retried
+--home (default $REGBOT_HOME when it holds one, else ../shared/corpus indexed into a temporary
+folder, so `make bench` works on a fresh clone), fires the mentions concurrently (plus Slack-style retried
 deliveries of the first --retries events), and prints ack latency (HTTP response to the
 "Slack" sender) and time-to-reply (send -> chat.postMessage seen by the fake), p50/p95.
 Targets on a 2-core machine: ack p95 <= 300 ms, reply p95 <= 2 s. Exit 1 when a reply
@@ -12,6 +13,7 @@ is missing or duplicated.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -23,10 +25,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import get_settings
-from bot.slack.fake_api import FakeSlackAPI
-from bot.slack.harness import copy_home, event_body, mention, post_signed, start_server, stop_server
-from bot.stats import percentile
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))  # the Slack test harness
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # regbot_paths
+
+from bot.settings import get_settings  # noqa: E402
+from bot.stats import percentile  # noqa: E402
+from regbot_paths import CORPUS  # noqa: E402
+from slack_fake_api import FakeSlackAPI  # noqa: E402
+from slack_harness import copy_home, event_body, mention, post_signed, start_server, stop_server  # noqa: E402
 
 QUESTIONS = (
     "Can we sell avionics to Cambodia?",
@@ -122,12 +128,32 @@ def _line(name: str, values: list[float], target: float) -> bool:
     return p95 <= target
 
 
+@contextlib.contextmanager
+def ensure_index(home: Path | None):
+    """The index folder to benchmark over: `home`, else $REGBOT_HOME when it holds an index, else
+    ../shared/corpus indexed into a temporary folder for this run."""
+    home = home or get_settings().home
+    if (home / "chunks.sqlite").exists():
+        yield home
+        return
+    from bot.settings import Settings
+    from ingest.pipeline import ingest_paths
+
+    with tempfile.TemporaryDirectory(prefix="regbot-bench-") as tmp:
+        print(f"no index in {home}: indexing {CORPUS} into a temporary folder first", file=sys.stderr)
+        report = ingest_paths([CORPUS], Settings(home=Path(tmp) / "home"))
+        if report.failed:
+            raise SystemExit(f"indexing {CORPUS} failed: {report.failed}")
+        yield Path(tmp) / "home"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mentions", type=int, default=100)
     parser.add_argument("--retries", type=int, default=20, help="retried deliveries to add")
     parser.add_argument("--threads", type=int, default=8, help="server request threads")
-    parser.add_argument("--home", type=Path, default=None, help="index folder (default $REGBOT_HOME)")
+    parser.add_argument("--home", type=Path, default=None,
+                        help="index folder (default $REGBOT_HOME, else ../shared/corpus indexed in a temp folder)")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--workers", type=int, default=None,
                         help="server processes (default as `regbot slack serve`; >1 needs --chroma-url)")
@@ -135,14 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-log", action="store_true",
                         help="server runs with REGBOT_LOG_DECISIONS=false (isolates decision-log cost)")
     args = parser.parse_args(argv)
-    home = args.home or get_settings().home
-    if not (home / "chunks.sqlite").exists():
-        print(f"error: no index in {home}; run `regbot ingest ../shared/corpus` first", file=sys.stderr)
-        return 3
     if args.mentions < 1 or not 0 <= args.retries <= args.mentions:
         parser.error("need --mentions >= 1 and 0 <= --retries <= --mentions")
-    return run(home, args.mentions, args.retries, args.threads, args.timeout, log=not args.no_log,
-               workers=args.workers, chroma_url=args.chroma_url)
+    if args.home is not None and not (args.home / "chunks.sqlite").exists():
+        print(f"error: no index in {args.home}; run `regbot ingest ../shared/corpus` first", file=sys.stderr)
+        return 3
+    with ensure_index(args.home) as home:
+        return run(home, args.mentions, args.retries, args.threads, args.timeout, log=not args.no_log,
+                   workers=args.workers, chroma_url=args.chroma_url)
 
 
 if __name__ == "__main__":

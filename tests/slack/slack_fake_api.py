@@ -181,6 +181,15 @@ def _respond(state: FakeState, method: str, params: dict[str, Any]) -> dict[str,
             for m in found:
                 m.pop("metadata", None)
         return {"ok": True, "messages": sorted(found, key=lambda m: m["ts"]), "has_more": False}
+    if method == "conversations.history":  # top-level messages, newest first
+        oldest = _ts_key(params.get("oldest") or "0")
+        found = [dict(m) for m in state.messages.get(str(params.get("channel")), [])
+                 if not m.get("thread_ts") and _ts_key(m["ts"]) >= oldest]
+        if str(params.get("include_all_metadata")).lower() not in ("1", "true"):
+            for m in found:
+                m.pop("metadata", None)
+        return {"ok": True, "messages": sorted(found, key=lambda m: _ts_key(m["ts"]), reverse=True),
+                "has_more": False}
     if method == "apps.connections.open":
         if state.socket_url is None:
             return {"ok": False, "error": "socket_mode_not_enabled"}
@@ -188,6 +197,11 @@ def _respond(state: FakeState, method: str, params: dict[str, Any]) -> dict[str,
     if method == "chat.postEphemeral":
         return {"ok": True, "message_ts": state.next_ts()}
     return {"ok": True}
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    seconds, _, micros = str(ts).partition(".")
+    return int(seconds or 0), int((micros or "0").ljust(6, "0")[:6])
 
 
 def _handler_for(state: FakeState) -> type[BaseHTTPRequestHandler]:

@@ -1,5 +1,6 @@
 """Drive a real `regbot slack serve` the way Slack does: signed requests over HTTP.
-Used by the tests and the benchmark, together with bot.slack.fake_api."""
+Used by the tests and the benchmarks (tests/bench), together with slack_fake_api.
+Test code only: it is not part of the installed package."""
 from __future__ import annotations
 
 import itertools
@@ -133,13 +134,112 @@ def start_server(home: Path, api_url: str, log_path: Path, *, threads: int = 8, 
 def stop_server(server: ServerProcess) -> None:
     server.process.send_signal(signal.SIGTERM)
     try:
-        server.process.wait(timeout=20)
+        server.process.wait(timeout=40)  # gunicorn's graceful stop answers what is queued first
     except subprocess.TimeoutExpired:
+        for pid in worker_pids(server):
+            os.kill(pid, signal.SIGKILL)
         server.process.kill()
         server.process.wait()
 
 
+def worker_pids(server: ServerProcess) -> list[int]:
+    """The live gunicorn worker processes of `server` (children of its master), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rpartition(")")[2].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if int(ppid) == server.process.pid and state != "Z":
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def kill_worker(server: ServerProcess) -> int:
+    """kill -9 one gunicorn worker of `server` (its master then boots a new one); the pid."""
+    pid = worker_pids(server)[0]
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
+def wait_healthy(server: ServerProcess, timeout: float = 180.0, not_pid: int | None = None) -> None:
+    """Until /healthz answers again (after a worker was killed: from a worker other than `not_pid`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            alive = [p for p in worker_pids(server) if p != not_pid]
+            if alive and requests.get(f"{server.base}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"regbot slack serve did not come back in {timeout}s:\n{server.log()}")
+
+
+def deliver(urls: list[str], body: str, *, attempts: int = 60, pause: float = 0.5,
+            timeout: float = 3.0) -> tuple[int, float, float]:
+    """Send an event as Slack does, until it gets a 200: a refused or reset connection, no answer
+    within Slack's 3 s, or an error status is retried (X-Slack-Retry-Num), each try going to the
+    next of `urls` as a load balancer would. Slack waits 1 and 5 minutes between its retries;
+    here `pause` s. (tries, seconds the first try took to be acked or to fail, time.time() of the 200)"""
+    first = None
+    for n in range(attempts):
+        sent = signed_headers(body)
+        if n:
+            sent = {**sent, "X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"}
+        started = time.perf_counter()
+        try:
+            status = requests.post(urls[n % len(urls)], data=body.encode(), headers=sent, timeout=timeout).status_code
+        except requests.RequestException:
+            status = None
+        first = time.perf_counter() - started if first is None else first
+        if status == 200:
+            return n + 1, first, time.time()
+        time.sleep(pause)
+    raise AssertionError(f"no 200 after {attempts} deliveries")
+
+
+@dataclass
+class RedisServer:
+    """A private `redis-server` (Debian package redis-server) on a free port in a temp folder."""
+
+    url: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_redis(folder: Path) -> RedisServer:
+    """Start redis-server (AOF on, as a deployment should run it) and wait until it answers."""
+    import redis
+
+    exe = shutil.which("redis-server") or "/usr/bin/redis-server"
+    assert Path(exe).exists(), "redis-server not installed (apt-get install -y redis-server; .ci/run does it)"
+    port = free_port()
+    log = open(folder / "redis.log", "wb")
+    process = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+                                "--save", "", "--appendonly", "yes", "--daemonize", "no"],
+                               stdout=log, stderr=subprocess.STDOUT)
+    server = RedisServer(f"redis://127.0.0.1:{port}/0", process)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            redis.Redis.from_url(server.url, socket_connect_timeout=1).ping()
+            return server
+        except redis.RedisError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                raise AssertionError((folder / "redis.log").read_text(errors="replace"))
+            time.sleep(0.1)
+
+
 def copy_home(src: Path, dst: Path) -> Path:
-    """A private copy of an index folder (its decision log and dedupe store left behind)."""
+    """A private copy of an index folder (its decision log and Slack queue left behind)."""
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("decisions.sqlite*", "slack_*"))
     return dst
