@@ -361,7 +361,9 @@ def with_end_user(facts: Facts, text: str) -> Facts:
 
     text = " ".join(str(text).split())
     found = read_end_user(text, facts.end_use, text)
-    parties = found.parties or ((text,) if worth_screening(text) else ())
+    parties = found.parties
+    if not parties and found.kind not in (*MILITARY_KINDS, "civil") and worth_screening(text):
+        parties = (text,)  # a name, even in lower case ("acme trading"); not "airline", "army"
     kind = found.kind or ("unknown" if parties else None)
     # the stated end use stays as stated: the engine lets a military end user outrank it
     return replace(facts, end_user=text, end_user_kind=kind, parties=parties)
