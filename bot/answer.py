@@ -36,7 +36,7 @@ def apply_overrides(facts: Facts, overrides: dict[str, str] | None) -> Facts:
     rest = dict(overrides)
     end_user = rest.pop("end_user", None)
     if end_user is not None:
-        from bot.rules.facts import with_end_user
+        from bot.rules.end_user_facts import with_end_user
 
         facts = with_end_user(facts, end_user)
     return dataclasses.replace(facts, **rest)

@@ -86,7 +86,7 @@ def _facts(destination: str, item: str | None, classification: str | None,
                   item=_item(item), classification=cls, end_use=end_use)
     if end_user is None:
         return facts
-    from bot.rules.facts import with_end_user
+    from bot.rules.end_user_facts import with_end_user
 
     return with_end_user(facts, end_user)  # classified, and screened when it names a party
 

@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 from bot.settings import Settings
 from bot.slack import blocks
 from bot.slack.client import make_web_client
-from bot.slack.handlers import (allowed, is_from_bot, party_error, screen_request,
-                                submitted_party)
+from bot.slack.handlers import allowed, is_from_bot
+from bot.slack.screening import party_error, screen_request, submitted_party
 from bot.slack.jobs import event_key
 from bot.slack.queue import SlackQueue
 

@@ -5,7 +5,6 @@ cannot be answered as asked, or an apology (and a log line) when something broke
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -196,9 +195,9 @@ class Responder:
         if kind == "message":
             return self._post(client, asked_from_event(payload), mark_reply(blocks.notice(text), job))
         if kind == "screen":
-            where = json.loads(payload.get("metadata") or "{}")
-            return self._post_screen(client, str(where.get("c")), where.get("t"), bool(where.get("e")),
-                                     payload.get("user"), blocks.notice(text))
+            from bot.slack.screening import post_screen
+
+            return post_screen(client, payload, blocks.notice(text))
         self._respond(payload.get("response_url"),
                       {"response_type": "ephemeral", "replace_original": False, **blocks.notice(text)})
 
@@ -342,34 +341,10 @@ class Responder:
         return self._record_feedback(log_id, **kwargs)
 
     def on_screen(self, payload: dict[str, Any], client: WebClient) -> None:
-        """A name typed in the "Screen another party" modal: the same question answered again
-        with it as the end user (screened), posted under the answer, or privately."""
-        user, name = payload.get("user"), payload.get("name") or ""
-        where = json.loads(payload.get("metadata") or "{}")
-        channel, thread, ephemeral = str(where.get("c")), where.get("t"), bool(where.get("e"))
-        if not allowed(self.settings, channel, user):
-            return self._post_screen(client, channel, thread, True, user, blocks.notice(NOT_ALLOWED))
-        try:
-            state = AnswerState.decode(where.get("s") or "").with_overrides({"end_user": name})
-            answer = self.ask(state.question, user, state=state)
-            message = blocks.render_answer(answer, shareable_only=not ephemeral and not is_dm(channel),
-                                           ephemeral=ephemeral, overrides=state.overrides)
-            if not ephemeral:
-                message["metadata"] = answer_metadata(answer, state.overrides)
-        except Exception as exc:  # noqa: BLE001 - every failure must reach the user
-            message = self._failure(exc, f"screening {name!r} for {user}")
-        self._post_screen(client, channel, thread, ephemeral, user, message)
+        """A name typed in the "Screen another party" modal (bot.slack.screening)."""
+        from bot.slack.screening import answer_screen
 
-    def _post_screen(self, client: WebClient, channel: str, thread: str | None, ephemeral: bool,
-                     user: str | None, message: dict[str, Any]) -> None:
-        try:
-            if ephemeral:
-                message = {k: v for k, v in message.items() if k != "metadata"}
-                client.chat_postEphemeral(channel=channel, user=user, **message)
-            else:
-                client.chat_postMessage(channel=channel, thread_ts=thread, **message)
-        except (SlackApiError, OSError):
-            log.exception("could not post the screening answer in %s", channel)
+        answer_screen(self, payload, client)
 
     def on_share(self, body: dict[str, Any], client: WebClient, job: str | None = None) -> None:
         """"Share in channel": post the answer publicly (shareable sources only), drop the ephemeral."""
@@ -389,36 +364,6 @@ class Responder:
             return self._respond(body.get("response_url"), {
                 "response_type": "ephemeral", "replace_original": False, **reason})
         self._respond(body.get("response_url"), {"delete_original": True})
-
-
-# --------------------------------------------------------------------------- screening a party
-
-
-def screen_request(body: dict[str, Any]) -> str:
-    """The modal's private_metadata for a "Screen another party" click: the answer's state and
-    where the new answer goes (the thread of the message, or privately for an ephemeral one)."""
-    action, message = body["actions"][0], body.get("message")
-    container = body.get("container") or {}
-    ephemeral = bool(container.get("is_ephemeral")) or message is None
-    thread = None if ephemeral else (message.get("thread_ts") or message.get("ts"))
-    data = {"s": action.get("value") or "", "c": _channel_of(body), "t": thread, "e": ephemeral}
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def submitted_party(body: dict[str, Any]) -> str:
-    """The name typed in the modal ("" when blank)."""
-    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-    field = (values.get(blocks.SCREEN_INPUT_BLOCK) or {}).get(blocks.SCREEN_INPUT_ACTION) or {}
-    return " ".join(str(field.get("value") or "").split())
-
-
-def party_error(name: str) -> str | None:
-    """Why a typed name cannot be screened (the modal shows it under the field), or None."""
-    if not name:
-        return "Type the name of a company or organisation."
-    if len(name) > blocks.MAX_PARTY_CHARS:
-        return f"The name is too long (the limit is {blocks.MAX_PARTY_CHARS} characters)."
-    return None
 
 
 def _slack_error(exc: Exception) -> str | None:

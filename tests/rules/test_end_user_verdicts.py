@@ -153,7 +153,7 @@ def test_a_follow_up_names_the_buyer_and_it_is_screened():
 
 def test_with_end_user_classifies_and_screens_a_front_ends_value():
     from bot.records import Facts
-    from bot.rules.facts import with_end_user
+    from bot.rules.end_user_facts import with_end_user
 
     base = Facts(as_of=TODAY, destination="KH", classification="7A994", end_use="civil")
     army = with_end_user(base, "army")

@@ -211,3 +211,20 @@ def test_the_screen_modal_asks_for_one_name_within_slack_limits():
     assert field["block_id"] == blocks.SCREEN_INPUT_BLOCK
     assert field["element"]["action_id"] == blocks.SCREEN_INPUT_ACTION
     assert field["element"]["max_length"] == blocks.MAX_PARTY_CHARS
+
+
+def test_screen_request_says_where_the_new_answer_goes():
+    from bot.slack.screening import party_error, screen_request, submitted_party
+
+    value = AnswerState.of(listed_answer()).encode()
+    in_thread = {"actions": [{"value": value}], "channel": {"id": "C1"},
+                 "container": {"is_ephemeral": False},
+                 "message": {"ts": "5.6", "thread_ts": "1.2"}}
+    assert json.loads(screen_request(in_thread)) == {"s": value, "c": "C1", "t": "1.2", "e": False}
+    private = {"actions": [{"value": value}], "container": {"is_ephemeral": True, "channel_id": "C2"}}
+    assert json.loads(screen_request(private)) == {"s": value, "c": "C2", "t": None, "e": True}
+    assert len(screen_request(in_thread)) <= blocks.MAX_PRIVATE_METADATA
+    typed = {"view": {"state": {"values": {blocks.SCREEN_INPUT_BLOCK: {
+        blocks.SCREEN_INPUT_ACTION: {"value": "  Try   Pheap Group "}}}}}}
+    assert submitted_party(typed) == "Try Pheap Group" and submitted_party({}) == ""
+    assert party_error("") and party_error("x" * 201) and party_error("Acme") is None
