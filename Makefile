@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_tables.py
 	$(BIN)/python tests/bench/bench_answer.py
 	$(BIN)/python tests/bench/bench_screening.py
+	$(BIN)/python tests/bench/bench_parties.py
 	$(BIN)/python tests/bench/bench_slack.py
 	$(BIN)/python tests/bench/bench_slack_crash.py
 	$(BIN)/python tests/bench/bench_slack_crash.py --redis

@@ -26,13 +26,20 @@ RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
 
 
 def apply_overrides(facts: Facts, overrides: dict[str, str] | None) -> Facts:
-    """Facts set by a front end (e.g. a Slack button) win over extraction."""
+    """Facts set by a front end (e.g. a Slack button, --end-user) win over extraction. An end
+    user given this way is classified and, when it names a party, screened."""
     if not overrides:
         return facts
     unknown = sorted(set(overrides) - FACT_FIELDS)
     if unknown:
         raise QuestionError(f"unknown fact(s) {', '.join(unknown)}; known: {', '.join(sorted(FACT_FIELDS))}")
-    return dataclasses.replace(facts, **overrides)
+    rest = dict(overrides)
+    end_user = rest.pop("end_user", None)
+    if end_user is not None:
+        from bot.rules.end_user_facts import with_end_user
+
+        facts = with_end_user(facts, end_user)
+    return dataclasses.replace(facts, **rest)
 
 
 def rulebook_version(rulebook: Any) -> str:
@@ -111,7 +118,8 @@ def cannot_answer(facts: Facts, verdict: Verdict, relevant: list[Passage], cover
     the sources do not give (the tariff question showed five § 126.1 quotes). An undecided question
     about a covered country or a term ("What is a military end user?") still shows its passages.
     """
-    if verdict.status != "cannot_determine" or verdict.rule_ids:
+    rules = [r for r in verdict.rule_ids if r != "csl.list"]  # a clean screen decides nothing
+    if verdict.status != "cannot_determine" or rules:
         return False  # a verdict, or rules that applied: the answer keeps its evidence
     return bool(not relevant or facts.out_of_scope or facts.unknown_country
                 or (facts.destination and facts.destination not in covered)
@@ -334,6 +342,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
             "clarifying_questions": list(v.clarifying_questions),
             "rule_ids": list(v.rule_ids),
             "unverified": list(v.unverified),
+            "screening": v.to_dict()["screening"],  # the list date screened and every hit
         },
         "citations": [citation_json(c) for c in answer.citations],
         "text": answer.text,

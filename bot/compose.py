@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.records import Branch, Citation, Facts, Status, TraceEntry, Verdict
+from bot.records import Branch, Citation, Facts, PartyHit, Status, TraceEntry, Verdict
 
 LONG_STANDING = date(2000, 1, 1)  # the rulebook's "in force before its coverage starts"
 
@@ -33,6 +33,7 @@ CONDITION_WORDS: dict[str, str] = {
     "classification": "the item is classified",
     "end_use": "the end use is",
     "end_user": "the end user is",
+    "end_user_kind": "the end user is",
     "destination": "the destination is",
     "item": "the item is",
 }
@@ -61,7 +62,10 @@ def describe_facts(facts: Facts) -> str:
     if facts.end_use:
         parts.append(f"end use: {facts.end_use}")
     if facts.end_user:
-        parts.append(f"end user: {facts.end_user}")
+        kind = f" ({facts.end_user_kind})" if facts.end_user_kind else ""
+        parts.append(f"end user: {facts.end_user}{kind}")
+    if facts.parties:
+        parts.append("parties: " + ", ".join(facts.parties))
     parts.append(f"as of {facts.as_of.isoformat()}")
     return ", ".join(parts)
 
@@ -133,9 +137,57 @@ def other_destinations_line(facts: Facts) -> str:
             f"names {names}: ask about each destination separately.")
 
 
+UNSCREENED = ("The buyer has not been screened: no party was named, so nobody was checked "
+              "against the Consolidated Screening List.")
+SHOWN_HITS = 5  # screening hits listed in an answer (all are in the JSON and the log)
+
+
+def screening_note(verdict: Verdict) -> str | None:
+    """What the first line says about screening: not screened, or the list date screened."""
+    screening = verdict.screening
+    if screening is None:
+        return None
+    if not screening.parties:
+        return UNSCREENED
+    if screening.problem:
+        return f"The parties could not be screened ({screening.problem})."
+    if not screening.hits:
+        return (f"Parties screened against the Consolidated Screening List of "
+                f"{screening.list_date}: no match.")
+    return (f"Parties screened against the Consolidated Screening List of "
+            f"{screening.list_date}: {len(screening.flagged)} listed, {len(screening.near)} "
+            f"close match(es).")
+
+
+def hit_line(hit: PartyHit) -> str:
+    """'“BAAI” → Entity List (EL): “Beijing Academy …” (90 FR 14046) — License Requirement:
+    “…”; License Policy: “…” → licence required.'"""
+    near = " (close match: confirm it is not this entry)" if hit.band == "near" else ""
+    notice = f" ({hit.federal_register_notice})" if hit.federal_register_notice else ""
+    columns = "".join(f" — {label}: “{value}”" for label, value in (
+        ("License Requirement", hit.license_requirement), ("License Policy", hit.license_policy))
+        if value)
+    return (f"“{hit.query}” → {hit.list}: “{hit.name}”{notice}{near}{columns} → "
+            f"{hit.status.label.lower()} ({hit.citation}).")
+
+
+def screening_lines(verdict: Verdict) -> list[str]:
+    screening = verdict.screening
+    if screening is None or not screening.hits:
+        return []
+    shown = [*screening.flagged, *screening.near][:SHOWN_HITS]
+    lines = [f"- {hit_line(h)}" for h in shown]
+    if len(screening.hits) > len(shown):
+        lines.append(f"- ... and {len(screening.hits) - len(shown)} more entries "
+                     f"(all in the JSON answer and the decision log).")
+    return lines
+
+
 def compose_text(facts: Facts, verdict: Verdict, citations: tuple[Citation, ...]) -> str:
     """The full deterministic answer text."""
-    parts = [f"{headline(verdict.status)}: {SUMMARIES.get(verdict.status, verdict.status)}.",
+    first = f"{headline(verdict.status)}: {SUMMARIES.get(verdict.status, verdict.status)}."
+    note = screening_note(verdict)
+    parts = [f"{first} {note}" if note else first,
              f"Question understood as: {describe_facts(facts)}."]
     if facts.unknown_country and not any("know the country" in r for r in verdict.reasons):
         parts.append(f"I don't know the country '{facts.unknown_country}'.")
@@ -144,6 +196,9 @@ def compose_text(facts: Facts, verdict: Verdict, citations: tuple[Citation, ...]
     reasons = _reason_lines(verdict, citations)
     if reasons:
         parts.append("Why:\n" + "\n".join(reasons))
+    hits = screening_lines(verdict)
+    if hits:
+        parts.append(f"Screening ({verdict.screening.list_date} list):\n" + "\n".join(hits))
     if verdict.branches:
         parts.append("How it turns out:\n" + "\n".join(branch_line(b, citations, verdict.trace)
                                                           for b in verdict.branches))

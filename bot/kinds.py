@@ -96,7 +96,9 @@ FOLLOW_UP = _re(r"^\s*(?:and|but|or|what if|what about|how about|same|also|then|
 
 
 def _facts_named(facts: Facts) -> bool:
-    return bool(facts.item or facts.classification or facts.end_use or facts.end_user)
+    # a party's name alone ("What did DLA Piper say?") is not an end use: only a known kind is
+    known_user = facts.end_user and facts.end_user_kind != "unknown"
+    return bool(facts.item or facts.classification or facts.end_use or known_user)
 
 
 def _asks_determination(text: str, facts: Facts) -> bool:

@@ -90,6 +90,10 @@ class Facts(Record):
     date_phrase: str | None = None  # the words that set as_of, if any
     out_of_scope: str | None = None  # why the question is outside US export controls, if it is
     other_destinations: tuple[str, ...] = ()  # ISO codes also named as destinations ("to KH and VN")
+    # who the end user is (bot.rules.end_users): military | military-intelligence | civil |
+    # unknown (an organisation whose kind its name does not tell); None = no end user named
+    end_user_kind: str | None = None
+    parties: tuple[str, ...] = ()  # names to screen (buyer, end user, consignee...)
 
     def contract_dict(self) -> dict[str, Any]:
         """The `facts` object of the JSON answer contract."""
@@ -99,6 +103,8 @@ class Facts(Record):
             "classification": self.classification,
             "end_use": self.end_use,
             "end_user": self.end_user,
+            "end_user_kind": self.end_user_kind,
+            "parties": list(self.parties),
         }
 
 
@@ -140,6 +146,56 @@ class Branch(Record):
 
 
 @dataclass(frozen=True)
+class PartyHit(Record):
+    """One screening hit a verdict rests on: which name matched which list entry, and what
+    the hit means (`status`, from the list's effect; a near match is always `depends`)."""
+
+    query: str  # the name as the question (or --end-user) gave it
+    name: str  # the listed name, as the agency wrote it
+    list: str  # the list's full name
+    list_code: str  # EL, SDN, DPL, MEU, UVL, DTC, ...
+    band: str  # exact | strong | near
+    score: float
+    matched: str  # which name or alias matched, and how
+    status: Status
+    citation: str  # the regulation the effect rests on
+    countries: tuple[str, ...] = ()
+    entity_number: str | None = None
+    license_requirement: str | None = None  # the entry's columns, verbatim (Entity List, MEU)
+    license_policy: str | None = None
+    federal_register_notice: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, Status):
+            object.__setattr__(self, "status", Status(self.status))
+
+
+@dataclass(frozen=True)
+class Screening(Record):
+    """Which parties a verdict screened, against which list, and what was found.
+
+    `parties` empty: no party was named, so nobody was screened (the answer says so)."""
+
+    parties: tuple[str, ...] = ()
+    list_date: str | None = None  # the Consolidated Screening List's date (YYYY-MM-DD)
+    list_source: str | None = None
+    hits: tuple[PartyHit, ...] = ()
+    problem: str | None = None  # the list could not be read: nothing was screened
+
+    @property
+    def screened(self) -> bool:
+        return bool(self.parties) and self.problem is None
+
+    @property
+    def flagged(self) -> tuple[PartyHit, ...]:
+        return tuple(h for h in self.hits if h.band != "near")
+
+    @property
+    def near(self) -> tuple[PartyHit, ...]:
+        return tuple(h for h in self.hits if h.band == "near")
+
+
+@dataclass(frozen=True)
 class Verdict(Record):
     status: Status
     reasons: tuple[str, ...] = ()
@@ -149,6 +205,7 @@ class Verdict(Record):
     rule_ids: tuple[str, ...] = ()
     trace: tuple[TraceEntry, ...] = ()
     unverified: tuple[str, ...] = ()  # rule ids resting on UNCONFIRMED facts
+    screening: Screening | None = None  # None: the engine decided before screening (precheck)
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):
@@ -164,6 +221,7 @@ class Verdict(Record):
             "rule_ids": list(self.rule_ids),
             "trace": [jsonable(t) for t in self.trace],
             "unverified": list(self.unverified),
+            "screening": jsonable(self.screening) if self.screening is not None else None,
         }
 
 
@@ -205,5 +263,6 @@ class Answer(Record):
 
 __all__ = [
     "END_USES", "STATUSES", "Answer", "Branch", "Chunk", "Citation", "DocMeta", "Document",
-    "Facts", "Passage", "Record", "Status", "TraceEntry", "Verdict", "jsonable",
+    "Facts", "Passage", "PartyHit", "Record", "Screening", "Status", "TraceEntry", "Verdict",
+    "jsonable",
 ]

@@ -184,7 +184,8 @@ def _line_error(exc: Exception) -> str:
     return f"could not answer this line ({type(exc).__name__}: {str(exc)[:200]})"
 
 
-def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None) -> None:
+def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
+             end_user: str | None = None) -> None:
     from bot.answer import QuestionError, clean_question, dumps
     from index.errors import RegbotIndexError
 
@@ -197,7 +198,8 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
         fail(str(exc), EXIT_NOTHING)
     answerer = open_answerer()
     try:
-        answer = answerer.answer(question, as_of=as_of, front_end="cli", log=log)
+        answer = answerer.answer(question, as_of=as_of, front_end="cli", log=log,
+                                 overrides={"end_user": end_user} if end_user else None)
     except QuestionError as exc:
         fail(str(exc), EXIT_NOTHING)
     except RegbotIndexError as exc:
@@ -210,8 +212,8 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
         from bot.chat import render_answer
 
         Console(highlight=False).print(render_answer(answer))
-    if answer.facts.unknown_country:  # answered ("I don't know the country"), but input rejected
-        sys.exit(EXIT_NOTHING)
+    if answer.facts.unknown_country and answer.verdict.status == "cannot_determine":
+        sys.exit(EXIT_NOTHING)  # answered ("I don't know the country"), but input rejected
 
 
 @click.command()
@@ -222,15 +224,29 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None)
 @click.option("--no-log", "no_log", is_flag=True, help="Do not record this answer in the decision log.")
 @click.option("--batch", "batch", metavar="FILE",
               help="Answer every line of FILE ('-' = stdin): questions or JSONL; JSON lines out.")
+@click.option("--end-user", "end_user", metavar="NAME",
+              help="Who receives the item (a name is screened against the Consolidated "
+                   "Screening List; 'army', 'airline' say what kind of end user it is).")
 def ask(question: str | None, as_of: date | None, as_json: bool, no_log: bool,
-        batch: str | None) -> None:
+        batch: str | None, end_user: str | None) -> None:
     """Answer an export-control QUESTION with a verdict, reasons and cited passages."""
     log = False if no_log else None
+    end_user = _end_user_option(end_user)
     if batch is not None:
         if question is not None:
             raise click.UsageError("give either QUESTION or --batch FILE, not both")
+        if end_user is not None:
+            raise click.UsageError("--end-user applies to one QUESTION; in a batch, name the "
+                                   "end user in each question")
         _run_batch(batch, log, as_of)
         return
     if question is None:
         raise click.UsageError('missing QUESTION, e.g. regbot ask "Can we sell avionics to Cambodia?"')
-    _run_one(question, as_of, as_json, log)
+    _run_one(question, as_of, as_json, log, end_user)
+
+
+def _end_user_option(value: str | None) -> str | None:
+    """A stripped --end-user, None when blank; over 200 characters is a usage error."""
+    from bot.commands.check import _text_option
+
+    return _text_option("--end-user", value)

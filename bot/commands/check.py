@@ -82,8 +82,13 @@ def _facts(destination: str, item: str | None, classification: str | None,
     if country is None:
         _reject(f"I don't know the country '{destination}'")
     cls = _classification(classification) if classification is not None else None
-    return Facts(as_of=as_of, destination=country.code, destination_name=country.name,
-                 item=_item(item), classification=cls, end_use=end_use, end_user=end_user)
+    facts = Facts(as_of=as_of, destination=country.code, destination_name=country.name,
+                  item=_item(item), classification=cls, end_use=end_use)
+    if end_user is None:
+        return facts
+    from bot.rules.end_user_facts import with_end_user
+
+    return with_end_user(facts, end_user)  # classified, and screened when it names a party
 
 
 def render_verdict(facts, verdict, console) -> None:
@@ -92,11 +97,16 @@ def render_verdict(facts, verdict, console) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from bot.compose import screening_note
+
     label, style = STATUS_STYLE.get(verdict.status, (verdict.status.upper(), "bold"))
     what = " · ".join(x for x in (facts.item, facts.classification, facts.end_use,
                                   facts.end_user) if x) or "item not stated"
     where = f"{facts.destination_name or facts.destination or '?'} on {facts.as_of.isoformat()}"
     body = Text(label, style=style)
+    note = screening_note(verdict)
+    if note:
+        body.append(f"  {note}")
     body.append(f"\n{what} → {where}")
     console.print(Panel(body, title="regbot check", expand=False))
     for reason in verdict.reasons:
@@ -112,9 +122,26 @@ def render_verdict(facts, verdict, console) -> None:
         console.print(table)
     for question in verdict.clarifying_questions:
         console.print(Text(f"? {question}", style="bold cyan"))
+    render_screening(verdict, console)
     if verdict.unverified:
         console.print(Text("⚠ Rests on UNCONFIRMED rule values: " + ", ".join(verdict.unverified)
                            + " — verify before relying on this verdict.", style="bold yellow"))
+
+
+def render_screening(verdict, console) -> None:
+    """The screening hits as a table: query, list, entry, licence requirement, what it means."""
+    from rich.table import Table
+
+    screening = verdict.screening
+    if screening is None or not screening.hits:
+        return
+    table = Table(title=f"Consolidated Screening List of {screening.list_date}")
+    for column in ("party", "list", "entry", "match", "licence requirement", "means"):
+        table.add_column(column)
+    for hit in (*screening.flagged, *screening.near):
+        table.add_row(hit.query, hit.list_code, hit.name, f"{hit.band} {hit.score:.0f}",
+                      hit.license_requirement or "—", STATUS_STYLE[hit.status][0])
+    console.print(table)
 
 
 @click.command("check")
@@ -123,7 +150,9 @@ def render_verdict(facts, verdict, console) -> None:
 @click.option("--classification", "-c", default=None,
               help='ECCN (7A994, 9A610.x), EAR99 or a USML category ("USML XI").')
 @click.option("--end-use", type=click.Choice(END_USE_CHOICES), default=None)
-@click.option("--end-user", default=None, help="Who receives it, e.g. 'army' or 'airline'.")
+@click.option("--end-user", default=None,
+              help="Who receives it, e.g. 'army', 'airline' or a name (screened against the "
+                   "Consolidated Screening List).")
 @click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check(destination, item, classification, end_use, end_user, as_of, as_json) -> None:
@@ -157,4 +186,4 @@ def check(destination, item, classification, end_use, end_user, as_of, as_json) 
     render_verdict(facts, verdict, Console())
 
 
-__all__ = ["check", "render_verdict", "EXIT_USAGE"]
+__all__ = ["check", "render_screening", "render_verdict", "EXIT_USAGE"]

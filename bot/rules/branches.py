@@ -26,11 +26,24 @@ class Plan:
 
 
 def stated_end_use(facts: Facts) -> str | None:
-    """The end use the facts state; a military end user outranks a civil end use."""
-    from_user = end_use_for(facts.end_user)
-    if from_user in MILITARY_USERS and facts.end_use in (None, "civil", "humanitarian-demining"):
+    """The end use the facts state; a military end user outranks any other stated use
+    (§ 744.21(g)), and a military-intelligence one outranks a military one."""
+    from_user = facts.end_user_kind if facts.end_user_kind in MILITARY_USERS \
+        else end_use_for(facts.end_user)
+    if from_user in MILITARY_USERS and facts.end_use not in MILITARY_USERS:
         return from_user
+    if from_user in MILITARY_USERS:
+        return next(u for u in MILITARY_USERS[::-1] if u in (from_user, facts.end_use))
+    if facts.end_use is None and facts.end_user_kind == "civil":
+        return "civil"
     return facts.end_use or from_user
+
+
+def unknown_end_user(facts: Facts, end_use: str | None) -> bool:
+    """An organisation is named whose kind its name does not tell, and nothing stated makes
+    the end use military: whether it is a military end user is a fact to ask, never "civil"."""
+    return facts.end_user_kind == "unknown" and end_use not in MILITARY_USERS and \
+        end_use_for(facts.end_user) not in (*MILITARY_USERS, "civil")
 
 
 def _classifications(facts: Facts, rulebook: Rulebook) -> list[str | None]:
@@ -47,18 +60,22 @@ def plan(facts: Facts, rulebook: Rulebook) -> tuple[list[Plan], list[str]]:
     branched = facts.classification is None and classes != [None]
     missing = ["classification"] if branched else []
     end_use = stated_end_use(facts)
+    unknown = unknown_end_user(facts, end_use)
     plans = []
     for cls in classes:
-        uses: list[str | None] = [end_use]
-        if end_use is None and cls is not None and not cls.startswith("USML"):
-            uses = ["civil", "military"]
-        for use in uses:
+        uses: list[tuple[str | None, dict[str, str]]] = [(end_use, {})]
+        if cls is not None and not cls.startswith("USML"):
+            if unknown:  # ask who the organisation is, not (only) what it will do
+                uses = [(end_use or "civil", {"end_user_kind": "civil"}),
+                        ("military", {"end_user_kind": "military"})]
+            elif end_use is None:
+                uses = [("civil", {"end_use": "civil"}), ("military", {"end_use": "military"})]
+        for use, fact in uses:
             cond = {"classification": cls} if branched else {}
-            if end_use is None and use is not None:
-                cond["end_use"] = use
-            plans.append(Plan(cond, cls, use))
-    if end_use is None and any("end_use" in p.conditions for p in plans):
-        missing.append("end_use")
+            plans.append(Plan({**cond, **fact}, cls, use))
+    for fact in ("end_use", "end_user_kind"):
+        if any(fact in p.conditions for p in plans):
+            missing.append(fact)
     return plans, missing
 
 

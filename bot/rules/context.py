@@ -45,6 +45,7 @@ class Context:
     classification: str | None
     end_use: str | None
     end_user: str | None = None
+    parties: tuple[str, ...] = ()  # names to screen (the parties layer)
 
     @property
     def as_of(self) -> date:

@@ -189,4 +189,31 @@ def classify_end_user(text: str) -> EndUserKind:
     return EndUserKind("unknown", None, None, cues.basis["unknown"], *use)
 
 
-__all__ = ["classify_end_user", "stated_use", "EndUserKind", "Basis", "KINDS", "USES"]
+@lru_cache(maxsize=1)
+def _force_countries() -> tuple[tuple[str, re.Pattern | None, re.Pattern | None, tuple[str, ...]], ...]:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8")).get("force_countries") or {}
+    table = []
+    for code, cue in data.items():
+        patterns, acronyms = cue.get("patterns") or [], cue.get("acronyms") or []
+        table.append((code, _words(patterns) if patterns else None,
+                      re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in acronyms)
+                                 + r")(?![\w-])") if acronyms else None,
+                      tuple(cue.get("native") or ())))
+    return tuple(table)
+
+
+def force_country(phrase: str | None) -> str | None:
+    """The ISO code of the country a national force or agency belongs to ("PLA" -> "CN",
+    "Tatmadaw" -> "MM"), None when the phrase does not say ("the army", "border guard")."""
+    if not phrase:
+        return None
+    folded, _ = _fold(phrase)
+    for code, patterns, acronyms, native in _force_countries():
+        if (patterns is not None and patterns.search(folded)) or \
+                (acronyms is not None and acronyms.search(phrase)) or \
+                any(term in phrase for term in native):
+            return code
+    return None
+
+
+__all__ = ["classify_end_user", "force_country", "stated_use", "EndUserKind", "Basis", "KINDS", "USES"]

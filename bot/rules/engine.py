@@ -16,6 +16,7 @@ from bot.rules.branches import matters, plan
 from bot.rules.context import Context
 from bot.rules.countries import country_name
 from bot.rules.loader import Rulebook
+from bot.rules.parties import PartyLists, parties_only, screening_record
 from bot.rules.questions import classification_choice, question
 from bot.rules.reader import Reader
 from bot.rules.types import Outcome
@@ -74,7 +75,7 @@ def _catalogue_note(facts: Facts, rulebook: Rulebook) -> str | None:
 
 def _reasons(status: Status, runs: list[Run], branches: tuple[Branch, ...], missing: list[str],
              reader: Reader) -> list[str]:
-    if branches and status == Status.DEPENDS:
+    if branches and status == Status.DEPENDS and len({o.status for _, o in runs}) > 1:
         return [f"The answer depends on {' and '.join(m.replace('_', ' ') for m in missing)}: "
                 f"the possible cases give different answers.",
                 *(_branch_reason(b, reader) for b in branches)]
@@ -90,8 +91,9 @@ def _questions(facts: Facts, runs: list[Run], missing: list[str]) -> list[str]:
     if "classification" in missing:
         options = list(dict.fromkeys(c["classification"] for c, _ in runs if "classification" in c))
         asked.append(classification_choice(facts.item, options))
-    if "end_use" in missing:
-        asked.append(question("end_use"))
+    for fact in ("end_use", "end_user_kind"):
+        if fact in missing:
+            asked.append(question(fact))
     for _, outcome in runs:
         for fact in outcome.missing:
             if fact not in missing:
@@ -103,7 +105,8 @@ def _questions(facts: Facts, runs: list[Run], missing: list[str]) -> list[str]:
 def _verdict(facts: Facts, runs: list[Run], missing: list[str], reader: Reader,
              note: str | None) -> Verdict:
     statuses = {o.status for _, o in runs}
-    status = statuses.pop() if len(statuses) == 1 else Status.DEPENDS
+    agree = len(statuses) == 1  # every case gives this status (a listed party may say depends)
+    status = statuses.pop() if agree else Status.DEPENDS
     if status == Status.DEPENDS:  # ask only about the facts that change the answer
         missing = [m for m in missing if matters(m, runs)] or missing
     rule_ids = list(dict.fromkeys(r for _, o in runs for r in o.rule_ids))
@@ -115,26 +118,30 @@ def _verdict(facts: Facts, runs: list[Run], missing: list[str], reader: Reader,
     unverified = [r for r in rule_ids if reader.entry(r) and not reader.entry(r).verified]
     if unverified:
         reasons.append(_unverified_reason(unverified, reader))
-    if status != Status.DEPENDS:  # every case agrees: nothing left to ask about the branches
+    if agree:  # every case agrees: nothing left to ask about the branches
         missing = []
     questions = _questions(facts, runs, missing)
+    if not facts.parties:  # the status follows item and destination; still ask who buys it
+        questions.append(question("parties"))
     return Verdict(status=status, reasons=tuple(reasons), branches=branches,
                    missing_facts=tuple(missing), clarifying_questions=tuple(questions),
-                   rule_ids=tuple(rule_ids), trace=reader.trace(), unverified=tuple(unverified))
+                   rule_ids=tuple(rule_ids), trace=reader.trace(), unverified=tuple(unverified),
+                   screening=screening_record(reader, facts.parties))
 
 
-def evaluate(facts: Facts, rulebook: Rulebook) -> Verdict:
-    """The verdict for `facts` under `rulebook`, with branches for missing facts."""
+def evaluate(facts: Facts, rulebook: Rulebook, parties: PartyLists | None = None) -> Verdict:
+    """The verdict for `facts` under `rulebook` and the screening list `parties` (default: the
+    active one, read only when the facts name a party), with branches for missing facts."""
     closed = _precheck(facts, rulebook)
-    if closed is not None:
-        return closed
-    reader = Reader(rulebook, facts.as_of)
+    if closed is not None:  # the parties named may still decide (a denial order, ...)
+        return parties_only(closed, facts, rulebook, parties)
+    reader = Reader(rulebook, facts.as_of, parties)
     name = country_name(facts.destination) or facts.destination
     plans, missing = plan(facts, rulebook)
     runs = []
     for branch in plans:
         ctx = Context(reader, facts.destination, name, branch.classification, branch.end_use,
-                      facts.end_user)
+                      facts.end_user, parties=facts.parties)
         runs.append((branch.conditions, combine.outcome(ctx, combine.consult(ctx))))
     return _verdict(facts, runs, missing, reader, _catalogue_note(facts, rulebook))
 

@@ -15,6 +15,7 @@ from bot.question import QuestionError, clean_question
 from bot.records import Facts
 from bot.rules.countries import CountryMatch, country_name, find_countries, fuzzy_country
 from bot.rules.dates import DateError, find_date
+from bot.rules.end_user_facts import read_end_user
 from bot.rules.loader import Rulebook, load_rulebook
 
 
@@ -48,8 +49,9 @@ _CUES: tuple[tuple[str, dict[str, bool]], ...] = (
     ("civil", {
         "airline": True, "airlines": True, "air carrier": True, "civil aviation": False,
         "civilian": False, "civil": False, "commercial": False, "hospital": True,
-        "hospitals": True, "university": True, "private company": True, "airport": True,
-        "flight school": True}),
+        "hospitals": True, "airport": True, "flight school": True}),
+    # not "university" or "private company": a name says nothing about whether an organisation
+    # is a military end user (§ 744.21(g)); bot.rules.end_users reads such names as "unknown"
 )
 _CUE_RE = {
     use: re.compile(r"(?<![\w-])(" + "|".join(re.escape(c) for c in
@@ -280,8 +282,12 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
     item, item_spans = _find_item(text, rulebook)
     skip = item_spans + ([classification[1]] if classification else [])
     end_use, end_user = _find_end_use(text, skip)
+    who = read_end_user(text, end_use, end_user, skip)
     matches = _country_matches(text, rulebook)
-    country, unknown = _find_country(text, skip, matches)
+    country, unknown = _find_country(text, skip + ([who.span] if who.span else []), matches)
+    if country is None and unknown is None and who.country:  # "to the PLA": China's forces
+        country = CountryMatch(who.country, country_name(who.country) or who.country,
+                               who.end_user or who.country, *who.span)
     base = previous or Facts(as_of=today)
     destination = country.code if country else (None if unknown else base.destination)
     try:
@@ -296,10 +302,12 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
         item=item or base.item,
         classification=classification[0] if classification else (None if item
                                                                   else base.classification),
-        end_use=end_use if end_use else base.end_use,
-        end_user=end_user if end_use else base.end_user,
+        end_use=who.end_use or base.end_use,
+        end_user=who.end_user if who.end_use or who.kind else base.end_user,
         unknown_country=unknown,
         date_phrase=found[1] if found else base.date_phrase,
         out_of_scope=out_of_scope_topic(text),
         other_destinations=_co_destinations(matches, country, text) if country else (),
+        end_user_kind=who.kind if who.kind else base.end_user_kind,
+        parties=who.parties if who.kind else base.parties,
     )

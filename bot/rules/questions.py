@@ -8,6 +8,14 @@ QUESTIONS: dict[str, str] = {
         "the CCL with an ECCN such as 7A994, or EAR99?"),
     "end_use": ("Is the end user civil (e.g. an airline) or military (army, navy, air force, "
                 "national police)?"),
+    "end_user_kind": (
+        "Is the end user part of, or working for, the armed forces, police, border or coast "
+        "guard, a ministry of defence or of the interior, or an intelligence service (a military "
+        "end user, 15 CFR 744.21(g))? Its name alone does not say."),
+    "party": ("Is the buyer the listed entry named above? Give its full legal name and address: "
+              "a close match is not cleared until it is told apart from the entry."),
+    "parties": ("Who is the buyer, and who is the end user (company or organisation names)? "
+                "They have not been screened against the Consolidated Screening List."),
 }
 # When a catalogue item could be several classifications, the question names them.
 ITAR_OR_EAR = "Is {what} ITAR-controlled (on the USML: {usml}) or an EAR item such as {ear}{hint}?"

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from bot.records import TraceEntry
 from bot.rules.loader import Rule, Rulebook, RuleValue
+from bot.rules.parties import PartyLists, PartyReads
 
 
 class NotInForce(LookupError):
@@ -28,9 +29,10 @@ class NotInForce(LookupError):
 class Reader:
     """Reads rule values on one date and remembers every value read (the trace)."""
 
-    def __init__(self, rulebook: Rulebook, as_of: date):
+    def __init__(self, rulebook: Rulebook, as_of: date, parties: PartyLists | None = None):
         self.rulebook = rulebook
         self.as_of = as_of
+        self.parties = PartyReads(parties)  # the screening list, read by bot.rules.parties
         self._trace: dict[str, TraceEntry] = {}
         self._asked: dict[str, Rule | None] = {}
 

@@ -11,19 +11,35 @@ Nothing here imports chromadb or torch.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING, Any
 
 from bot.screening.effects import effect_of, list_effects
-from bot.screening.matcher import NEAR_THRESHOLD, THRESHOLD, Matcher, ScreeningInputError
 from bot.screening.records import (Effect, Hit, ListInfo, Match, Mention, Party, Reference,
                                    ScreeningResult)
 from bot.screening.store import ScreeningListError, active_list, read_snapshot
 
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.screening.matcher import Matcher
+
 _lock = threading.Lock()
-_cache: dict[tuple[str, str], Matcher] = {}
+_cache: dict[tuple[str, str], "Matcher"] = {}
+# The matcher's module loads numpy and rapidfuzz: imported only when something is screened, so
+# reading a question's names (mentions) or the list's date costs neither.
+_LAZY = {"Matcher", "ScreeningInputError", "THRESHOLD", "NEAR_THRESHOLD"}
 
 
-def get_matcher() -> Matcher:
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from bot.screening import matcher
+
+        return getattr(matcher, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def get_matcher() -> "Matcher":
     """The matcher over the active list, built once per process and list (~1-2 s)."""
+    from bot.screening.matcher import Matcher
+
     info, path = active_list()
     key = (str(path), info.sha256)
     with _lock:

@@ -43,6 +43,12 @@ def _table() -> dict[str, dict]:
     return table
 
 
+def list_name(code: str) -> str:
+    """'Entity List (Supp. No. 4 to part 744)' for 'EL' (the table's name for the list)."""
+    row = _table().get(code) or _table()["OTHER"]
+    return row["name"]
+
+
 def list_effects() -> dict[str, Effect]:
     """The effect of a hit on each list, without an entry's own columns."""
     return {code: _effect(code, None) for code in _table()}

@@ -42,12 +42,19 @@ company companies customer customers buyer buyers end user users distributor us 
 american january february march april may june july august september october november december
 monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday items item
 servers server avionics equipment parts software technology hardware export exports reexport
-sell selling ship shipping ok okay also still now then mr mrs ms dr
+sell selling ship shipping ok okay also still now then mr mrs ms dr ngo ngos any there here
 gps gnss uav uavs uas drone drones cpu cpus gpu gpus fpga fpgas asic lidar radar sonar ai it ip
 rf ir usb lte 5g 4g 3g hpc ssd pcb pcbs cnc sar eo optics chips chip semiconductors
 """.split())
 _CLASSIFICATION = re.compile(r"^(?:EAR\s*-?\s*99|\d[A-E]\d{3}(?:\.\w+)*|USML\b.*|[IVX]{1,5})$",
                              re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+# Words a sentence puts after a name that are never part of it ("Is Try Pheap Group OK?").
+_TAIL_WORDS = re.compile(r"(?:\s+(?:ok|okay|now|then|too|also|please|still|today|tomorrow|"
+                         r"here|there|yet|again|anyway|instead|as well))+$", re.IGNORECASE)
+# A full stop that ends a sentence inside a run of capitalised words ("Siem Reap, Cambodia. Any
+# licence?"), not one of a corporate form or an initial ("Co. Ltd", "S.A.", "J. Smith").
+_SENTENCE_END = re.compile(r"(?<=[a-z]{4})\.\s+(?=[A-Z])")
 
 
 def _clean(text: str, start: int) -> tuple[str, int] | None:
@@ -55,8 +62,28 @@ def _clean(text: str, start: int) -> tuple[str, int] | None:
     m = re.match(r"(?:the|a|an)\s+", text, re.IGNORECASE)
     if m:
         text, start = text[m.end():], start + m.end()
+    cut = _SENTENCE_END.search(text)
+    if cut:
+        text = text[:cut.start()]
     text = _TRAIL.sub("", text).rstrip(" ,.;:")
+    text = _POSSESSIVE.sub("", text)  # "Cambodia Angkor Air's jets": the name, not its 's
+    text = _TRAIL.sub("", text).rstrip(" ,.;:")
+    text = _without_trailing_country(text)  # "Siem Reap, Cambodia" -> "Siem Reap"
+    text = _TAIL_WORDS.sub("", text)
     return (text, start) if text else None
+
+
+def _without_trailing_country(text: str) -> str:
+    """"Siem Reap, Cambodia" -> "Siem Reap": a comma and then only a country."""
+    head, comma, tail = text.rpartition(",")
+    tail = tail.strip()
+    if not comma or not head.strip() or not tail:
+        return text
+    from bot.rules.countries import find_countries
+
+    found = find_countries(tail)
+    whole = found and found[0].start == 0 and found[0].end == len(tail)
+    return head.rstrip() if whole else text
 
 
 def _worth_screening(text: str) -> bool:
@@ -67,19 +94,31 @@ def _worth_screening(text: str) -> bool:
 
         if country_name(text):
             return False
-    words = [w.strip("().,'’").lower() for w in re.split(r"[\s\-/]+", text)]
+    words = [_word(w) for w in re.split(r"[\s\-/]+", text)]
     words = [w for w in words if w]
-    if not words or all(w in _GENERIC for w in words):
+    if not words or all(w in _GENERIC or _CLASSIFICATION.match(w) for w in words):
         return False
     from bot.rules.countries import find_countries
 
     rest = text
     for c in sorted(find_countries(text), key=lambda c: c.start, reverse=True):
         rest = rest[:c.start] + rest[c.end:]
-    leftover = [w.strip("().,'’").lower() for w in re.split(r"[\s\-/]+", rest)]
+    leftover = [_word(w) for w in re.split(r"[\s\-/]+", rest)]
     # "Cambodia", "the Cambodian Army", "Chinese Navy": places and generic words only
     return any(w and w not in _GENERIC and not w.endswith(("ian", "ese", "ish")) or
                (w and w not in _GENERIC and len(leftover) == 1) for w in leftover) and rest != ""
+
+
+def _word(word: str) -> str:
+    """A word as the generic list holds it: "We're" -> "we", "(Huawei)." -> "huawei"."""
+    word = _POSSESSIVE.sub("", word.strip("().,'’")).lower()
+    return re.sub(r"['’](?:re|ve|ll|d|m)$", "", word)
+
+
+def worth_screening(text: str) -> bool:
+    """Whether `text` (an --end-user value, say) may name a party: not a country, a
+    classification or only generic words ("the army", "a customer")."""
+    return isinstance(text, str) and _worth_screening(" ".join(text.split()))
 
 
 def _add(found: list[Mention], question: str, text: str, start: int, cue: str) -> None:
@@ -108,6 +147,12 @@ def _sentence_start_trim(question: str, m: re.Match) -> tuple[str, int]:
     return text, start
 
 
+def _looks_like_a_name(quoted: str) -> bool:
+    """Quoted words that may be a name: a capital letter, or a few words ("acme trading");
+    not a quoted sentence ("Translate 'thank you for your order' into Khmer")."""
+    return bool(re.search(r"[A-Z0-9]", quoted)) or len(quoted.split()) <= 4
+
+
 def find_party_mentions(question: str) -> list[Mention]:
     """Spans of `question` that may name a party (a buyer, end user, consignee...), in order."""
     if not isinstance(question, str) or not question.strip():
@@ -115,7 +160,8 @@ def find_party_mentions(question: str) -> list[Mention]:
     found: list[Mention] = []
     for m in _QUOTED.finditer(question):
         group = 1 if m.group(1) is not None else 2
-        _add(found, question, m.group(group), m.start(group), "quoted")
+        if _looks_like_a_name(m.group(group)):
+            _add(found, question, m.group(group), m.start(group), "quoted")
     for m in _CUE.finditer(question):
         _add(found, question, m.group("name"), m.start("name"), "named")
     for m in _PREP.finditer(question):

@@ -17,7 +17,8 @@ from slack_sdk import WebClient
 from bot.settings import Settings
 from bot.slack import blocks
 from bot.slack.client import make_web_client
-from bot.slack.handlers import is_from_bot
+from bot.slack.handlers import allowed, is_from_bot
+from bot.slack.screening import party_error, screen_request, submitted_party
 from bot.slack.jobs import event_key
 from bot.slack.queue import SlackQueue
 
@@ -90,12 +91,39 @@ def register_listeners(app: App, queue: SlackQueue) -> None:
             ack()
         return listener
 
+    def on_screen_button(ack: Ack, body: dict, client: WebClient) -> None:
+        """"Screen another party": the modal must open within the click's 3 s trigger, so it is
+        opened here (one Web API call), not from the queue; the submission is queued."""
+        user = (body.get("user") or {}).get("id")
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        ack()
+        if not allowed(queue.settings, channel, user):
+            log.info("screen button from %s in %s refused (not allowed)", user, channel)
+            return
+        try:
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=blocks.screen_modal(screen_request(body)))
+        except Exception:  # noqa: BLE001 - an expired trigger or Slack refusing: logged, no crash
+            log.exception("could not open the screening modal for %s", user)
+
+    def on_screen_submit(ack: Ack, body: dict, context: BoltContext) -> None:
+        name = submitted_party(body)
+        problem = party_error(name)
+        if problem:  # shown under the field; the modal stays open
+            return ack(response_action="errors", errors={blocks.SCREEN_INPUT_BLOCK: problem})
+        view = body.get("view") or {}
+        queue.submit("screen", {"name": name, "user": (body.get("user") or {}).get("id"),
+                                "metadata": view.get("private_metadata") or "{}"}, context.bot_user_id)
+        ack()
+
     app.event("app_mention")(on_mention)
     app.event("message")(on_message)
     app.command(SLASH_COMMAND)(queued("command"))
     app.action(blocks.FACT_ACTION_RE)(queued("fact"))
     app.action(blocks.FEEDBACK_ACTION_RE)(queued("feedback"))
     app.action(blocks.SHARE_ACTION)(queued("share"))
+    app.action(blocks.SCREEN_ACTION)(on_screen_button)
+    app.view(blocks.SCREEN_VIEW)(on_screen_submit)
 
     @app.error
     def on_error(error: Exception, body: dict) -> None:

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot.compose import describe_facts
-from bot.records import Answer, Branch, Citation, Status
+from bot.records import Answer, Branch, Citation, PartyHit, Status
 from bot.slack.state import AnswerState
 
 MAX_BLOCKS = 50
@@ -28,8 +28,16 @@ FEEDBACK_UP = "regbot_feedback_up"
 FEEDBACK_DOWN = "regbot_feedback_down"
 FEEDBACK_ACTION_RE = re.compile(r"^regbot_feedback_(up|down)$")
 SHARE_ACTION = "regbot_share"
+SCREEN_ACTION = "regbot_screen_party"  # "Screen another party": opens SCREEN_VIEW
+SCREEN_VIEW = "regbot_screen_view"  # the modal's callback_id (view_submission)
+SCREEN_INPUT_BLOCK = "regbot_party"
+SCREEN_INPUT_ACTION = "regbot_party_name"
+MAX_PARTY_CHARS = 200  # as `regbot check --end-user`
+MAX_PRIVATE_METADATA = 3000  # Slack's limit on a view's private_metadata
 FEEDBACK_BLOCK_ID = "regbot_feedback"
 FACTS_BLOCK_ID = "regbot_facts"
+SCREENING_BLOCK_ID = "regbot_screening"
+SHOWN_HITS = 5  # hits listed in a message; all of them are in the decision log
 
 _STATUS_EMOJI = {Status.PROHIBITED: ":no_entry:", Status.LICENSE_REQUIRED: ":warning:",
                  Status.NO_LICENSE_REQUIRED: ":white_check_mark:",
@@ -130,7 +138,7 @@ def condition_label(conditions: dict[str, str]) -> str:
 def _fact_words(name: str, value: str) -> str:
     if name == "classification":
         return f"ITAR ({value})" if value.upper().startswith("USML") else f"EAR {value}"
-    if name == "end_use":
+    if name in ("end_use", "end_user_kind"):
         return f"{value.replace('-', ' ').capitalize()} end user"
     return f"{name.replace('_', ' ').capitalize()}: {value}"
 
@@ -214,6 +222,73 @@ def citation_sections(numbered: list[tuple[int, Citation]], max_blocks: int) -> 
     return [section(t) for t in texts[: max(max_blocks, 1)]]
 
 
+def hit_line(hit: PartyHit) -> str:
+    """One hit: the party asked about, the list, the entry, its licence requirement, what it means."""
+    near = " _(close match: confirm it is not this entry)_" if hit.band == "near" else ""
+    notice = f" ({esc(hit.federal_register_notice)})" if hit.federal_register_notice else ""
+    requirement = (f"\n   *Licence requirement:* “{esc_clip(hit.license_requirement, 400)}”"
+                   if hit.license_requirement else "")
+    policy = (f" · *Policy:* “{esc_clip(hit.license_policy, 300)}”" if hit.license_policy else "")
+    return (f"• *{esc_clip(hit.query, 200)}* → *{esc_clip(hit.list, 200)}*: "
+            f"“{esc_clip(hit.name, 300)}”{notice}{near}{requirement}{policy}\n   "
+            f"→ {verdict_title(hit.status)} ({esc(hit.citation)})")
+
+
+def screening_blocks(answer: Answer, state: AnswerState) -> list[dict[str, Any]]:
+    """The hits (list, entry, licence requirement of each) and the "Screen another party"
+    button; nothing for answers the engine did not decide (facts, timelines, abstentions)."""
+    screening = answer.verdict.screening
+    if screening is None or answer.kind != "determination":
+        return []
+    head: list[dict[str, Any]] = []
+    if screening.hits:
+        shown = [*screening.flagged, *screening.near][:SHOWN_HITS]
+        lines = [f"*Screening* · Consolidated Screening List of {screening.list_date}"]
+        lines += [hit_line(h) for h in shown]
+        if len(screening.hits) > len(shown):
+            lines.append(f"_… and {len(screening.hits) - len(shown)} more entries (in the "
+                         f"decision log)._")
+        head = [section(t) for t in pack(lines, sep="\n")[:2]]
+    action = {"type": "actions", "block_id": SCREENING_BLOCK_ID, "elements": [
+        button(":mag: Screen another party", SCREEN_ACTION, state.encode())]}
+    return [*head, action]
+
+
+def screening_note(answer: Answer) -> str | None:
+    """The line under the header: nobody screened, or the list date screened against."""
+    screening = answer.verdict.screening
+    if screening is None or answer.kind != "determination":
+        return None
+    if not screening.parties:
+        return (":mag: *The buyer has not been screened:* no buyer or end user was named, so "
+                "nobody was checked against the Consolidated Screening List.")
+    if screening.problem:
+        return f":warning: *Not screened:* {esc(screening.problem)}"
+    names = ", ".join(f"“{esc_clip(p, 200)}”" for p in screening.parties)
+    found = (f"{len(screening.flagged)} listed, {len(screening.near)} close"
+             if screening.hits else "no match")
+    return (f":mag: Screened {names} against the Consolidated Screening List of "
+            f"{screening.list_date}: {found}.")
+
+
+def screen_modal(metadata: str) -> dict[str, Any]:
+    """The "Screen another party" modal: one name; `metadata` says which answer to re-ask."""
+    return {
+        "type": "modal", "callback_id": SCREEN_VIEW, "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Screen a party"},
+        "submit": {"type": "plain_text", "text": "Screen"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "input", "block_id": SCREEN_INPUT_BLOCK,
+             "label": {"type": "plain_text", "text": "Buyer or end user"},
+             "element": {"type": "plain_text_input", "action_id": SCREEN_INPUT_ACTION,
+                         "max_length": MAX_PARTY_CHARS,
+                         "placeholder": {"type": "plain_text", "text": "e.g. Mekong Star Logistics"}}},
+            context("The name is screened against the Consolidated Screening List and the same "
+                    "question is answered again with it as the end user."),
+        ]}
+
+
 def feedback_block(log_id: int) -> dict[str, Any]:
     value = str(log_id)
     return {"type": "actions", "block_id": FEEDBACK_BLOCK_ID, "elements": [
@@ -246,9 +321,11 @@ def body_blocks(answer: Answer, numbered: list[tuple[int, Citation]]) -> list[di
     """Header, question, the explanation (structured from the verdict; free text only when
     a language model phrased it or the bot abstained), branches and clarifying questions.
     A model's text is not shown where sources are hidden: it may draw on them."""
+    note = screening_note(answer)
     blocks = [header_block(answer),
               context(f"*Q:* {esc(clip(answer.question, 2000))}\n"
-                      f"_Understood as: {esc(describe_facts(answer.facts))}_")]
+                      f"_Understood as: {esc(describe_facts(answer.facts))}_"
+                      + (f"\n{note}" if note else ""))]
     hides_sources = len(numbered) < len(answer.citations)
     if answer.abstained or answer.kind in KIND_TITLES or (answer.model and not hides_sources):
         blocks += [section(t) for t in split_text(esc(answer.text))[:3]]
@@ -272,6 +349,7 @@ def render_answer(answer: Answer, *, shareable_only: bool = False, ephemeral: bo
     buttons = fact_buttons(answer, state)
     if buttons:
         head.append({"type": "actions", "block_id": FACTS_BLOCK_ID, "elements": buttons})
+    head += screening_blocks(answer, state)
     hidden = len(answer.citations) - len(numbered)
     tail = [context(t) for t in pack(footer_lines(answer, hidden), sep="\n")[:2]]
     if answer.log_id is not None:

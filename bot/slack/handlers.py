@@ -194,6 +194,10 @@ class Responder:
         """Work that waited too long in the queue: a short note where its answer would have gone."""
         if kind == "message":
             return self._post(client, asked_from_event(payload), mark_reply(blocks.notice(text), job))
+        if kind == "screen":
+            from bot.slack.screening import post_screen
+
+            return post_screen(client, payload, blocks.notice(text))
         self._respond(payload.get("response_url"),
                       {"response_type": "ephemeral", "replace_original": False, **blocks.notice(text)})
 
@@ -335,6 +339,12 @@ class Responder:
 
             return record_feedback(log_id, settings=self.settings, **kwargs)
         return self._record_feedback(log_id, **kwargs)
+
+    def on_screen(self, payload: dict[str, Any], client: WebClient) -> None:
+        """A name typed in the "Screen another party" modal (bot.slack.screening)."""
+        from bot.slack.screening import answer_screen
+
+        answer_screen(self, payload, client)
 
     def on_share(self, body: dict[str, Any], client: WebClient, job: str | None = None) -> None:
         """"Share in channel": post the answer publicly (shareable sources only), drop the ephemeral."""

@@ -14,7 +14,7 @@ from bot.slack.ledger import Job
 from bot.slack.state import replied_to
 
 log = logging.getLogger("regbot.slack")
-KINDS = ("message", "command", "fact", "feedback", "share")
+KINDS = ("message", "command", "fact", "feedback", "share", "screen")
 LATE = ("Sorry, I could not answer this in time: regbot was not running when it was asked, {ago} ago. "
         "Please ask again if you still need an answer.")
 HISTORY_LIMIT = 200
@@ -66,6 +66,8 @@ class JobRunner:
             r.on_feedback(p, c)
         elif job.kind == "share":
             r.on_share(p, c, job=job.key)
+        elif job.kind == "screen":
+            r.on_screen(p, c)
         else:
             log.warning("Slack job %s has an unknown kind %r; dropped", job.key, job.kind)
 

@@ -140,9 +140,10 @@ def test_bad_questions_are_clear_errors(answerer, bad):
 def test_json_contract_field_names(answerer):
     data = answer_to_json(answerer.answer(Q, as_of=TODAY, log=False))
     assert {"question", "as_of", "facts", "verdict", "citations", "text", "timings_ms"} <= set(data)
-    assert set(data["facts"]) == {"destination", "item", "classification", "end_use", "end_user"}
+    assert set(data["facts"]) == {"destination", "item", "classification", "end_use", "end_user",
+                                  "end_user_kind", "parties"}
     assert set(data["verdict"]) == {"status", "branches", "missing_facts", "clarifying_questions",
-                                    "rule_ids", "unverified"}
+                                    "rule_ids", "unverified", "screening"}
     assert set(data["timings_ms"]) == {"total", "retrieve", "rules"}
     for cite in data["citations"]:
         assert set(cite) == {"key", "source", "locator", "citation", "quote", "rule_ids", "url"}

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 
 JSON_KEYS = {"facts", "status", "reasons", "branches", "missing_facts", "clarifying_questions",
-             "rule_ids", "trace", "unverified"}
+             "rule_ids", "trace", "unverified", "screening"}
 
 
 def run(*args: str):
@@ -26,7 +26,10 @@ def test_json_contract_for_a_branching_question():
     assert data["facts"]["destination"] == "KH" and data["facts"]["as_of"] == "2026-11-27"
     assert data["status"] == "depends"
     assert data["missing_facts"] == ["classification", "end_use"]
-    assert len(data["clarifying_questions"]) == 2
+    assert len(data["clarifying_questions"]) == 3  # and who the buyer is: nobody was screened
+    assert "not been screened" in data["clarifying_questions"][-1]
+    assert data["screening"] == {"parties": [], "list_date": None, "list_source": None,
+                                 "hits": [], "problem": None}
     conditions = [b["if"] for b in data["branches"]]
     assert {"classification": "7A994", "end_use": "military"} in conditions
     assert all(set(b) == {"if", "status", "rule_ids", "reasons"} for b in data["branches"])

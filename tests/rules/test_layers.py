@@ -161,6 +161,6 @@ def test_the_engine_asks_its_questions_from_data():
 
     verdict = evaluate(Facts(as_of=date(2026, 11, 27), destination="KH", classification="7A994"),
                        load_rulebook())
-    assert verdict.clarifying_questions == (QUESTIONS["end_use"],)
+    assert verdict.clarifying_questions == (QUESTIONS["end_use"], QUESTIONS["parties"])
     nowhere = evaluate(Facts(as_of=date(2026, 11, 27)), load_rulebook())
     assert nowhere.clarifying_questions == (QUESTIONS["destination"],)

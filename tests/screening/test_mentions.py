@@ -22,6 +22,10 @@ from bot.screening import find_party_mentions, screen
     ("Selling GPS receivers via Golden Harvest Grain Merchants to Laos",
      ["Golden Harvest Grain Merchants"]),
     ("Can we sell to Hikvision and to Dahua Technology?", ["Hikvision", "Dahua Technology"]),
+    # what a sentence puts around a name is not part of it
+    ("Our flight instruments for Cambodia Angkor Air's civil jets?", ["Cambodia Angkor Air"]),
+    ("EAR99 headsets to a flight school in Siem Reap, Cambodia. Any licence?", ["Siem Reap"]),
+    ("Is Try Pheap Group OK as a buyer?", ["Try Pheap Group"]),
 ])
 def test_party_names_are_found(question, expected):
     mentions = find_party_mentions(question)
@@ -43,6 +47,10 @@ def test_party_names_are_found(question, expected):
     "What does General Prohibition Four say?",
     "Can we ship to the navy of Vietnam?",
     "Avionics to KH on 2026-02-10?",
+    "Translate 'thank you for your order' into Khmer",
+    "Can we license our encryption software to Cambodia's military intelligence service?",
+    "We're told Cambodia is still marked in Country Group D:5. Can we ship 9A610.x parts there?",
+    "Can we sell 7A994 GPS receivers to the Royal Cambodian Air Force?",
     "",
     "   ",
 ])

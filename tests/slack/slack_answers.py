@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.records import Answer, Branch, Citation, Facts, Verdict
+from bot.records import Answer, Branch, Citation, Facts, PartyHit, Screening, Verdict
 
 AS_OF = date(2026, 2, 20)
 
@@ -65,3 +65,36 @@ def huge_answer(n_citations: int = 80) -> Answer:
                                quote=quote, url=f"https://example.org/{i}") for i in range(n_citations))
     return Answer(question="x" * 5000, as_of=base.as_of, facts=base.facts, verdict=base.verdict,
                   citations=citations, text="Long. " * 2000, log_id=1)
+
+
+BAAI_HIT = PartyHit(
+    query="Beijing Academy of Artificial Intelligence", name="Beijing Academy of Artificial Intelligence",
+    list="Entity List (EL) - Bureau of Industry and Security", list_code="EL", band="exact", score=100.0,
+    matched="exact on name 'Beijing Academy of Artificial Intelligence', country matches",
+    status="license_required", citation="15 CFR 744.11(a)", countries=("CN",),
+    license_requirement="For all items subject to the EAR. (See §§ 734.9(e)(2) and 744.11 of the EAR)4",
+    license_policy="Presumption of denial", federal_register_notice="90 FR 14046")
+
+
+def listed_answer(log_id: int | None = 12) -> Answer:
+    """An answer resting on an Entity List hit (as the engine records it, Verdict.screening)."""
+    facts = Facts(as_of=AS_OF, destination="CN", destination_name="China", classification="EAR99",
+                  end_user="Beijing Academy of Artificial Intelligence", end_user_kind="unknown",
+                  parties=("Beijing Academy of Artificial Intelligence",))
+    near = PartyHit(query="Beijing Academy of Artificial Intelligence", name="Beijing Academy <AI> & Co",
+                    list="Specially Designated Nationals (SDN) - Treasury Department", list_code="SDN",
+                    band="near", score=80.0, matched="partial 80", status="depends",
+                    citation="31 CFR 594.204")
+    verdict = Verdict(status="license_required", reasons=("On the Entity List: a licence for all items.",),
+                      rule_ids=("csl.list", "csl:EL:Beijing Academy of Artificial Intelligence"),
+                      screening=Screening(parties=facts.parties, list_date="2026-07-31",
+                                          list_source="trade.gov", hits=(BAAI_HIT, near)))
+    return Answer(question="Can we sell EAR99 servers to the Beijing Academy of Artificial Intelligence?",
+                  as_of=AS_OF, facts=facts, verdict=verdict, log_id=log_id)
+
+
+def unscreened_answer() -> Answer:
+    facts = Facts(as_of=AS_OF, destination="KH", destination_name="Cambodia", classification="EAR99")
+    verdict = Verdict(status="no_license_required", reasons=("EAR99 needs no licence to Cambodia.",),
+                      screening=Screening())
+    return Answer(question="EAR99 pumps to Cambodia?", as_of=AS_OF, facts=facts, verdict=verdict)

@@ -13,7 +13,8 @@ import pytest
 
 from bot.slack import blocks
 from bot.slack.state import AnswerState, answer_metadata, thread_state
-from slack_answers import depends_answer, huge_answer, prohibited_answer
+from slack_answers import (depends_answer, huge_answer, listed_answer, prohibited_answer,
+                           unscreened_answer)
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("REGBOT_UPDATE_GOLDEN") == "1"
@@ -26,6 +27,8 @@ CASES = {
     "feedback_recorded": lambda: blocks.feedback_recorded(
         blocks.render_answer(prohibited_answer())["blocks"], "down", "U123"),
     "apology": lambda: blocks.notice(blocks.APOLOGY),
+    "listed_party": lambda: blocks.render_answer(listed_answer(), shareable_only=True),
+    "screen_modal": lambda: blocks.screen_modal('{"s":"x","c":"C1","t":"1.2","e":false}'),
 }
 
 
@@ -160,3 +163,68 @@ def test_citation_links_use_the_first_web_url(url, target):
     citation = dataclasses.replace(prohibited_answer().citations[0], url=url)
     line = blocks.citation_line(1, citation, 100)
     assert line.startswith(f"*[1]* <{target}|86 FR 70047>" if target else "*[1]* *86 FR 70047*")
+
+
+def _block(message, block_id):
+    return next(b for b in message["blocks"] if b.get("block_id") == block_id)
+
+
+def test_hits_show_list_entry_and_licence_requirement_and_a_screen_button():
+    message = blocks.render_answer(listed_answer(), shareable_only=True)
+    _check_limits(message)
+    text = _all_text(message)
+    assert "Consolidated Screening List of 2026-07-31" in text
+    assert "Entity List (EL) - Bureau of Industry and Security" in text  # the list
+    assert "“Beijing Academy of Artificial Intelligence” (90 FR 14046)" in text  # the entry
+    assert "*Licence requirement:* “For all items subject to the EAR." in text
+    assert "Presumption of denial" in text and "close match" in text
+    assert "&lt;AI&gt; &amp; Co" in text and "<AI>" not in text  # listed names are escaped too
+    screen = _block(message, blocks.SCREENING_BLOCK_ID)["elements"][0]
+    assert screen["action_id"] == blocks.SCREEN_ACTION and "Screen another party" in screen["text"]["text"]
+    state = AnswerState.decode(screen["value"])
+    assert state.question == listed_answer().question and state.facts["destination"] == "CN"
+
+
+def test_the_first_lines_say_when_nobody_was_screened():
+    message = blocks.render_answer(unscreened_answer())
+    under_header = message["blocks"][1]["elements"][0]["text"]
+    assert "The buyer has not been screened" in under_header
+    assert _block(message, blocks.SCREENING_BLOCK_ID)["elements"][0]["action_id"] == blocks.SCREEN_ACTION
+    listed = blocks.render_answer(listed_answer())["blocks"][1]["elements"][0]["text"]
+    assert "Consolidated Screening List of 2026-07-31: 1 listed, 1 close" in listed
+
+
+def test_answers_the_engine_did_not_decide_get_no_screening_blocks():
+    import dataclasses
+
+    fact = dataclasses.replace(unscreened_answer(), kind="fact")
+    assert all(b.get("block_id") != blocks.SCREENING_BLOCK_ID
+               for b in blocks.render_answer(fact)["blocks"])
+    assert all(b.get("block_id") != blocks.SCREENING_BLOCK_ID  # no verdict.screening (precheck)
+               for b in blocks.render_answer(prohibited_answer())["blocks"])
+
+
+def test_the_screen_modal_asks_for_one_name_within_slack_limits():
+    view = blocks.screen_modal("{}")
+    assert view["callback_id"] == blocks.SCREEN_VIEW and len(view["title"]["text"]) <= 24
+    (field,) = [b for b in view["blocks"] if b["type"] == "input"]
+    assert field["block_id"] == blocks.SCREEN_INPUT_BLOCK
+    assert field["element"]["action_id"] == blocks.SCREEN_INPUT_ACTION
+    assert field["element"]["max_length"] == blocks.MAX_PARTY_CHARS
+
+
+def test_screen_request_says_where_the_new_answer_goes():
+    from bot.slack.screening import party_error, screen_request, submitted_party
+
+    value = AnswerState.of(listed_answer()).encode()
+    in_thread = {"actions": [{"value": value}], "channel": {"id": "C1"},
+                 "container": {"is_ephemeral": False},
+                 "message": {"ts": "5.6", "thread_ts": "1.2"}}
+    assert json.loads(screen_request(in_thread)) == {"s": value, "c": "C1", "t": "1.2", "e": False}
+    private = {"actions": [{"value": value}], "container": {"is_ephemeral": True, "channel_id": "C2"}}
+    assert json.loads(screen_request(private)) == {"s": value, "c": "C2", "t": None, "e": True}
+    assert len(screen_request(in_thread)) <= blocks.MAX_PRIVATE_METADATA
+    typed = {"view": {"state": {"values": {blocks.SCREEN_INPUT_BLOCK: {
+        blocks.SCREEN_INPUT_ACTION: {"value": "  Try   Pheap Group "}}}}}}
+    assert submitted_party(typed) == "Try Pheap Group" and submitted_party({}) == ""
+    assert party_error("") and party_error("x" * 201) and party_error("Acme") is None

@@ -7,10 +7,11 @@ ends the evaluation (`bot.rules.combine`).
 from __future__ import annotations
 
 from bot.rules.layers import (chart, embargo, itar, military_end_use, military_intelligence,
-                              russia_belarus, series_600)
+                              parties, russia_belarus, series_600)
 from bot.rules.types import Layer
 
 LAYERS: tuple[Layer, ...] = (
+    parties.LAYER,  # the Consolidated Screening List: §§ 744.11, 736.2(b)(4), 744.15, OFAC
     itar.LAYER,  # 22 CFR 126.1, 123.1: USML items
     embargo.LAYER,  # EAR part 746: comprehensive and relaxed embargoes
     military_intelligence.LAYER,  # EAR § 744.22
