@@ -128,7 +128,8 @@ def _english_route(text: str, facts: Facts, follow_up: bool, publishers: tuple[s
         return Route(Kind.DETERMINATION, why="an export and what it concerns")
     if topic := fact_topic(text):
         return Route(Kind.FACT, topic=topic, why=f"a fact about the rules ({topic})")
-    if _facts_named(facts) or (follow_up and (facts.date_phrase or facts.destination)):
+    if _facts_named(facts) or (follow_up and (facts.date_phrase or facts.destination
+                                              or facts.end_user or facts.parties)):
         return Route(Kind.DETERMINATION, why="an item or end use, or a follow-up")
     if not EXPORT_WORLD.search(text) and not facts.out_of_scope:
         return Route(Kind.OFF_TOPIC, why="nothing about exports or regulation")
@@ -146,6 +147,8 @@ def classify(text: str, facts: Facts, *, context: Facts | None = None,
             return Route(Kind.DETERMINATION, why=f"{language.name}, destination and item recognised",
                          language=language)
         return Route(Kind.NOT_ENGLISH, why=language.name, language=language)
+    # in a conversation, naming the buyer ("the buyer is X") adds a fact to the determination
     follow_up = context is not None and bool(FOLLOW_UP.search(text) or facts.date_phrase
-                                             or _facts_named(facts))
+                                             or _facts_named(facts) or facts.end_user
+                                             or facts.parties)
     return _english_route(text, facts, follow_up, publishers)

@@ -81,6 +81,9 @@ def test_follow_ups_in_a_conversation_stay_determinations():
     assert route("and back in 2023?", context=context).kind == Kind.DETERMINATION
     assert route("what if the buyer is the army?", context=context).kind == Kind.DETERMINATION
     assert route("what's the weather like?", context=context).kind == Kind.OFF_TOPIC
+    # naming the buyer adds a fact to the conversation's determination; alone it asks nothing
+    assert route("the buyer is Try Pheap Group", context=context).kind == Kind.DETERMINATION
+    assert route("the buyer is Try Pheap Group").kind != Kind.DETERMINATION
 
 
 @pytest.mark.parametrize("question, code", [
