@@ -12,7 +12,7 @@ in those packages, and bot re-exports them here for its own convenience.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -76,6 +76,57 @@ END_USES: tuple[str, ...] = ("civil", "military", "military-intelligence", "huma
 
 
 @dataclass(frozen=True)
+class Period(Record):
+    """The dates a question is about: `start`..`end`, both inclusive; `start` None = open
+    ("before X": any time up to `end`). `phrase` is the words that set it (None: not stated).
+
+    `iso` is the ISO 8601 interval ("2022-02-24/2026-12-01", "../2022-02-23"), the form a
+    branch condition takes; `Period.parse` reads it (or one ISO day) back."""
+
+    start: date | None
+    end: date
+    phrase: str | None = None
+
+    @classmethod
+    def day(cls, day: date, phrase: str | None = None) -> "Period":
+        return cls(day, day, phrase)
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """'2022-02-24/2026-12-01', '../2022-02-23' or '2025-11-06' -> a Period (ValueError)."""
+        first, _, second = text.strip().partition("/")
+        start = None if first == ".." else date.fromisoformat(first)
+        end = date.fromisoformat(second) if second else start
+        if end is None or (start is not None and start > end):
+            raise ValueError(f"not a period: {text!r}")
+        return cls(start, end)
+
+    @property
+    def iso(self) -> str:
+        if self.start == self.end:
+            return self.end.isoformat()
+        return f"{self.start.isoformat() if self.start else '..'}/{self.end.isoformat()}"
+
+    def __str__(self) -> str:  # a fact's text form (Slack state, overrides): the ISO interval
+        return self.iso
+
+    @property
+    def single_day(self) -> bool:
+        return self.start == self.end
+
+    def label(self, today: date | None = None) -> str:
+        """'on 2025-11-06', 'before 2022-02-24', 'from 2022-02-24' (to `today`),
+        'from 2022-02-24 to 2022-03-02'."""
+        if self.single_day:
+            return f"on {self.end.isoformat()}"
+        if self.start is None:
+            return f"before {(self.end + timedelta(days=1)).isoformat()}"
+        if today is not None and self.end == today:
+            return f"from {self.start.isoformat()}"
+        return f"from {self.start.isoformat()} to {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
 class Facts(Record):
     """What a question states. None = not stated (a missing fact, never a guess)."""
 
@@ -94,6 +145,13 @@ class Facts(Record):
     # unknown (an organisation whose kind its name does not tell); None = no end user named
     end_user_kind: str | None = None
     parties: tuple[str, ...] = ()  # names to screen (buyer, end user, consignee...)
+    # the dates the question is about (bot.rules.dates); None = the day `as_of` alone. With a
+    # period, `as_of` is its last day up to today: what lies after `as_of` is the future.
+    period: Period | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.period, str):  # a branch condition: {"period": "2022-02-24/..."}
+            object.__setattr__(self, "period", Period.parse(self.period))
 
     def contract_dict(self) -> dict[str, Any]:
         """The `facts` object of the JSON answer contract."""
@@ -105,7 +163,14 @@ class Facts(Record):
             "end_user": self.end_user,
             "end_user_kind": self.end_user_kind,
             "parties": list(self.parties),
+            "period": self.period_dict(),
         }
+
+    def period_dict(self) -> dict[str, Any]:
+        """{"start", "end", "phrase"}: the stated period, else the day `as_of`."""
+        period = self.period or Period.day(self.as_of, self.date_phrase)
+        return {"start": period.start.isoformat() if period.start else None,
+                "end": period.end.isoformat(), "phrase": period.phrase}
 
 
 @dataclass(frozen=True)
@@ -263,6 +328,6 @@ class Answer(Record):
 
 __all__ = [
     "END_USES", "STATUSES", "Answer", "Branch", "Chunk", "Citation", "DocMeta", "Document",
-    "Facts", "Passage", "PartyHit", "Record", "Screening", "Status", "TraceEntry", "Verdict",
+    "Facts", "Passage", "PartyHit", "Period", "Record", "Screening", "Status", "TraceEntry", "Verdict",
     "jsonable",
 ]

@@ -1,5 +1,5 @@
 """`regbot check --destination KH --item avionics [--classification 7A994|EAR99|"USML XI"]
-[--end-use civil|military|military-intelligence] [--end-user TEXT] [--as-of YYYY-MM-DD] [--json]`
+[--end-use civil|military|military-intelligence] [--end-user TEXT] [--as-of DATE|PERIOD] [--json]`
 
 A verdict from the rulebook alone (no index, no model): fast, and never imports chromadb
 or torch. Exit codes: 0 verdict given; 1 input rejected (unknown country, impossible
@@ -61,20 +61,28 @@ def _item(words: str | None) -> str | None:
     return find_item(words, load_rulebook()) or words.lower()
 
 
-def _as_of(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise click.UsageError(f"--as-of must be a date YYYY-MM-DD, not {value!r}")
+def _as_of(value: str | None):
+    """The period --as-of names: a day (YYYY-MM-DD) or a phrase ("Q4 2025", "after February
+    2022"); the day today without it."""
+    from bot.records import Period
+    from bot.rules.dates import DateError, parse_as_of
+
+    if value is None or not value.strip():
+        return Period.day(date.today())
+    if len(value) > MAX_OPTION_CHARS:
+        raise click.UsageError(f"--as-of is too long ({len(value):,} characters)")
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        _reject(f"'{value}' is not a real date")
+        return parse_as_of(value, date.today())
+    except DateError as exc:
+        if "cannot read" in str(exc):  # not a date at all: a usage error
+            raise click.UsageError(f"--as-of must be a date YYYY-MM-DD or a period such as "
+                                   f"'March 2024' or 'Q4 2025', not {value!r}") from None
+        _reject(f"--as-of: {exc}")
         raise  # unreachable
 
 
 def _facts(destination: str, item: str | None, classification: str | None,
-           end_use: str | None, end_user: str | None, as_of: date):
+           end_use: str | None, end_user: str | None, period):
     from bot.records import Facts
     from bot.rules.countries import resolve_country
 
@@ -82,8 +90,9 @@ def _facts(destination: str, item: str | None, classification: str | None,
     if country is None:
         _reject(f"I don't know the country '{destination}'")
     cls = _classification(classification) if classification is not None else None
-    facts = Facts(as_of=as_of, destination=country.code, destination_name=country.name,
-                  item=_item(item), classification=cls, end_use=end_use)
+    facts = Facts(as_of=min(period.end, date.today()), destination=country.code,
+                  destination_name=country.name, item=_item(item), classification=cls,
+                  end_use=end_use, period=period)
     if end_user is None:
         return facts
     from bot.rules.end_user_facts import with_end_user
@@ -102,7 +111,8 @@ def render_verdict(facts, verdict, console) -> None:
     label, style = STATUS_STYLE.get(verdict.status, (verdict.status.upper(), "bold"))
     what = " · ".join(x for x in (facts.item, facts.classification, facts.end_use,
                                   facts.end_user) if x) or "item not stated"
-    where = f"{facts.destination_name or facts.destination or '?'} on {facts.as_of.isoformat()}"
+    when = facts.period.label() if facts.period else f"on {facts.as_of.isoformat()}"
+    where = f"{facts.destination_name or facts.destination or '?'} {when}"
     body = Text(label, style=style)
     note = screening_note(verdict)
     if note:
@@ -153,7 +163,9 @@ def render_screening(verdict, console) -> None:
 @click.option("--end-user", default=None,
               help="Who receives it, e.g. 'army', 'airline' or a name (screened against the "
                    "Consolidated Screening List).")
-@click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: today).")
+@click.option("--as-of", "as_of", default=None,
+              help="Date YYYY-MM-DD or a period ('March 2024', 'Q4 2025', 'after February "
+                   "2022', 'last year'); default: today.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check(destination, item, classification, end_use, end_user, as_of, as_json) -> None:
     """Check an export against the dated rulebook: a verdict, its reasons and branches.

@@ -1,15 +1,22 @@
-"""Dates in questions: "on 2025-11-06", "as of 1 June 2025", "in 2023", "last March",
-"before the embargo was lifted" (the last day of the destination's lifted embargo).
+"""Dates in questions as periods: "on 2025-11-06" (a day), "in March 2024" (a month), "Q4 2025",
+"in 2021", "last year", "next month", "after February 2022" (to today), "before November 7,
+2025" (up to 2025-11-06), "between 2021 and 2023", "before the embargo was lifted" (the last
+day of the destination's lifted embargo).
 
-`find_date` returns (date, the words that set it) or None; impossible dates raise DateError.
+`find_period` returns a `Period` (bot.records) or None; impossible or ambiguous dates raise
+DateError. Recognition is by pattern (a date library's fuzzy parser guesses day/month order
+and swallows stray numbers; a wrong date here is a wrong verdict); calendar arithmetic is
+python-dateutil's `relativedelta`. Pure: `today` is always passed in.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from bot.records import Period
 from bot.rules.schema import EMBARGO, ITAR_126_1
 
 MONTHS = {m: i for i, names in enumerate((
@@ -18,6 +25,9 @@ MONTHS = {m: i for i, names in enumerate((
     ("october", "oct"), ("november", "nov"), ("december", "dec")), start=1) for m in names}
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d{2})(?![\d-])"
+# An open period before the rulebook's coverage: "before X" is evaluated from here (the
+# rulebook's own "long-standing" date, see bot.compose.LONG_STANDING).
+RULEBOOK_START = date(2000, 1, 1)
 
 _ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
 _DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+" + _YEAR, re.I)
@@ -25,12 +35,15 @@ _MDY = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR,
 _MY = re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR, re.I)
 _LAST_MONTH_NAME = re.compile(r"\blast\s+" + _MONTH + r"(?!\s*\d)", re.I)
 _AGO = re.compile(r"\b(\d{1,2}|one|two|three|four|five)\s+(year|month)s?\s+ago\b", re.I)
-_RELATIVE = re.compile(r"\b(yesterday|today|tomorrow|now|currently|last year|last month|"
-                       r"this year|next year|next month)\b", re.I)
+_RELATIVE = re.compile(r"\b(yesterday|today|tomorrow|now|currently|(?:last|this|next)\s+"
+                       r"(?:year|month|quarter))\b", re.I)
 # 31/12/2025, 12/31/2025, 31.12.2025, 2025/12/31; 01/06/2025 is ambiguous and refused.
 _NUMERIC = re.compile(r"(?<![\w/.-])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?![\w/.-])")
 _YMD_SLASH = re.compile(r"(?<![\w/.-])(\d{4})/(\d{1,2})/(\d{1,2})(?![\w/.-])")
 _QUARTER = re.compile(r"\bQ([1-4])\s*,?\s*((?:19|20)\d{2})\b", re.I)
+_QUARTER_WORDS = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?"
+                            + _YEAR, re.I)
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _EMBARGO = re.compile(
     r"\b(before|after|prior to|until)\s+(?:the\s+)?(?:arms\s+|defen[cs]e\s+trade\s+)?"
     r"(?:embargo|ban|restrictions?|policy of denial)\s+(?:was|were|got|had been|has been)?\s*"
@@ -41,10 +54,31 @@ _DURING = re.compile(
 _YEAR_ONLY = re.compile(r"(?<![\w.\-/§])" + _YEAR)
 _EMBARGO_RULES = (ITAR_126_1, EMBARGO)  # "the embargo": the § 126.1 listing or a part 746 embargo
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+# The word before a date that makes it one end of a period ("after X", "before X").
+_OPERATOR = re.compile(
+    r"\b(after|following|later than|since|from|starting(?:\s+(?:from|in|on))?|beginning|"
+    r"before|prior to|earlier than|until|till|up to|through|no later than|not later than)"
+    r"\s+(?:(?:on|in|the)\s+)?$", re.I)
+_RANGE_OPEN = re.compile(r"\b(between|from)\s+(?:(?:on|in|the)\s+)?$", re.I)
+_RANGE_JOIN = re.compile(r"^\s*(?:and|to|until|till|through|thru|-|–|—)\s+(?:(?:on|in|the)\s+)?$",
+                         re.I)
+_AFTER = ("after", "following", "later than")
+_BEFORE = ("before", "prior to", "earlier than")
 
 
 class DateError(ValueError):
     """An impossible or unusable date in a question."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    """One date expression in the text: the days it covers and where it stands."""
+
+    first: date
+    last: date
+    start: int
+    end: int
+    rank: int  # 0 a calendar date, 1 a relative one, 2 a bare year (which one a question means)
 
 
 def _make(year: int, month: int, day: int, text: str) -> date:
@@ -52,6 +86,20 @@ def _make(year: int, month: int, day: int, text: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise DateError(f"'{text}' is not a real date") from None
+
+
+def month_of(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, first + relativedelta(months=1) - timedelta(days=1)
+
+
+def quarter_of(year: int, quarter: int) -> tuple[date, date]:
+    first = date(year, 3 * quarter - 2, 1)
+    return first, first + relativedelta(months=3) - timedelta(days=1)
+
+
+def year_of(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
 
 
 def _embargo_date(m: re.Match, destination: str | None, rulebook) -> date:
@@ -90,15 +138,21 @@ def _during_embargo(m: re.Match, destination: str | None, rulebook, today: date)
     return min(latest.valid_until or today, today)
 
 
-def _relative(word: str, today: date) -> date:
-    word = word.lower()
-    if word == "yesterday":
-        return today - timedelta(days=1)
-    if word == "tomorrow":
-        return today + timedelta(days=1)
-    shifts = {"last year": relativedelta(years=-1), "last month": relativedelta(months=-1),
-              "next year": relativedelta(years=1), "next month": relativedelta(months=1)}
-    return today + shifts.get(word, relativedelta())
+def _relative(word: str, today: date) -> tuple[date, date]:
+    word = " ".join(word.lower().split())
+    if word in ("yesterday", "tomorrow"):
+        day = today + timedelta(days=-1 if word == "yesterday" else 1)
+        return day, day
+    if word in ("today", "now", "currently"):
+        return today, today
+    which, unit = word.split()
+    shift = {"last": -1, "this": 0, "next": 1}[which]
+    if unit == "year":
+        return year_of(today.year + shift)
+    if unit == "month":
+        return month_of(today + relativedelta(months=shift))
+    quarter = (today.month - 1) // 3 + shift  # 0-based, may leave the year
+    return quarter_of(today.year + quarter // 4, quarter % 4 + 1)
 
 
 def _numeric(m: re.Match) -> date:
@@ -111,47 +165,120 @@ def _numeric(m: re.Match) -> date:
     return _make(year, month, day, m.group(0))
 
 
-def _explicit(text: str) -> tuple[date, str] | None:
-    if m := _ISO.search(text):
-        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(0)), m.group(0)
-    if m := _DMY.search(text):
-        month = MONTHS[m.group(2).lower()]
-        return _make(int(m.group(3)), month, int(m.group(1)), m.group(0)), m.group(0)
-    if m := _MDY.search(text):
-        month = MONTHS[m.group(1).lower()]
-        return _make(int(m.group(3)), month, int(m.group(2)), m.group(0)), m.group(0)
-    if m := _MY.search(text):
-        return date(int(m.group(2)), MONTHS[m.group(1).lower()], 1), m.group(0)
-    if m := _YMD_SLASH.search(text):
-        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(0)), m.group(0)
-    if m := _NUMERIC.search(text):
-        return _numeric(m), m.group(0)
-    if m := _QUARTER.search(text):
-        return date(int(m.group(2)), 3 * int(m.group(1)) - 2, 1), m.group(0)
+def _days(pattern: re.Pattern, text: str, read) -> list[tuple[re.Match, tuple[date, date]]]:
+    return [(m, read(m)) for m in pattern.finditer(text)]
+
+
+def _day(day: date) -> tuple[date, date]:
+    return day, day
+
+
+def _ago(m: re.Match, today: date) -> tuple[date, date]:
+    n = _WORDS.get(m.group(1).lower()) or int(m.group(1))
+    delta = relativedelta(years=n) if m.group(2).lower() == "year" else relativedelta(months=n)
+    return _day(today - delta)
+
+
+def _last_named_month(m: re.Match, today: date) -> tuple[date, date]:
+    month = MONTHS[m.group(1).lower()]
+    return month_of(date(today.year if month < today.month else today.year - 1, month, 1))
+
+
+def _expressions(text: str, today: date) -> list[_Found]:
+    """Every date expression in `text`, longest first where two overlap, in text order."""
+    readers = (
+        (0, _ISO, lambda m: _day(_make(int(m[1]), int(m[2]), int(m[3]), m[0]))),
+        (0, _DMY, lambda m: _day(_make(int(m[3]), MONTHS[m[2].lower()], int(m[1]), m[0]))),
+        (0, _MDY, lambda m: _day(_make(int(m[3]), MONTHS[m[1].lower()], int(m[2]), m[0]))),
+        (0, _MY, lambda m: month_of(date(int(m[2]), MONTHS[m[1].lower()], 1))),
+        (0, _YMD_SLASH, lambda m: _day(_make(int(m[1]), int(m[2]), int(m[3]), m[0]))),
+        (0, _NUMERIC, lambda m: _day(_numeric(m))),
+        (0, _QUARTER, lambda m: quarter_of(int(m[2]), int(m[1]))),
+        (0, _QUARTER_WORDS, lambda m: quarter_of(int(m[2]), _ORDINAL[m[1].lower()])),
+        (1, _LAST_MONTH_NAME, lambda m: _last_named_month(m, today)),
+        (1, _AGO, lambda m: _ago(m, today)),
+        (1, _RELATIVE, lambda m: _relative(m[1], today)),
+        (2, _YEAR_ONLY, lambda m: year_of(int(m[1]))),
+    )
+    found = [_Found(first, last, m.start(), m.end(), rank)
+             for rank, pattern, read in readers for m, (first, last) in _days(pattern, text, read)]
+    kept: list[_Found] = []
+    for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start), f.rank)):
+        if not any(k.start < f.end and f.start < k.end for k in kept):
+            kept.append(f)
+    return kept
+
+
+def _range(text: str, found: list[_Found]) -> tuple[_Found, _Found] | None:
+    """'between 2021 and 2023', 'from March 2024 to June 2024'."""
+    for a, b in zip(found, found[1:]):
+        if _RANGE_OPEN.search(text[:a.start]) and _RANGE_JOIN.match(text[a.end:b.start]):
+            return a, b
     return None
+
+
+def _operated(text: str, f: _Found, today: date) -> Period | None:
+    """The period 'after/since/before/until <f>' covers, or None without such a word."""
+    offset = max(0, f.start - 30)
+    m = _OPERATOR.search(text[offset:f.start])
+    if m is None:
+        return None
+    phrase = text[offset + m.start():f.end]
+    word = " ".join(m.group(1).lower().split())
+    if word in _AFTER:
+        first = f.last + timedelta(days=1)
+        return Period(first, max(today, first), phrase)
+    if word in _BEFORE:
+        return Period(None, f.first - timedelta(days=1), phrase)
+    if word in ("until", "till", "up to", "through", "no later than", "not later than"):
+        return Period(None, f.last, phrase)
+    return Period(f.first, max(today, f.last), phrase)  # since, from, starting, beginning
+
+
+def find_period(text: str, today: date, *, destination: str | None = None,
+                rulebook=None) -> Period | None:
+    """The period `text` states, relative to `today`; None if it states none."""
+    if m := _EMBARGO.search(text):
+        return Period.day(_embargo_date(m, destination, rulebook), m.group(0))
+    if m := _DURING.search(text):
+        return Period.day(_during_embargo(m, destination, rulebook, today), m.group(0))
+    found = _expressions(text, today)
+    if not found:
+        return None
+    if pair := _range(text, found):
+        a, b = pair
+        opener = _RANGE_OPEN.search(text[:a.start])
+        phrase = text[opener.start():b.end]
+        if b.last < a.first:
+            raise DateError(f"'{phrase}' ends before it starts")
+        return Period(a.first, b.last, phrase)
+    for f in found:
+        if period := _operated(text, f, today):
+            return period
+    best = min(found, key=lambda f: (f.rank, f.start))
+    return Period(best.first, best.last, text[best.start:best.end])
 
 
 def find_date(text: str, today: date, *, destination: str | None = None,
               rulebook=None) -> tuple[date, str] | None:
-    """(as_of, phrase) for the date `text` states, relative to `today`; None if none."""
-    if m := _EMBARGO.search(text):
-        return _embargo_date(m, destination, rulebook), m.group(0)
-    if m := _DURING.search(text):
-        return _during_embargo(m, destination, rulebook, today), m.group(0)
-    if found := _explicit(text):
-        return found
-    if m := _LAST_MONTH_NAME.search(text):
-        month = MONTHS[m.group(1).lower()]
-        year = today.year if month < today.month else today.year - 1
-        return date(year, month, 1), m.group(0)
-    if m := _AGO.search(text):
-        n = _WORDS.get(m.group(1).lower()) or int(m.group(1))
-        delta = relativedelta(years=n) if m.group(2).lower() == "year" else relativedelta(months=n)
-        return today - delta, m.group(0)
-    if m := _RELATIVE.search(text):
-        return _relative(m.group(1), today), m.group(0)
-    if m := _YEAR_ONLY.search(text):
-        year = int(m.group(1))
-        # A bare year means mid-year; this year means today.
-        return (today if year == today.year else date(year, 7, 1)), m.group(0)
-    return None
+    """(the last day of the stated period up to today, phrase): the one-day reading."""
+    period = find_period(text, today, destination=destination, rulebook=rulebook)
+    return None if period is None else (min(period.end, today), period.phrase)
+
+
+def parse_as_of(text: str, today: date) -> Period:
+    """An `--as-of` value: a date or any phrase a question may use ("Q4 2025", "last year")."""
+    period = find_period(text.strip(), today)
+    if period is None:
+        raise DateError(f"cannot read a date or period in {text!r} (e.g. 2025-11-08, "
+                        f"'March 2024', 'Q4 2025', 'after February 2022')")
+    return Period(period.start, period.end, " ".join(text.split()))
+
+
+def window(period: Period, as_of: date) -> tuple[date, date, bool]:
+    """(first, last, reaches_future): the days an answer over `period` is evaluated on.
+    `as_of` is the last day that is not the future (today, or the period's last day); what
+    lies after it is answered on the rules of `as_of`."""
+    last = min(period.end, as_of)
+    first = period.start if period.start is not None else min(RULEBOOK_START, last)
+    return min(first, last), last, period.end > as_of

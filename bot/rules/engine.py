@@ -3,7 +3,9 @@
 Facts -> branch plans (missing facts become branches) -> per branch a Context -> the
 findings of the layers (`bot.rules.layers`) -> one outcome per branch (`combine`) -> the
 Verdict. All branches agree -> that status, otherwise `depends`. Anything the rulebook does
-not cover -> `cannot_determine` (fail closed). Every rule value read is traced.
+not cover -> `cannot_determine` (fail closed). Every rule value read is traced. Facts about a
+period (`Facts.period`) are evaluated on each stretch of it where the rules differ
+(`bot.rules.periods`): a rule change inside the period gives dated branches.
 """
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ from bot.rules import combine
 from bot.rules.branches import matters, plan
 from bot.rules.context import Context
 from bot.rules.countries import country_name
+from bot.rules.dates import window
 from bot.rules.loader import Rulebook
 from bot.rules.parties import PartyLists, parties_only, screening_record
+from bot.rules.periods import over_period
 from bot.rules.questions import classification_choice, question
 from bot.rules.reader import Reader
 from bot.rules.types import Outcome
@@ -131,10 +135,20 @@ def _verdict(facts: Facts, runs: list[Run], missing: list[str], reader: Reader,
 
 def evaluate(facts: Facts, rulebook: Rulebook, parties: PartyLists | None = None) -> Verdict:
     """The verdict for `facts` under `rulebook` and the screening list `parties` (default: the
-    active one, read only when the facts name a party), with branches for missing facts."""
+    active one, read only when the facts name a party), with branches for missing facts and,
+    over a period in which a rule changes, for the dates."""
     closed = _precheck(facts, rulebook)
     if closed is not None:  # the parties named may still decide (a denial order, ...)
         return parties_only(closed, facts, rulebook, parties)
+    if facts.period is not None and window(facts.period, facts.as_of) != (
+            facts.as_of, facts.as_of, False):
+        return over_period(facts, lambda day: _on_day(replace(facts, as_of=day, period=None),
+                                                      rulebook, parties), question("period"))
+    return _on_day(facts, rulebook, parties)[0]
+
+
+def _on_day(facts: Facts, rulebook: Rulebook, parties: PartyLists | None) -> tuple[Verdict, Reader]:
+    """The verdict on the one day `facts.as_of`, and the reader that read the rules for it."""
     reader = Reader(rulebook, facts.as_of, parties)
     name = country_name(facts.destination) or facts.destination
     plans, missing = plan(facts, rulebook)
@@ -143,12 +157,12 @@ def evaluate(facts: Facts, rulebook: Rulebook, parties: PartyLists | None = None
         ctx = Context(reader, facts.destination, name, branch.classification, branch.end_use,
                       facts.end_user, parties=facts.parties)
         runs.append((branch.conditions, combine.outcome(ctx, combine.consult(ctx))))
-    return _verdict(facts, runs, missing, reader, _catalogue_note(facts, rulebook))
+    return _verdict(facts, runs, missing, reader, _catalogue_note(facts, rulebook)), reader
 
 
 def evaluate_on(facts: Facts, rulebook: Rulebook, as_of: date) -> Verdict:
     """Convenience for front ends: the same facts on another date."""
-    return evaluate(replace(facts, as_of=as_of), rulebook)
+    return evaluate(replace(facts, as_of=as_of, period=None), rulebook)
 
 
 __all__ = ["evaluate", "evaluate_on"]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from datetime import date
 
 from bot.question import QuestionError, clean_question
-from bot.records import Facts
+from bot.records import Facts, Period
 from bot.rules.countries import CountryMatch, country_name, find_countries, fuzzy_country
-from bot.rules.dates import DateError, find_date
+from bot.rules.dates import DateError, find_period
 from bot.rules.end_user_facts import read_end_user
 from bot.rules.loader import Rulebook, load_rulebook
 
@@ -269,12 +270,19 @@ def _find_country(text: str, skip: list[tuple[int, int]],
     return None, None
 
 
+def with_period(facts: Facts, period: Period, today: date) -> Facts:
+    """`facts` about `period`: `as_of` is its last day, or today where it reaches the future."""
+    return replace(facts, period=period, as_of=min(period.end, today), date_phrase=period.phrase)
+
+
 def extract_facts(question: str, today: date, *, previous: Facts | None = None,
-                  rulebook: Rulebook | None = None) -> Facts:
+                  rulebook: Rulebook | None = None, period: Period | None = None) -> Facts:
     """The facts `question` states; `previous` carries a chat's earlier facts forward.
 
-    Item words, covered destinations and embargo dates are read from `rulebook` (default:
-    the packaged one), so an Answerer with its own rulebook reads questions by it.
+    The date the question states is a period (bot.rules.dates); `period` (an --as-of
+    period) stands in when it states none. Item words, covered destinations and embargo
+    dates are read from `rulebook` (default: the packaged one), so an Answerer with its own
+    rulebook reads questions by it.
     """
     text = _check_question(question)
     rulebook = rulebook if rulebook is not None else load_rulebook()
@@ -291,11 +299,11 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
     base = previous or Facts(as_of=today)
     destination = country.code if country else (None if unknown else base.destination)
     try:
-        found = find_date(text, today, destination=destination, rulebook=rulebook)
+        found = find_period(text, today, destination=destination, rulebook=rulebook)
     except DateError as exc:
         raise FactsError(str(exc)) from None
-    return Facts(
-        as_of=found[0] if found else (base.as_of if base.date_phrase else today),
+    facts = Facts(
+        as_of=base.as_of if base.date_phrase or base.period else today,
         destination=destination,
         destination_name=country.name if country else (None if unknown else
                                                        base.destination_name),
@@ -305,9 +313,12 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
         end_use=who.end_use or base.end_use,
         end_user=who.end_user if who.end_use or who.kind else base.end_user,
         unknown_country=unknown,
-        date_phrase=found[1] if found else base.date_phrase,
+        date_phrase=base.date_phrase,
+        period=base.period,
         out_of_scope=out_of_scope_topic(text),
         other_destinations=_co_destinations(matches, country, text) if country else (),
         end_user_kind=who.kind if who.kind else base.end_user_kind,
         parties=who.parties if who.kind else base.parties,
     )
+    found = found or (period if not (base.date_phrase or base.period) else None)
+    return with_period(facts, found, today) if found else facts

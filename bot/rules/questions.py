@@ -14,6 +14,8 @@ QUESTIONS: dict[str, str] = {
         "end user, 15 CFR 744.21(g))? Its name alone does not say."),
     "party": ("Is the buyer the listed entry named above? Give its full legal name and address: "
               "a close match is not cleared until it is told apart from the entry."),
+    "period": ("On what date will (or did) the export take place? The rules changed inside the "
+               "period asked about, on {changes}."),
     "parties": ("Who is the buyer, and who is the end user (company or organisation names)? "
                 "They have not been screened against the Consolidated Screening List."),
 }

@@ -75,7 +75,7 @@ def test_demining_choice_and_prohibited_panel():
 @pytest.mark.parametrize("args,code,words", [
     (["-d", "Wakanda"], 1, "I don't know the country 'Wakanda'"),
     (["-d", "KH", "--as-of", "2025-02-30"], 1, "not a real date"),
-    (["-d", "KH", "--as-of", "yesterday"], 2, "YYYY-MM-DD"),
+    (["-d", "KH", "--as-of", "soon"], 2, "YYYY-MM-DD"),  # "yesterday" is a period now
     (["-d", "KH", "--end-use", "pirates"], 2, "pirates"),
     (["-d", "KH", "-c", "bananas"], 2, "cannot read 'bananas'"),
     (["--item", "avionics"], 2, "--destination"),

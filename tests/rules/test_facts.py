@@ -98,14 +98,19 @@ PHRASINGS = [
     ("for demining in Cambodia", {"end_use": "humanitarian-demining"}),
     ("for humanitarian mine action", {"end_use": "humanitarian-demining"}),
     # --- dates
-    ("Could we sell it in 2023?", {"as_of": "2023-07-01", "date_phrase": "2023"}),
+    # a period's as_of is its last day up to today (TODAY); the period is kept in the facts
+    ("Could we sell it in 2023?", {"as_of": "2023-12-31", "date_phrase": "2023",
+                                   "period": {"start": "2023-01-01", "end": "2023-12-31",
+                                              "phrase": "2023"}}),
     ("as of 1 June 2025", {"as_of": "2025-06-01"}),
     ("on 2025-11-06", {"as_of": "2025-11-06"}),
     ("on November 8, 2025", {"as_of": "2025-11-08"}),
     ("on 4 February 2026", {"as_of": "2026-02-04"}),
-    ("in June 2025", {"as_of": "2025-06-01"}),
-    ("last March", {"as_of": "2026-03-01", "date_phrase": "last March"}),
-    ("last december", {"as_of": "2025-12-01"}),
+    ("in June 2025", {"as_of": "2025-06-30", "period": {"start": "2025-06-01",
+                                                         "end": "2025-06-30",
+                                                         "phrase": "June 2025"}}),
+    ("last March", {"as_of": "2026-03-31", "date_phrase": "last March"}),
+    ("last december", {"as_of": "2025-12-31"}),
     ("yesterday", {"as_of": "2026-11-26"}),
     ("two years ago", {"as_of": "2024-11-27"}),
     ("today", {"as_of": "2026-11-27"}),
@@ -123,14 +128,17 @@ PHRASINGS = [
     ("avionics to Cambodia on 28.11.2025", {"as_of": "2025-11-28"}),
     ("avionics to Cambodia on 2025/11/08", {"as_of": "2025-11-08"}),
     ("avionics to Cambodia on 05/05/2025", {"as_of": "2025-05-05"}),
-    ("avionics to Cambodia in Q1 2024", {"as_of": "2024-01-01"}),
-    ("avionics to Cambodia tomorrow", {"as_of": "2026-11-28"}),
-    ("avionics to Cambodia next year", {"as_of": "2027-11-27"}),
+    ("avionics to Cambodia in Q1 2024", {"as_of": "2024-03-31"}),
+    # the future: answered on today's rules (as_of today), the period kept
+    ("avionics to Cambodia tomorrow", {"as_of": "2026-11-27", "period": {
+        "start": "2026-11-28", "end": "2026-11-28", "phrase": "tomorrow"}}),
+    ("avionics to Cambodia next year", {"as_of": "2026-11-27", "period": {
+        "start": "2027-01-01", "end": "2027-12-31", "phrase": "next year"}}),
     ("per 15 CFR 744.21(a)(1) and 22 CFR 126.1", {"as_of": "2026-11-27", "date_phrase": None}),
     # --- ISO codes of covered destinations, and words that are not places
     ("What's the licence requirement for ECCN 7A994 to KH?",
      {"destination": "KH", "unknown_country": None, "classification": "7A994"}),
-    ("Can we ship EAR99 items to CN in 2023?", {"destination": "CN", "as_of": "2023-07-01"}),
+    ("Can we ship EAR99 items to CN in 2023?", {"destination": "CN", "as_of": "2023-12-31"}),
     ("A US company selling 7A994 to KH", {"destination": "KH"}),
     ("Can we sell IR cameras to the army?", {"destination": None}),
     ("Can we export software for IT departments?", {"destination": None}),
@@ -192,9 +200,9 @@ def test_follow_up_changes_only_the_stated_fact():
         "KH", "avionics", "military", "army")
     back = extract_facts("and back in 2023?", TODAY, previous=army)
     assert (back.destination, back.item, back.end_use, back.as_of) == (
-        "KH", "avionics", "military", date(2023, 7, 1))
+        "KH", "avionics", "military", date(2023, 12, 31))
     again = extract_facts("and to Nicaragua?", TODAY, previous=back)
-    assert (again.destination, again.as_of, again.end_user) == ("NI", date(2023, 7, 1), "army")
+    assert (again.destination, again.as_of, again.end_user) == ("NI", date(2023, 12, 31), "army")
 
 
 def test_follow_up_new_item_drops_old_classification():
