@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from bot.compose import abstain_text, compose_text
 from bot.evidence import passage_citations, rule_citations, terms_of
 from bot.question import QuestionError, clean_question
-from bot.records import Answer, Chunk, Citation, Facts, Passage, Verdict
+from bot.records import Answer, Chunk, Citation, Facts, Passage, Period, Verdict
 from bot.settings import Settings, get_settings
 
 FACT_FIELDS = {f.name for f in dataclasses.fields(Facts)} - {"as_of"}
@@ -213,7 +213,8 @@ class Answerer:
 
     # ----------------------------------------------------------------- the answer
 
-    def answer(self, question: str, *, as_of: date | None = None, context: Facts | None = None,
+    def answer(self, question: str, *, as_of: date | Period | None = None,
+               context: Facts | None = None,
                overrides: dict[str, str] | None = None, front_end: str = "cli",
                user_id: str | None = None, log: bool | None = None) -> Answer:
         start = perf_counter()
@@ -221,9 +222,11 @@ class Answerer:
         timings: dict[str, float] = {}
 
         t = perf_counter()
+        stated = as_of if isinstance(as_of, Period) else None  # an --as-of period, not a day
+        as_of = None if stated else as_of
         try:
             facts = self._rules.extract_facts(text_q, as_of or date.today(), previous=context,
-                                              rulebook=self.rulebook)
+                                              rulebook=self.rulebook, period=stated)
         except self._rules.FactsError as exc:  # e.g. an impossible date in the question
             raise QuestionError(str(exc)) from exc
         facts = apply_overrides(facts, overrides)

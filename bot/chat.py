@@ -18,8 +18,8 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.compose import describe_facts, headline
-from bot.records import Answer, Citation, Facts, Status
+from bot.compose import describe_facts, headline, when
+from bot.records import Answer, Citation, Facts, Period, Status
 
 STATUS_STYLE = {Status.PROHIBITED: "bold red", Status.LICENSE_REQUIRED: "bold yellow",
                 Status.NO_LICENSE_REQUIRED: "bold green", Status.DEPENDS: "bold cyan",
@@ -34,7 +34,7 @@ HELP = """Ask a question in plain English, e.g. "Can we sell avionics to Cambodi
 Follow-ups keep the earlier facts ("what if the buyer is the army?", "and back in 2023?").
   /facts            the facts understood so far
   /sources          the passages behind the last answer
-  /date YYYY-MM-DD  answer as of that date (/date alone: today)
+  /date DATE        answer as of that date or period, e.g. 2025-11-08, Q4 2025 (/date alone: today)
   /reset            forget the conversation
   /help             this help
   /quit             leave (exit, quit, bye and Ctrl-D work too)"""
@@ -50,7 +50,7 @@ def render_answer(answer: Answer) -> Group:
     title = Text(KIND_TITLES[kind], style="bold blue") if kind in KIND_TITLES else \
         Text(headline(status), style=STATUS_STYLE.get(status, "bold"))
     parts = [Panel(Text(answer.text), title=title, title_align="left",
-                   subtitle=f"as of {answer.as_of.isoformat()}", border_style="dim")]
+                   subtitle=when(answer.facts), border_style="dim")]
     for n, cite in enumerate(answer.citations, 1):
         parts.append(Text.assemble((f"[{n}] ", "bold"), citation_label(cite)))
         parts.append(Text(f"    “{' '.join(cite.quote.split())}”", style="italic"))
@@ -93,7 +93,7 @@ class ChatSession:
 
     ask: Callable[..., Answer]
     console: Console
-    as_of: date | None = None
+    as_of: "date | Period | None" = None  # /date: a day, or a period (bot.rules.dates)
     last: Answer | None = None
     log: bool | None = None
     _commands: dict[str, Callable[[str], None]] = field(default_factory=dict, repr=False)
@@ -126,7 +126,8 @@ class ChatSession:
 
         context = self.last.facts if self.last else None
         if context is not None and self.as_of is not None:  # /date wins over the earlier date
-            context = dataclasses.replace(context, as_of=self.as_of, date_phrase=None)
+            day = self.as_of if isinstance(self.as_of, date) else min(self.as_of.end, date.today())
+            context = dataclasses.replace(context, as_of=day, date_phrase=None, period=None)
         try:
             answer = self.ask(line, as_of=self.as_of, context=context, front_end="chat", log=self.log)
         except (QuestionError, RegbotIndexError) as exc:
@@ -146,12 +147,16 @@ class ChatSession:
             self.as_of = None
             self.console.print("Answering as of today.")
             return
+        from bot.rules.dates import DateError, as_of_value
+
         try:
-            self.as_of = date.fromisoformat(arg)
-        except ValueError:
-            self.console.print(f"[red]Not a date: {escape(arg)!r}; use YYYY-MM-DD.[/red]")
+            self.as_of = as_of_value(arg, date.today())
+        except DateError as exc:
+            self.console.print(f"[red]Not a date: {escape(arg)!r} ({escape(str(exc))}); use "
+                               f"YYYY-MM-DD or a period such as 'Q4 2025'.[/red]")
             return
-        self.console.print(f"Answering as of {self.as_of.isoformat()}.")
+        said = self.as_of.isoformat() if isinstance(self.as_of, date) else self.as_of.label()
+        self.console.print(f"Answering as of {said}.")
 
     def _reset(self, _: str) -> None:
         self.last, self.as_of = None, None

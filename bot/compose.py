@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.records import Branch, Citation, Facts, PartyHit, Status, TraceEntry, Verdict
+from bot.records import Branch, Citation, Facts, PartyHit, Period, Status, TraceEntry, Verdict
 
 LONG_STANDING = date(2000, 1, 1)  # the rulebook's "in force before its coverage starts"
 
@@ -27,6 +27,7 @@ FACT_WORDS: dict[str, str] = {
     "classification": "the item's classification (USML category or ECCN, e.g. 7A994)",
     "end_use": "the end use (civil or military)",
     "end_user": "who the end user is (e.g. an airline, the army)",
+    "period": "the date of the export (a rule changed inside the period asked about)",
 }
 
 CONDITION_WORDS: dict[str, str] = {
@@ -66,15 +67,25 @@ def describe_facts(facts: Facts) -> str:
         parts.append(f"end user: {facts.end_user}{kind}")
     if facts.parties:
         parts.append("parties: " + ", ".join(facts.parties))
-    parts.append(f"as of {facts.as_of.isoformat()}")
+    parts.append(when(facts))
     return ", ".join(parts)
+
+
+def when(facts: Facts) -> str:
+    """'as of 2026-11-27', or the period asked about: "from 2022-03-01 to 2026-12-01 ('after
+    February 2022')"."""
+    period = facts.period
+    if period is None or (period.single_day and period.end == facts.as_of):
+        return f"as of {facts.as_of.isoformat()}"
+    return period.label() + (f" ('{period.phrase}')" if period.phrase else "")
 
 
 def describe_conditions(conditions: dict[str, str]) -> str:
     """{'classification': 'USML XI'} -> 'the item is classified USML XI'."""
     if not conditions:
         return "otherwise"
-    return " and ".join(f"{CONDITION_WORDS.get(k, k.replace('_', ' '))} {v}"
+    return " and ".join(f"shipped {Period.parse(v).label()}" if k == "period" else
+                        f"{CONDITION_WORDS.get(k, k.replace('_', ' '))} {v}"
                         for k, v in conditions.items())
 
 

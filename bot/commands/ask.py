@@ -34,13 +34,24 @@ class BatchLineError(ValueError):
         self.item_id = item_id
 
 
-def parse_date(value: str | None, what: str = "--as-of") -> date | None:
+def parse_date(value: str | None, what: str = "--as-of"):
+    """A day (YYYY-MM-DD, or a phrase naming one day) or a `Period` ("Q4 2025", "after
+    February 2022"): the same phrases a question may use. None when not given."""
     if value is None or value == "":
         return None
+    from bot.rules.dates import DateError, as_of_value
+
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise BatchLineError(f"{what} must be a date YYYY-MM-DD, not {value!r}") from None
+        pass
+    if not isinstance(value, str) or len(value) > 200:
+        raise BatchLineError(f"{what} must be a date YYYY-MM-DD or a period, not {value!r}")
+    try:
+        return as_of_value(value, date.today())
+    except DateError as exc:
+        raise BatchLineError(f"{what} must be a date YYYY-MM-DD or a period such as 'Q4 2025' "
+                             f"({exc})") from None
 
 
 def _date_option(ctx, param, value):
@@ -193,7 +204,7 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
 
     try:  # the question's own problems (length, an impossible date) before loading anything
         text = clean_question(question, get_settings().max_question_chars)
-        extract_facts(text, as_of or date.today())
+        extract_facts(text, as_of if isinstance(as_of, date) else date.today())
     except (QuestionError, FactsError) as exc:
         fail(str(exc), EXIT_NOTHING)
     answerer = open_answerer()
@@ -218,8 +229,9 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
 
 @click.command()
 @click.argument("question", required=False)
-@click.option("--as-of", "as_of", callback=_date_option, metavar="YYYY-MM-DD",
-              help="Answer as the rules stood on this date (default: today).")
+@click.option("--as-of", "as_of", callback=_date_option, metavar="DATE|PERIOD",
+              help="Answer as the rules stood on this date (default: today), or over a period "
+                   "('Q4 2025', 'after February 2022') when the question names none.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON answer contract.")
 @click.option("--no-log", "no_log", is_flag=True, help="Do not record this answer in the decision log.")
 @click.option("--batch", "batch", metavar="FILE",

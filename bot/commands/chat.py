@@ -5,7 +5,8 @@ import click
 
 
 @click.command()
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Start answering as of this date.")
+@click.option("--as-of", "as_of", metavar="DATE|PERIOD",
+              help="Start answering as of this date, or over a period ('Q4 2025').")
 @click.option("--no-log", "no_log", is_flag=True, help="Do not record answers in the decision log.")
 def chat(as_of: str | None, no_log: bool) -> None:
     """Ask questions interactively; follow-ups keep the earlier facts (/help for commands)."""

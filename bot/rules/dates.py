@@ -275,6 +275,13 @@ def parse_as_of(text: str, today: date) -> Period:
     return Period(period.start, period.end, " ".join(text.split()))
 
 
+def as_of_value(text: str, today: date) -> date | Period:
+    """What a front end's --as-of or /date means: a day (the day the question is asked on, as
+    before) or a longer period (the period a question that names no date is about)."""
+    period = parse_as_of(text, today)
+    return period.end if period.single_day else period
+
+
 def window(period: Period, as_of: date) -> tuple[date, date, bool]:
     """(first, last, reaches_future): the days an answer over `period` is evaluated on.
     `as_of` is the last day that is not the future (today, or the period's last day); what

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot.compose import describe_facts
-from bot.records import Answer, Branch, Citation, PartyHit, Status
+from bot.records import Answer, Branch, Citation, PartyHit, Period, Status
 from bot.slack.state import AnswerState
 
 MAX_BLOCKS = 50
@@ -140,6 +140,8 @@ def _fact_words(name: str, value: str) -> str:
         return f"ITAR ({value})" if value.upper().startswith("USML") else f"EAR {value}"
     if name in ("end_use", "end_user_kind"):
         return f"{value.replace('-', ' ').capitalize()} end user"
+    if name == "period":  # a dated branch: "Shipped from 2022-02-24 to 2026-12-01"
+        return f"Shipped {Period.parse(value).label()}"
     return f"{name.replace('_', ' ').capitalize()}: {value}"
 
 

@@ -141,13 +141,35 @@ def test_json_contract_field_names(answerer):
     data = answer_to_json(answerer.answer(Q, as_of=TODAY, log=False))
     assert {"question", "as_of", "facts", "verdict", "citations", "text", "timings_ms"} <= set(data)
     assert set(data["facts"]) == {"destination", "item", "classification", "end_use", "end_user",
-                                  "end_user_kind", "parties"}
+                                  "end_user_kind", "parties", "period"}  # period: issue 11
+    assert data["facts"]["period"] == {"start": TODAY.isoformat(), "end": TODAY.isoformat(),
+                                       "phrase": None}
     assert set(data["verdict"]) == {"status", "branches", "missing_facts", "clarifying_questions",
                                     "rule_ids", "unverified", "screening"}
     assert set(data["timings_ms"]) == {"total", "retrieve", "rules"}
     for cite in data["citations"]:
         assert set(cite) == {"key", "source", "locator", "citation", "quote", "rule_ids", "url"}
     assert all("if" in b and "status" in b for b in data["verdict"]["branches"])
+
+
+def test_a_period_is_kept_in_the_json_facts_and_shown_in_the_answer(answerer, verify_quotes):
+    """Issue 11: "after February 2022" is a period, in the facts and the text, never one day;
+    an --as-of period is the period of a question that names none."""
+    from bot.records import Period
+
+    a = answerer.answer("Do we need a licence to ship 7A994 avionics to a Russian airline "
+                        "after February 2022?", as_of=TODAY, log=False)
+    data = answer_to_json(a)
+    assert data["facts"]["period"] == {"start": "2022-03-01", "end": TODAY.isoformat(),
+                                       "phrase": "after February 2022"}
+    assert data["verdict"]["status"] != "no_license_required"
+    assert "from 2022-03-01 to 2026-11-27 ('after February 2022')" in a.text
+    verify_quotes(a)
+    year = answerer.answer("Do we need a licence to ship 7A994 avionics to a Russian airline?",
+                           as_of=Period(date(2022, 1, 1), date(2022, 12, 31), "2022"), log=False)
+    assert year.verdict.status == "depends" and "period" in year.verdict.missing_facts
+    assert "If shipped from 2022-02-24 to 2022-12-31: licence required" in year.text
+    verify_quotes(year)
 
 
 def test_checked_llm_phrasing_is_used_when_truthful(corpus_home, verify_quotes):
