@@ -128,6 +128,20 @@ def relevance(home: Path) -> dict[str, list[float]]:
     return {name: sorted(round(best_dense(answerer, q), 3) for q in qs) for name, qs in groups.items()}
 
 
+def record_relevance(rec, groups: dict[str, list[float]]) -> None:
+    """The separation behind settings.relevance_threshold into the results file's `relevance` section."""
+    from bot.settings import Settings
+
+    threshold = Settings().relevance_threshold
+    rec.info("threshold", threshold)
+    rec.info("questions", {name: len(scores) for name, scores in groups.items()})
+    # the threshold must lie above every off-topic question and at or below every on-topic one
+    rec.figure("off_topic_max", max(groups["off_topic"]), unit="cosine", target=threshold, better="lower")
+    rec.figure("on_topic_undecided_min", min(groups["on_topic_undecided"]), unit="cosine",
+               target=threshold, better="higher")
+    rec.figure("gold_must_abstain_max", max(groups["gold_must_abstain"]), unit="cosine")
+
+
 def record(rec, result: dict) -> None:
     """The figures of `result` into the results file's `answer` section."""
     w, wl, c = result["warm_no_log"], result["warm_logged"], result["cold_ask"]
@@ -157,7 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     home = args.home or Path(tempfile.mkdtemp(prefix="regbot-bench-"))
     ensure_index(home, args.corpus)
     if args.relevance:
-        groups = relevance(home)
+        with recorder("relevance") as rec:
+            groups = relevance(home)
+            record_relevance(rec, groups)
         if args.json:
             print(json.dumps(groups))
         for name, scores in groups.items() if not args.json else ():

@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-compare", action="store_true",
                         help="skip the side-by-side with plain langchain + Chroma")
     parser.add_argument("--build-runs", type=int, default=3, help="side-by-side: builds per kind")
-    parser.add_argument("--cold-runs", type=int, default=5, help="side-by-side: cold searches per system")
+    parser.add_argument("--cold-runs", type=int, default=3, help="side-by-side: cold searches per system")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from bot.settings import Settings

@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     not_ok = [f"{b} ({s['status']})" for b, s in data["benches"].items() if s["status"] != "ok"]
     print(f"[record] {path} (copy: {copy.name}); targets missed: {', '.join(missed) or 'none'}; "
           f"benches not ok: {', '.join(not_ok) or 'none'}")
-    return 0
+    return 1 if any(s["status"] == "failed" for s in data["benches"].values()) else 0
 
 
 if __name__ == "__main__":
