@@ -18,6 +18,7 @@ from bot.records import Chunk, Citation, Passage, TraceEntry, Verdict
 _WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s")
 EXCERPT_CHARS = 400
+TABLE_ROWS = ("ear-table:ccl:", "ear-table:chart:", "ear-table:groups:", "ear-table:footnote:")
 
 
 class ChunkSource(Protocol):
@@ -258,6 +259,8 @@ def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
     rests_on = set(verdict.rule_ids)
     for entry in verdict.trace:
         if rests_on and entry.rule_id not in rests_on:
+            continue
+        if entry.rule_id.startswith(TABLE_ROWS):  # a table row: bot.answers.cite shows it
             continue
         if entry.source and entry.quote:
             grouped.setdefault((entry.source, entry.quote), []).append(entry)

@@ -11,6 +11,7 @@ dataset and row: `ear-table:chart:KH`, `ear-table:groups:KH`, `ear-table:ccl:5A0
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Protocol
 
 from bot.evidence import locate_quote, passage_citation, quote_is_verbatim
@@ -151,7 +152,36 @@ def verify_dataset_citation(key: str, quote: str) -> bool:
         eccn, _, part = rest.partition(":")
         entry = tables.entries.get(eccn)
         return entry is not None and ccl_quote(entry, part) == quote
+    if what == "footnote":
+        note = tables.footnotes.get(int(rest)) if rest.isdigit() else None
+        return note is not None and note.text == quote
     return False
+
+
+# --------------------------------------------------------------------------- verdicts
+
+VERDICT_ROWS = tuple(TABLE_PREFIX + w for w in ("ccl:", "chart:", "groups:", "footnote:"))
+
+
+def verdict_table_citations(verdict) -> tuple[Citation, ...]:
+    """The table rows a verdict rests on (traced by its layers), each re-verified against the
+    shipped snapshot before it is shown."""
+    rests = set(verdict.rule_ids) | {r for b in verdict.branches for r in b.rule_ids}
+    cites = []
+    for entry in verdict.trace:
+        if entry.rule_id not in rests or not entry.rule_id.startswith(VERDICT_ROWS):
+            continue
+        if not entry.quote or not verify_dataset_citation(entry.rule_id, entry.quote):
+            continue
+        what = entry.rule_id[len(TABLE_PREFIX):].split(":")[0]
+        url = {"ccl": "part-774/appendix-Supplement%20No.%201%20to%20Part%20774",
+               "groups": "part-740/appendix-Supplement%20No.%201%20to%20Part%20740"}.get(
+            what, "part-738/appendix-Supplement%20No.%201%20to%20Part%20738")
+        date = (entry.source or "").rsplit(" ", 1)[-1]
+        cite = _table_citation(entry.rule_id[len(TABLE_PREFIX):], entry.quote, entry.citation,
+                               entry.quote.split(":")[0][:80], date, url)
+        cites.append(replace(cite, rule_ids=(entry.rule_id,)))
+    return tuple(cites)
 
 
 def _verify_party(key: str, quote: str) -> bool:
