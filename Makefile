@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup demo test bench tables tables-check clean
+.PHONY: setup demo test bench tables tables-check sources sources-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -48,6 +48,14 @@ tables: $(STAMP)
 
 tables-check: $(STAMP)
 	$(BIN)/python -m bot.rules.datasets.build $(SHARED)/ear --check
+
+# The sha256 of every corpus file the rulebook quotes (bot/rules/sources.yaml): a rule's quote is
+# shown only from an indexed file with those bytes (bot/provenance.py). Rerun after a source changes.
+sources: $(STAMP)
+	$(BIN)/python -m bot.provenance $(SHARED)
+
+sources-check: $(STAMP)
+	$(BIN)/python -m bot.provenance $(SHARED) --check
 
 clean:
 	rm -rf $(VENV) .regbot-demo .pytest_cache

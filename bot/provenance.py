@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Iterable
 
 from bot.records import Chunk, Citation, Passage
-from ingest.trust import PRIMARY, rank, reader_flags, shown_locator, trust_label
+from ingest.trust import (PRIMARY, UNKNOWN, rank, reader_flags, shown_locator, trust_label,
+                          trust_of_type)
 
 BOT = Path(__file__).resolve().parent
 SOURCES_FILE = BOT / "rules" / "sources.yaml"
@@ -97,13 +98,11 @@ def rule_source_chunks(source: str, chunks: Iterable[Chunk],
                        sources: dict[str, SourceHash] | None = None) -> tuple[list[Chunk], str | None]:
     """The chunks of the one indexed document that holds the bytes the rulebook quotes as
     `source` (by sha256), and None; or ([], why not) when no indexed document does.
-
-    An original whose sidecar is not the recorded one keeps its quote but loses its link
-    (its `source_url` is not the rulebook's to vouch for)."""
+    (`present` then drops the link of a copy whose sidecar is not the recorded one.)"""
     recorded = (load_sources() if sources is None else sources).get(source)
     if recorded is None:
         return [], (f"the rulebook records no content hash for {source}; its quotes are not shown "
-                    "(run `python -m bot.provenance`)")
+                    "(run `make sources`, i.e. `python -m bot.provenance`)")
     by_path: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         by_path.setdefault(chunk.path, []).append(chunk)
@@ -116,11 +115,7 @@ def rule_source_chunks(source: str, chunks: Iterable[Chunk],
         return _sidecar_sha256(path) == recorded.sidecar_sha256
 
     best = min(same, key=lambda p: (not sidecar_ok(p), -rank(by_path[p][0].meta.trust), p))
-    picked = sorted(by_path[best], key=lambda c: c.ordinal)
-    if not sidecar_ok(best):
-        picked = [dataclasses.replace(c, meta=dataclasses.replace(c.meta, source_url=None))
-                  for c in picked]
-    return picked, None
+    return sorted(by_path[best], key=lambda c: c.ordinal), None
 
 
 # --------------------------------------------------------------------------- passages
@@ -145,19 +140,37 @@ def quotable(passages: Iterable[Passage]) -> tuple[list[Passage], list[str]]:
     return kept, notes
 
 
+def standing(chunk: Chunk) -> tuple[str, bool]:
+    """(trust level, whether its link may be shown) of the document `chunk` comes from.
+
+    A file bearing the name of a source the rulebook hashed but other bytes is an altered copy:
+    `unknown`, whatever its sidecar says. The same bytes with another sidecar keep their level
+    but not their link; so does a document that claims (by document_type) more than its level."""
+    meta = chunk.meta
+    trust, link = meta.trust, rank(trust_of_type(meta.document_type)) <= rank(meta.trust)
+    recorded = load_sources().get(chunk.source)
+    if recorded is not None:
+        if file_sha256(chunk.path) != recorded.sha256:
+            return UNKNOWN, False
+        link = link and _sidecar_sha256(chunk.path) == recorded.sidecar_sha256
+    return trust, link
+
+
 def present(cite: Citation, chunk: Chunk) -> Citation:
     """`cite` (quoted from `chunk`) with its document's trust level and flags; a non-primary
     one shows its label instead of any citation, a locator that is not dressed as CFR/FR, and
     no rule ids (background, never a verdict's support)."""
     meta = chunk.meta
     flags = reader_flags(chunk.text)
-    if meta.trust == PRIMARY:
-        return dataclasses.replace(cite, trust=PRIMARY, flags=flags,
+    trust, link = standing(chunk)
+    url = cite.url if link else None
+    if trust == PRIMARY:
+        return dataclasses.replace(cite, trust=PRIMARY, flags=flags, url=url,
                                    rule_ids=() if flags else cite.rule_ids)
-    label = trust_label(meta.trust, meta.document_type, meta.publisher, chunk.source)
-    return dataclasses.replace(cite, trust=meta.trust, label=label, citation=label, flags=flags,
-                               locator=shown_locator(cite.locator, chunk.source, meta.trust),
-                               rule_ids=())
+    label = trust_label(trust, meta.document_type if link else None,
+                        meta.publisher if link else None, chunk.source)
+    return dataclasses.replace(cite, trust=trust, label=label, citation=label, flags=flags, url=url,
+                               locator=shown_locator(cite.locator, chunk.source, trust), rule_ids=())
 
 
 # --------------------------------------------------------------------------- building the manifest

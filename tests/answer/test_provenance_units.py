@@ -164,3 +164,37 @@ def test_a_home_written_before_trust_levels_still_opens(tmp_path):
     trust = {c.key: c.meta.trust for c in reopened.get_chunks(["a", "b", "c"])}
     reopened.close()
     assert trust == {"a": "primary", "b": "commentary", "c": "unknown"}
+
+
+def test_an_altered_copy_of_a_rulebook_source_is_unknown_and_an_identical_one_loses_its_link(
+        tmp_path, monkeypatch):
+    original, altered, same = (tmp_path / d for d in ("original", "altered", "same"))
+    for folder in (original, altered, same):
+        folder.mkdir()
+    name = "rule.md"
+    (original / name).write_text("(a) A licence is required.\n", encoding="utf-8")
+    (original / (name + ".meta.json")).write_text('{"document_type": "regulation_text"}')
+    (altered / name).write_text("(a) No licence is required.\n", encoding="utf-8")
+    (altered / (name + ".meta.json")).write_text('{"document_type": "regulation_text"}')
+    (same / name).write_bytes((original / name).read_bytes())
+    (same / (name + ".meta.json")).write_text('{"document_type": "regulation_text", "x": 1}')
+    manifest = tmp_path / "sources.yaml"
+    manifest.write_text(provenance.render_manifest(provenance.build_manifest(original, [name])))
+    monkeypatch.setattr(provenance, "SOURCES_FILE", manifest)
+
+    def chunk(folder: Path) -> Chunk:
+        doc = read_document(folder / name)
+        return Chunk(key=folder.name, doc_id=doc.doc_id, source=name, path=doc.path, text=doc.text,
+                     span=(0, len(doc.text)), locator="15 CFR 1.1(a)", section="§ 1.1", heading="h",
+                     meta=dataclasses.replace(doc.meta, source_url="https://x.example"))
+    assert provenance.standing(chunk(original)) == ("primary", True)
+    assert provenance.standing(chunk(altered)) == ("unknown", False)
+    assert provenance.standing(chunk(same)) == ("primary", False)
+    cite = Citation(key="k", source=name, locator="15 CFR 1.1(a)", citation="15 CFR 1.1(a)",
+                    quote="No licence is required.", rule_ids=("r",), url="https://x.example")
+    shown = provenance.present(cite, chunk(altered))
+    assert shown.rule_ids == () and shown.url is None and shown.label == f"unverified source — {name}"
+    picked, why = provenance.rule_source_chunks(name, [chunk(altered), chunk(same), chunk(original)])
+    assert why is None and {c.key for c in picked} == {"original"}  # sidecar match first
+    picked, why = provenance.rule_source_chunks(name, [chunk(altered)])
+    assert picked == [] and "sha256" in why
