@@ -330,7 +330,8 @@ def answer_question(question: str, *, as_of: date | None = None, context: Facts 
 
 def citation_json(c: Citation) -> dict[str, Any]:
     return {"key": c.key, "source": c.source, "locator": c.locator, "citation": c.citation,
-            "quote": c.quote, "rule_ids": list(c.rule_ids), "url": c.url}
+            "quote": c.quote, "rule_ids": list(c.rule_ids), "url": c.url,
+            "trust": c.trust, "label": c.label, "flags": list(c.flags)}
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Protocol
 
+from bot import provenance
 from bot.records import Chunk, Citation, Passage, TraceEntry, Verdict
 
 _WS = re.compile(r"\s+")
@@ -221,10 +222,10 @@ def passage_citation(chunk: Chunk) -> str | None:
 def _citation(chunk: Chunk, span: tuple[int, int], quote: str, *,
               rule_ids: tuple[str, ...] = ()) -> Citation:
     meta = chunk.meta
-    return Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
-                    citation=passage_citation(chunk), quote=quote, rule_ids=rule_ids,
-                    url=meta.source_url, span=span, title=meta.title,
-                    visibility=meta.visibility)
+    return provenance.present(Citation(
+        key=chunk.key, source=chunk.source, locator=chunk.locator, citation=passage_citation(chunk),
+        quote=quote, rule_ids=rule_ids, url=meta.source_url, span=span, title=meta.title,
+        visibility=meta.visibility), chunk)  # trust label, flags; non-primary is never support
 
 
 def locate_quote(chunks: Iterable[Chunk], quote: str) -> tuple[Chunk, tuple[int, int], str] | None:
@@ -273,6 +274,10 @@ def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
         if not chunks:
             absent[source] = None
             continue
+        chunks, problem = provenance.rule_source_chunks(source, chunks)  # by content hash
+        if problem:
+            notes.append(problem)
+            continue
         found = locate_quote(chunks, quote)
         if found is None:
             notes.append(f"quote for {', '.join(rule_ids)} not found in indexed {source}; not shown")
@@ -303,7 +308,7 @@ def passage_citations(passages: Iterable[Passage], *, limit: int = 3, terms: set
     """Verified excerpts of the best retrieved passages, focused on `terms` (skipping cited spans)."""
     seen = set(exclude)
     cites: list[Citation] = []
-    notes: list[str] = []
+    passages, notes = provenance.quotable(passages)  # text addressing the reader: never quoted
     for passage in passages:
         if len(cites) >= limit:
             break

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot.evidence import locate_quote, passage_citation, quote_is_verbatim
+from bot.provenance import present, rule_source_chunks
 from bot.records import Chunk, Citation
 
 TABLE_PREFIX = "ear-table:"
@@ -31,16 +32,18 @@ def rule_citation(rule_id: str, value, chunks: Chunks) -> Citation | None:
     or the quote is not verbatim in the file)."""
     if not value.source or not value.quote:
         return None
-    found = locate_quote(chunks.chunks_by_source(value.source), value.quote)
+    candidates, _ = rule_source_chunks(value.source, chunks.chunks_by_source(value.source))
+    found = locate_quote(candidates, value.quote)  # only the document the rulebook hashed
     if found is None:
         return None
     chunk, span, text = found
     if not quote_is_verbatim(chunk.path, span, text):
         return None
     meta = chunk.meta
-    return Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
-                    citation=passage_citation(chunk), quote=text, rule_ids=(rule_id,),
-                    url=meta.source_url, span=span, title=meta.title, visibility=meta.visibility)
+    return present(Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
+                            citation=passage_citation(chunk), quote=text, rule_ids=(rule_id,),
+                            url=meta.source_url, span=span, title=meta.title,
+                            visibility=meta.visibility), chunk)
 
 
 # --------------------------------------------------------------------------- EAR tables
@@ -50,7 +53,7 @@ def _table_citation(key: str, quote: str, citation: str, locator: str, ecfr_date
                     url: str) -> Citation:
     return Citation(key=TABLE_PREFIX + key, source=f"EAR tables, eCFR {ecfr_date}",
                     locator=locator, citation=citation, quote=quote, url=ECFR_URL + url,
-                    title=f"EAR tables as of the eCFR of {ecfr_date}")
+                    title=f"EAR tables as of the eCFR of {ecfr_date}", trust="primary")
 
 
 def group_row(code: str, tables) -> str | None:
@@ -125,7 +128,7 @@ def party_citation(party, list_date: str) -> Citation:
                     source=f"Consolidated Screening List, {list_date}", locator=party.list,
                     citation=party.federal_register_notice or f"Consolidated Screening List ({list_date})",
                     quote=party_quote(party), url=party.source_list_url,
-                    title="U.S. Consolidated Screening List")
+                    title="U.S. Consolidated Screening List", trust="official")
 
 
 # --------------------------------------------------------------------------- verification
