@@ -188,8 +188,9 @@ def quoted_sources(root: Path = BOT) -> list[str]:
             for key, value in node.items():
                 if key == "source" and isinstance(value, str):
                     name = value.removeprefix("corpus/")
-                    if "/" not in name and "#" not in name and "\\" not in name:
-                        names.add(name)
+                    if "#" not in name and "\\" not in name and (
+                            "/" not in name or name.startswith("scale/")):
+                        names.add(name)  # scale/<path>: ../shared/scale (22 CFR 123.1(a))
                 else:
                     walk(value)
         elif isinstance(node, list):
@@ -206,7 +207,7 @@ def build_manifest(corpus: Path, names: Iterable[str]) -> dict[str, dict[str, st
     """name -> {sha256, sidecar_sha256} of each file in `corpus`; KeyError naming a missing one."""
     out: dict[str, dict[str, str | None]] = {}
     for name in names:
-        path = corpus / name
+        path = corpus.parent / name if name.startswith("scale/") else corpus / name
         digest = file_sha256(path)
         if digest is None:
             raise KeyError(f"the rulebook quotes {name}, which is not in {corpus}")
