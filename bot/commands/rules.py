@@ -57,3 +57,9 @@ def info(as_json: bool) -> None:
     click.echo("  inputs (sha256):")
     for path, digest in data["inputs"].items():
         click.echo(f"    {digest}  {path}")
+
+
+from bot.commands.rules_review import build, review  # noqa: E402  (issue 13: bot/sync)
+
+rules.add_command(review)
+rules.add_command(build)
