@@ -79,14 +79,15 @@ def build(folder: Path, dry_run: bool, as_json: bool) -> None:
     if not folder.is_dir():
         fail(f"{folder}: no such folder", EXIT_NOTHING)
     try:
-        current = load_tables() if snapshots() else None
         staged = stage(folder, home_root())
     except TablesBuildError as exc:
         fail(str(exc), EXIT_NOTHING)
-    except TablesError as exc:
-        fail(str(exc), EXIT_INDEX)
     try:
-        changes = diff(current, load_tables(staged.path))
+        older = [p for d, p in snapshots().items() if d < staged.ecfr_date]
+        try:  # compared with the table it follows: the newest of an earlier date
+            changes = diff(load_tables(older[-1]) if older else None, load_tables(staged.path))
+        except TablesError as exc:
+            fail(str(exc), EXIT_INDEX)
         kept = snapshots().get(staged.ecfr_date)
         if kept is not None and not same_bytes(kept, staged.path):
             fail(f"a different snapshot of {staged.ecfr_date} is already kept ({kept})", EXIT_NOTHING)

@@ -130,8 +130,9 @@ def _ingest(store: SyncStore, settings: Settings, say: Progress) -> dict:
 
 def run_sync(settings: Settings, *, since: str | None = None, dry_run: bool = False,
              from_dir: Path | None = None, progress: Progress | None = None, rulebook=None,
-             notify_slack: bool = True) -> SyncReport:
-    """One sync of REGBOT_HOME (see the module docstring); SyncError on a failure."""
+             notify_slack: bool = True, ingest: bool = True) -> SyncReport:
+    """One sync of REGBOT_HOME (see the module docstring); SyncError on a failure. With
+    `ingest=False` the documents are stored and checked but left for a later run to ingest."""
     from bot.sync.notify import notify
     from bot.sync.review import refresh
 
@@ -169,10 +170,10 @@ def run_sync(settings: Settings, *, since: str | None = None, dry_run: bool = Fa
                 say(f"fetched {doc.name} ({doc.published}): "
                     f"{len(docs[doc.number].amendments)} amendment(s)")
         ecfr = [] if dry_run else _ecfr(source, store, settings, say)
-        ingest = None
+        ingested = None
         if not dry_run and (new or ecfr or (store.root / PENDING).exists()):
             (store.root / PENDING).touch()
-            ingest = _ingest(store, settings, say)
+            ingested = _ingest(store, settings, say) if ingest else None
         state = refresh(settings, rulebook, write=not dry_run)
         posted, problems = (notify(state.new, settings) if notify_slack and not dry_run
                             else (0, []))
@@ -182,7 +183,7 @@ def run_sync(settings: Settings, *, since: str | None = None, dry_run: bool = Fa
         return SyncReport(
             source=str(from_dir) if from_dir else settings.sync_fr_url, since=since,
             dry_run=dry_run, found=found, new=tuple(new), unchanged=unchanged,
-            out_of_scope=tuple(skipped), ecfr=tuple(ecfr), ingest=ingest,
+            out_of_scope=tuple(skipped), ecfr=tuple(ecfr), ingest=ingested,
             alarms_new=tuple(a.to_dict() for a in state.new), alarms_open=len(state.open),
             notified=posted, problems=tuple(problems), seconds=perf_counter() - start)
     finally:

@@ -106,10 +106,10 @@ def test_sync_from_a_folder_of_saved_responses_works_offline(replay, tmp_path, m
     monkeypatch.setenv("REGBOT_SYNC_FR_URL", CLOSED)  # the network is never asked
     result = CliRunner().invoke(cli, ["sync", "--from", str(saved), "--since", SINCE, "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     expected = [i["document_number"] for i, _ in replay.feed if i["publication_date"] >= SINCE]
     assert sorted(report["new"]) == sorted(expected) and report["ingest"]["chunks_added"] > 0
-    again = json.loads(CliRunner().invoke(cli, ["sync", "--from", str(saved), "--json"]).output)
+    again = json.loads(CliRunner().invoke(cli, ["sync", "--from", str(saved), "--json"]).stdout)
     assert again["new"] == [] and again["unchanged"] >= 1
 
 
@@ -122,7 +122,7 @@ def test_dry_run_shows_what_would_be_fetched_and_writes_nothing(replay, tmp_path
 
 def test_transient_errors_are_retried_with_backoff(replay, tmp_path):
     replay.fail_next(2, 503)
-    report = run_sync(_settings(tmp_path, replay.api_url), since="2026-03-01")
+    report = run_sync(_settings(tmp_path, replay.api_url), since="2026-03-01", ingest=False)
     assert report.new and not replay.faults
 
 
@@ -137,7 +137,7 @@ def test_a_failing_api_gives_a_clear_message_and_nothing_half_written(replay, tm
     finally:
         replay.fail_texts.clear()
     assert result.exit_code == 1, result.output
-    error = json.loads(result.output)
+    error = json.loads(result.stdout)
     assert error["exit_code"] == 1 and "HTTP 500" in error["error"] and "Traceback" not in result.output
     docs = SyncStore(tmp_path).documents()
     assert docs and "2026-02262" not in docs  # the ones before are whole, the failed one absent
@@ -145,13 +145,13 @@ def test_a_failing_api_gives_a_clear_message_and_nothing_half_written(replay, tm
         assert (tmp_path / "sync" / d.file).is_file()
     assert not list((tmp_path / "sync").rglob("*.tmp"))
     with pytest.raises(SyncError, match="cannot reach"):
-        run_sync(_settings(tmp_path / "other", CLOSED, sync_retries=1), since=SINCE)
+        run_sync(_settings(tmp_path / "other", CLOSED, sync_retries=1), since=SINCE, ingest=False)
 
 
 def test_bad_input_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("REGBOT_SYNC_FR_URL", CLOSED)
     result = CliRunner().invoke(cli, ["sync", "--since", "yesterday", "--json"])
-    assert result.exit_code == 2 and "YYYY-MM-DD" in json.loads(result.output)["error"]
+    assert result.exit_code == 2 and "YYYY-MM-DD" in json.loads(result.stdout)["error"]
     result = CliRunner().invoke(cli, ["sync", "--from", str(tmp_path / "nope")])
     assert result.exit_code == 1 and "no such folder" in result.output
 
@@ -163,26 +163,25 @@ def test_rules_review_lists_and_an_ack_goes_to_the_decision_log(replay, tmp_path
     settings = _settings(tmp_path, replay.api_url)
     # a document the shipped rulebook has not caught up with: the 2026-02-23 / -27 rules amend
     # provisions some values rest on; whatever they raise must be listed and clearable
-    run_sync(settings, since=SINCE)
-    listed = json.loads(CliRunner().invoke(cli, ["rules", "review", "--json"]).output)
+    run_sync(settings, since=SINCE, ingest=False)
+    listed = json.loads(CliRunner().invoke(cli, ["rules", "review", "--json"]).stdout)
     if not listed["under_review"]:  # nothing stale in the shipped rulebook: make one
-        run_sync(settings, since=SINCE, rulebook=stale_rulebook())
         pytest.fail("the shipped rulebook raised no alarm from the 2026 documents")
     alarm = listed["under_review"][0]
     assert {"id", "rule_id", "value_from", "document", "amends"} <= set(alarm)
     runner = CliRunner()
     result = runner.invoke(cli, ["rules", "review", "--ack", alarm["id"], "--json"])
-    assert result.exit_code == 2 and "--note" in json.loads(result.output)["error"]
+    assert result.exit_code == 2 and "--note" in json.loads(result.stdout)["error"]
     result = runner.invoke(cli, ["rules", "review", "--ack", "nope", "--note", "x", "--json"])
-    assert result.exit_code == 1 and "no alarm" in json.loads(result.output)["error"]
+    assert result.exit_code == 1 and "no alarm" in json.loads(result.stdout)["error"]
     result = runner.invoke(cli, ["rules", "review", "--ack", alarm["id"], "--note",
                                  "checked against the eCFR; rulebook unchanged", "--json"])
     assert result.exit_code == 0, result.output
-    done = json.loads(result.output)["acknowledged"]
+    done = json.loads(result.stdout)["acknowledged"]
     rows = [r for r in read_rows(settings=Settings(home=tmp_path)) if r["kind"] == "review"]
     assert [r["id"] for r in rows] == [done["log_id"]] and rows[0]["value"] == alarm["id"]
     assert "rulebook unchanged" in rows[0]["question"]
-    after = json.loads(CliRunner().invoke(cli, ["rules", "review", "--json"]).output)
+    after = json.loads(CliRunner().invoke(cli, ["rules", "review", "--json"]).stdout)
     assert alarm["id"] not in [a["id"] for a in after["under_review"]]
     assert alarm["id"] in [a["id"] for a in after["acknowledged"]]
     assert CliRunner().invoke(cli, ["log", "verify"]).exit_code == 0
@@ -192,11 +191,11 @@ def test_a_configured_slack_channel_gets_one_message_per_new_alarm(replay, tmp_p
     with FakeSlackAPI() as slack:
         settings = _settings(tmp_path, replay.api_url, sync_slack_channel="C0ALARMS",
                              slack_api_url=slack.api_url, slack_bot_token="xoxb-test")
-        first = run_sync(settings, since=SINCE, rulebook=stale_rulebook())
+        first = run_sync(settings, since=SINCE, rulebook=stale_rulebook(), ingest=False)
         posts = slack.calls("chat.postMessage")
         assert first.alarms_new and len(posts) == len(first.alarms_new) == first.notified
         assert all(p.params["channel"] == "C0ALARMS" for p in posts)
         d5 = [p for p in posts if "ear.d5.table.KH" in p.params["text"]]
         assert len(d5) == 1 and "FR Doc. 2026-02262" in d5[0].params["text"]
-        run_sync(settings, since=SINCE, rulebook=stale_rulebook())
+        run_sync(settings, since=SINCE, rulebook=stale_rulebook(), ingest=False)
         assert len(slack.calls("chat.postMessage")) == len(posts)  # nothing new, no message
