@@ -213,12 +213,15 @@ class Answerer:
 
     def evidence(self, question: str, verdict: Verdict, passages: list[Passage],
                  destination: str | None = None) -> tuple[tuple[Citation, ...], list[str]]:
+        from bot.answers.cite import verdict_table_citations
+
         ruled = rule_citations(verdict, self)
+        tables = verdict_table_citations(verdict)  # the EAR's table rows, re-verified
         spans = [(c.source, c.span) for c in ruled.citations if c.span]
         shown = [p for p in passages if not about_other_countries(p.chunk.text, destination)]
         retrieved = passage_citations(shown, exclude=spans, terms=terms_of(question),
                                       limit=self.settings.search_k)
-        return ruled.citations + retrieved.citations, [*ruled.notes, *retrieved.notes]
+        return ruled.citations + tables + retrieved.citations, [*ruled.notes, *retrieved.notes]
 
     # ----------------------------------------------------------------- the answer
 
@@ -255,7 +258,9 @@ class Answerer:
         timings["retrieve"] = _ms(t)
 
         t = perf_counter()
-        abstained = cannot_answer(facts, verdict, relevant, self.rulebook.countries())
+        from bot.rules.destinations import covered
+
+        abstained = cannot_answer(facts, verdict, relevant, tuple(covered(self.rulebook)))
         citations, notes = ((), []) if abstained else self.evidence(text_q, verdict, relevant,
                                                                     facts.destination)
         timings["evidence"] = _ms(t)
@@ -335,7 +340,8 @@ def answer_question(question: str, *, as_of: date | None = None, context: Facts 
 
 def citation_json(c: Citation) -> dict[str, Any]:
     return {"key": c.key, "source": c.source, "locator": c.locator, "citation": c.citation,
-            "quote": c.quote, "rule_ids": list(c.rule_ids), "url": c.url}
+            "quote": c.quote, "rule_ids": list(c.rule_ids), "url": c.url,
+            "trust": c.trust, "label": c.label, "flags": list(c.flags)}
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:

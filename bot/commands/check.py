@@ -180,7 +180,10 @@ def check(destination, item, classification, end_use, end_user, as_of, as_json) 
                    _text_option("--end-user", end_user), _as_of(as_of))
     verdict = evaluate(facts, rulebook)
     if as_json:
-        click.echo(json.dumps({"facts": facts.to_dict(), **verdict.to_dict()}, ensure_ascii=False,
+        from bot.rules.table_values import chart_cells
+
+        click.echo(json.dumps({"facts": facts.to_dict(), **verdict.to_dict(),
+                               "chart_cells": chart_cells(verdict)}, ensure_ascii=False,
                               indent=2))
         return
     from rich.console import Console

@@ -16,11 +16,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "sync")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "sync"),
+                str(ROOT / "tests" / "bench")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from record import recorder  # noqa: E402
 from replay import Replay  # noqa: E402
 
 from bot.rules import load_rulebook  # noqa: E402
@@ -34,7 +36,7 @@ from bot.sync.store import SyncStore  # noqa: E402
 
 def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
-    with Replay() as fr, tempfile.TemporaryDirectory() as tmp:
+    with recorder("sync") as rec, Replay() as fr, tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         settings = Settings(home=home, sync_fr_url=fr.api_url, log_decisions=False)
         marks: list[tuple[float, str]] = []
@@ -47,6 +49,10 @@ def main() -> int:
               f"(fetch + parse + store {fetched:.1f} s; ingest {report.ingest['chunks_added']} "
               f"chunks; {len(report.alarms_new)} alarms) — target <= 60 s: "
               f"{'OK' if total <= 60 and len(report.new) == 100 else 'MISSED'}")
+        rec.figure("sync_100_docs_s", round(total, 2), unit="s", target=60)
+        rec.figure("fetch_store_100_docs_s", round(fetched, 2), unit="s")
+        rec.info("documents", len(report.new))
+        rec.info("chunks_added", report.ingest["chunks_added"])
         start = time.perf_counter()
         again = run_sync(settings, since="2023-01-01")
         print(f"second sync of the same feed: {time.perf_counter() - start:.2f} s, "
@@ -65,6 +71,7 @@ def main() -> int:
               f"{len(docs)} documents: median {statistics.median(times) * 1e3:.1f} ms, max "
               f"{worst * 1e3:.1f} ms ({len(alarms)} alarms) — target <= 1 s: "
               f"{'OK' if worst <= 1 else 'MISSED'}")
+        rec.figure("staleness_check_s", round(worst, 4), unit="s", target=1)
         t = time.perf_counter()
         attach(rulebook, settings)
         print(f"attach open alarms to the rulebook (first answer after a sync): "
