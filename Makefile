@@ -44,6 +44,7 @@ bench: $(STAMP)
 	-$(BIN)/python tests/bench/bench_slack.py
 	-$(BIN)/python tests/bench/bench_slack_crash.py
 	-$(BIN)/python tests/bench/bench_slack_crash.py --redis
+	-$(BIN)/python tests/bench/bench_sync.py
 	$(BIN)/python tests/bench/record.py finish
 
 # The EAR's tables (Country Chart, Country Groups, CCL) compiled from $(SHARED)/ear into the

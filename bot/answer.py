@@ -157,6 +157,15 @@ class Answerer:
 
     # ----------------------------------------------------------------- parts
 
+    def _reviewed(self):
+        """The rulebook carrying the open alarms of this home (`regbot sync`), if any."""
+        from bot.sync.review import attach
+
+        if self.rulebook is not self.__dict__.get("_attached"):  # set anew since: the new base
+            self._base_rulebook = self.rulebook
+        self._attached = attach(self._base_rulebook, self.settings)
+        return self._attached
+
     def _create_llm(self) -> tuple[Any, str | None]:
         from bot.llm import LLMUnavailable, create_chat_model
 
@@ -220,6 +229,7 @@ class Answerer:
                overrides: dict[str, str] | None = None, front_end: str = "cli",
                user_id: str | None = None, log: bool | None = None) -> Answer:
         start = perf_counter()
+        self.rulebook = self._reviewed()  # open staleness alarms ride on the rulebook (bot.sync)
         text_q = clean_question(question, self.settings.max_question_chars)
         timings: dict[str, float] = {}
 

@@ -114,3 +114,9 @@ def matrix(classification: str, end_use: str | None, as_of: str | None, as_csv: 
     width = min(32, max(len(r.destination) for r in rows))
     for r in rows:
         click.echo(f"{r.code}  {r.destination[:width]:<{width}}  {r.status:<20} {r.procedure}")
+
+
+from bot.commands.rules_review import build, review  # noqa: E402  (issue 13: bot/sync)
+
+rules.add_command(review)
+rules.add_command(build)

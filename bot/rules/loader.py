@@ -19,6 +19,7 @@ import yaml
 
 from bot.records import END_USES
 from bot.rules import schema
+from bot.rules.review import UnderReview
 
 RULEBOOK_DIR = Path(__file__).with_name("rulebook")
 
@@ -98,6 +99,7 @@ class Rulebook:
     items: tuple[CatalogueItem, ...]
     version: str  # hash of the rulebook files, stamped on every answer
     files: tuple[str, ...] = field(default=())
+    reviews: tuple[UnderReview, ...] = ()  # open staleness alarms (bot.sync attaches them)
 
     def rule(self, rule_id: str) -> Rule | None:
         return self.rules.get(rule_id)
