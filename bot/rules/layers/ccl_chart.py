@@ -85,7 +85,7 @@ def _findings(ctx: Context, det: Determination) -> Iterator[Finding]:
     checks = [r for r in det.rows if r.applies and r.outcome == CHECK]
     fn_required = [f for f in det.footnotes if f.coverage == "yes" and f.outcome == REQUIRED]
     fn_checks = [f for f in det.footnotes if f not in fn_required]
-    extra = _also(ctx, det, checks, fn_checks)
+    extra = _exceptions(det) + _also_check(checks, fn_checks)
     for r in required:
         keys = tv.result_keys(reader, tables, r, code)
         yield _f(Status.LICENSE_REQUIRED, keys, (
@@ -166,13 +166,26 @@ def _resolved(r: RowResult) -> str:
     return f" Settled by {r.resolved_by.citation}: “{r.resolved_by.quote}”."
 
 
-def _also(ctx: Context, det: Determination, checks, fn_checks) -> str:
-    """For the first requirement: the licence exceptions named, and what else to check."""
-    parts = []
-    if det.exceptions:
-        parts.append(" Licence exceptions the entry names (never applied here; each has "
-                     "conditions): " + "; ".join(e.text for e in det.exceptions) + ".")
-    return "".join(parts)
+def _exceptions(det: Determination) -> str:
+    """For the first requirement: the licence exceptions the entry names, never applied."""
+    if not det.exceptions:
+        return ""
+    named = "; ".join(f"{e.exception.code} may be available — conditions in "
+                      f"{e.exception.section or 'part 740'} (the entry prints “"
+                      f"{_short(e.exception.printed)}”)" for e in det.exceptions)
+    return f" Licence exceptions the entry names (never applied here): {named}."
+
+
+def _also_check(checks: list[RowResult], fn_checks) -> str:
+    """What the requirement does not settle and must still be checked (pointers, footnotes)."""
+    what = [f"{', '.join(r.see) or 'the provision'} ({r.reason} row {r.row.number})"
+            for r in checks] + [f"footnote {f.footnote.number} of the chart" for f in fn_checks]
+    return f" Also to check: {'; '.join(what)}." if what else ""
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 LAYER = Layer(NAME, applies, check, must_speak=True)
