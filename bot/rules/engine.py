@@ -141,7 +141,8 @@ def evaluate(facts: Facts, rulebook: Rulebook, parties: PartyLists | None = None
     runs = []
     for branch in plans:
         ctx = Context(reader, facts.destination, name, branch.classification, branch.end_use,
-                      facts.end_user, parties=facts.parties)
+                      facts.end_user, parties=facts.parties, item=facts.item,
+                      activity=facts.end_use)
         runs.append((branch.conditions, combine.outcome(ctx, combine.consult(ctx))))
     return _verdict(facts, runs, missing, reader, _catalogue_note(facts, rulebook))
 

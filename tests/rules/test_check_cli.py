@@ -35,7 +35,8 @@ def test_json_contract_for_a_branching_question():
     assert all(set(b) == {"if", "status", "rule_ids", "reasons"} for b in data["branches"])
     entry = next(t for t in data["trace"] if t["rule_id"] == "itar.126_1.KH")
     assert entry["citation"] == "90 FR 50489" and entry["valid_from"] == "2025-11-07"
-    assert "itar.licence_requirement" in data["unverified"]
+    assert "ear.744_21.supp2" in data["unverified"]
+    assert "itar.licence_requirement" not in data["unverified"]  # 22 CFR 123.1(a), quoted
 
 
 @pytest.mark.parametrize("destination", ["KH", "kh", "Cambodia", "cambodia", "Kingdom of Cambodia",
