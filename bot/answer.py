@@ -20,6 +20,7 @@ from bot.evidence import passage_citations, rule_citations, terms_of
 from bot.question import QuestionError, clean_question
 from bot.records import Answer, Chunk, Citation, Facts, Passage, Verdict
 from bot.settings import Settings, get_settings
+from bot.support import claims
 
 FACT_FIELDS = {f.name for f in dataclasses.fields(Facts)} - {"as_of"}
 RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
@@ -203,8 +204,9 @@ class Answerer:
                 if scores.get(p.chunk.key, 0.0) >= self.settings.relevance_threshold]
 
     def evidence(self, question: str, verdict: Verdict, passages: list[Passage],
-                 destination: str | None = None) -> tuple[tuple[Citation, ...], list[str]]:
-        ruled = rule_citations(verdict, self)
+                 destination: str | None = None,
+                 facts: Facts | None = None) -> tuple[tuple[Citation, ...], list[str]]:
+        ruled = rule_citations(verdict, self, claims=claims(verdict, facts) if facts else None)
         spans = [(c.source, c.span) for c in ruled.citations if c.span]
         shown = [p for p in passages if not about_other_countries(p.chunk.text, destination)]
         retrieved = passage_citations(shown, exclude=spans, terms=terms_of(question),
@@ -247,7 +249,7 @@ class Answerer:
         t = perf_counter()
         abstained = cannot_answer(facts, verdict, relevant, self.rulebook.countries())
         citations, notes = ((), []) if abstained else self.evidence(text_q, verdict, relevant,
-                                                                    facts.destination)
+                                                                    facts.destination, facts)
         timings["evidence"] = _ms(t)
 
         text, model, prompt, llm_notes = self._text(text_q, facts, verdict, citations, abstained)

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from bot.records import Status
 from bot.rules.context import Context
-from bot.rules.layers.base import finding
+from bot.rules.layers.base import finding, not_in_force
 from bot.rules.loader import RuleValue
 from bot.rules.schema import DENIED_ECCNS, EMBARGO, FOOD_MEDICINE
 from bot.rules.types import Finding, Layer
@@ -23,12 +23,16 @@ NAME = "embargo"
 
 
 def applies(ctx: Context) -> bool:
-    return ctx.subject_to_ear and ctx.embargo() is not None
+    """An EAR item to a destination part 746 holds an embargo for, on any date."""
+    return ctx.subject_to_ear and ctx.reader.rulebook.rule(EMBARGO.of(ctx.destination)) is not None
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     embargo = ctx.embargo()
     rid = EMBARGO.of(ctx.destination)
+    if embargo is None:  # before the section's controls (Syria before 2004-05-14): fail closed
+        yield not_in_force(NAME, ctx, rid)
+        return
     excepted = _food_or_medicine(ctx)
     if excepted is not None:
         yield finding(NAME, Status.NO_LICENSE_REQUIRED, [FOOD_MEDICINE.of(ctx.destination)], (
