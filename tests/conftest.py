@@ -3,6 +3,7 @@ corpus index share one built once per session from ../shared/corpus."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Bench scripts the tests run record into a scratch file, never the committed docs/bench/results-latest.json.
+os.environ["REGBOT_BENCH_RESULTS"] = str(Path(tempfile.gettempdir()) / f"regbot-test-bench-{os.getpid()}.json")
 
 
 @pytest.fixture(autouse=True)

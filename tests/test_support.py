@@ -89,7 +89,7 @@ def test_evidence_drops_a_quote_that_is_not_about_the_claim():
 def test_branches_claim_their_own_classification():
     """An unclassified 'aircraft parts' question: the 7A994/9A991 branches each claim their
     own ECCN, so the shared AT-only quote (the 7A994 heading) supports only the 7A994 one."""
-    facts = Facts(as_of=date(2026, 11, 27), destination="KH", item="avionics", end_use="civil")
+    facts = Facts(as_of=date(2025, 6, 1), destination="KH", item="avionics", end_use="civil")
     verdict = evaluate(facts, load_rulebook())
     made = claims(verdict, facts)
     assert any(c.classification == "7A994" for c in made)

@@ -111,3 +111,66 @@ def _print_audit(result) -> None:
     for problem in result.problems:
         click.echo(f"problem: {problem}", err=True)
     click.echo("audit: ok" if result.ok else f"audit: {len(result.problems)} problem(s)")
+
+
+@rules.command()
+@click.option("--classification", "-c", required=True,
+              help='An ECCN (5A002, 3A001.b.2, 9A610.x), EAR99 or a USML category ("USML XI").')
+@click.option("--end-use", type=click.Choice(("civil", "military", "military-intelligence")),
+              default=None, help="The end use (default: not stated, so the engine branches).")
+@click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: today).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+def matrix(classification: str, end_use: str | None, as_of: str | None, as_csv: bool,
+           as_json: bool) -> None:
+    """The verdict for one classification to every destination of the Country Chart.
+
+    \b
+    Example: regbot rules matrix --classification 5A002 --csv
+    Exit codes: 0 ok; 1 a classification the CCL does not hold; 2 usage error; 3 no tables.
+    """
+    from datetime import date
+
+    from bot.cli import EXIT_NOTHING, EXIT_USAGE
+    from bot.rules.datasets import ClassificationError
+    from bot.rules.matrix import verdict_matrix
+
+    if as_csv and as_json:
+        fail("--csv and --json exclude each other", EXIT_USAGE)
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of.strip())
+        except ValueError:
+            fail(f"--as-of must be a real date YYYY-MM-DD, not {as_of!r}", EXIT_USAGE)
+    _tables()
+    try:
+        rows = verdict_matrix(classification, end_use=end_use, as_of=day)
+    except ClassificationError as exc:
+        fail(str(exc), EXIT_NOTHING)
+    if as_json:
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        click.echo(json.dumps({"classification": classification, "end_use": end_use,
+                               "as_of": (day or date.today()).isoformat(), "counts": counts,
+                               "destinations": [r.to_dict() for r in rows]},
+                              indent=2, ensure_ascii=False))
+        return
+    if as_csv:
+        import csv
+
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(("code", "destination", "status", "procedure", "rule_ids"))
+        for r in rows:
+            out.writerow((r.code, r.destination, r.status, r.procedure, " ".join(r.rule_ids)))
+        return
+    width = min(32, max(len(r.destination) for r in rows))
+    for r in rows:
+        click.echo(f"{r.code}  {r.destination[:width]:<{width}}  {r.status:<20} {r.procedure}")
+
+
+from bot.commands.rules_review import build, review  # noqa: E402  (issue 13: bot/sync)
+
+rules.add_command(review)
+rules.add_command(build)

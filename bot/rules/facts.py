@@ -84,6 +84,9 @@ _NOT_PLACES = frozenset(
     "which what whom supplement part country group section license licence federal register "
     "us u.s. army navy police customers customer export exports eccn ccl cfr ofac nato "
     "government ministry department company client distributor reseller end".split())
+# Reasons for control that are also ISO codes ("a licence for MT?" is not Malta, AT not Austria)
+_REASON_CODES = frozenset({"AT", "CB", "CC", "CW", "EI", "FC", "MT", "NP", "NS", "RS", "SI", "SL",
+                           "UN"})
 _ISO_CODE = re.compile(
     r"\b(?:to|into|for|about|destined for)\s+([A-Z]{2})(?=\s*(?:$|[?.!,;:)])|\s+(?:in|on|as|"
     r"before|after|since|during|by|and|or|under|from|via|now|today)\b)|(?:->|→)\s*([A-Z]{2})\b")
@@ -230,12 +233,16 @@ def _co_destinations(matches: list[CountryMatch], picked: CountryMatch, text: st
 
 def _covered_codes(text: str, rulebook: Rulebook) -> list[CountryMatch]:
     """"to KH?", "7A994 for CN in 2023": an upper-case ISO code of a destination the rulebook
-    covers, after to/into/for and before the end of a clause (so "IR cameras" stays infrared)."""
+    or the Country Chart covers, after to/into/for and before the end of a clause (so "IR
+    cameras" stays infrared)."""
+    from bot.rules.destinations import covered
+
+    codes = covered(rulebook) - _REASON_CODES
     found = []
     for m in _ISO_CODE.finditer(text):
         group = 1 if m.group(1) else 2
         code = m.group(group)
-        if code in rulebook.countries():
+        if code in codes:
             found.append(CountryMatch(code, country_name(code) or code, code, m.start(group),
                                       m.end(group)))
     return found

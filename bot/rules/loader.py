@@ -19,11 +19,13 @@ import yaml
 
 from bot.records import END_USES
 from bot.rules import schema
+from bot.rules.review import UnderReview
 
 RULEBOOK_DIR = Path(__file__).with_name("rulebook")
 
 FILE_KEYS = {"rules", "items"}
 RULE_KEYS = {"id", "title", "note", "values"}
+SCALE_PREFIX = "scale/"  # a source under ../shared/scale rather than ../shared/corpus
 VALUE_KEYS = {"from", "until", "value", "exceptions", "citation", "source", "quote", "verified",
               "note"}
 ITEM_KEYS = {"id", "words", "candidates"}
@@ -114,6 +116,7 @@ class Rulebook:
     items: tuple[CatalogueItem, ...]
     version: str  # hash of the rulebook files, stamped on every answer
     files: tuple[str, ...] = field(default=())
+    reviews: tuple[UnderReview, ...] = ()  # open staleness alarms (bot.sync attaches them)
 
     def rule(self, rule_id: str) -> Rule | None:
         return self.rules.get(rule_id)

@@ -101,11 +101,13 @@ def test_600_series_from_2013_and_y_items_licensed_differently():
                     classification="9A610.a").status == "cannot_determine"
     assert _verdict(as_of=date(2013, 10, 15), destination="KH",
                     classification="9A610.a", end_use="civil").status == "license_required"
-    china = _verdict(as_of=date(2026, 11, 27), destination="CN", classification="9A610.y",
+    # before the shipped tables' date (2026-07-23) the rulebook's § 742.6(a)(7) value decides;
+    # from it the tables layer reads every row of the entry
+    china = _verdict(as_of=date(2025, 6, 1), destination="CN", classification="9A610.y",
                      end_use="civil")
     assert china.status == "license_required"
     assert "China, Russia, or Venezuela" in _cited_verbatim(china, "ear.742_6.y_countries")
-    cambodia = _verdict(as_of=date(2026, 11, 27), destination="KH", classification="9A610.y",
+    cambodia = _verdict(as_of=date(2025, 6, 1), destination="KH", classification="9A610.y",
                         end_use="civil")
     assert cambodia.status == "cannot_determine"  # not the 600-series licence, never "none"
 
