@@ -57,7 +57,7 @@ class Context:
     def tables(self):
         from bot.rules.datasets import load_tables
 
-        return load_tables()
+        return load_tables(as_of=self.as_of)  # the snapshot in force then (regbot rules build)
 
     @cached_property
     def charted(self) -> bool:

@@ -50,12 +50,22 @@ def test_build_shows_what_changed_and_keeps_the_older_snapshot(tmp_path, regbot_
         assert "KH" not in load.load_tables(as_of=date(2026, 8, 1)).groups["D:5"]
         assert "KH" in load.load_tables(as_of=date(2026, 9, 2)).groups["D:5"]
         assert load.load_tables().ecfr_date == "2026-09-01"
+        assert _engine_table(date(2026, 8, 1)) == "2026-07-23"  # the rules core reads by date
+        assert _engine_table(date(2026, 9, 2)) == "2026-09-01"
         text = runner.invoke(cli, ["rules", "build", str(newer)])
         assert text.exit_code == 0 and "already kept" in text.output
         assert "Country Group D:5: +Cambodia" in text.output
         assert "2026-09-01" in runner.invoke(cli, ["rules", "info"]).output
     finally:
         load.load_tables.cache_clear()
+
+
+def _engine_table(day: date) -> str:
+    from bot.rules import load_rulebook
+    from bot.rules.context import Context
+    from bot.rules.reader import Reader
+
+    return Context(Reader(load_rulebook(), day), "KH", "Cambodia", "5A002", None).tables.ecfr_date
 
 
 def test_build_rejects_a_folder_that_is_not_a_snapshot(tmp_path):

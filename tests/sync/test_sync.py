@@ -199,3 +199,16 @@ def test_a_configured_slack_channel_gets_one_message_per_new_alarm(replay, tmp_p
         assert len(d5) == 1 and "FR Doc. 2026-02262" in d5[0].params["text"]
         run_sync(settings, since=SINCE, rulebook=stale_rulebook(), ingest=False)
         assert len(slack.calls("chat.postMessage")) == len(posts)  # nothing new, no message
+
+
+def test_configured_ecfr_parts_are_fetched_and_stored(replay, tmp_path):
+    settings = _settings(tmp_path, replay.api_url, sync_ecfr_parts=["15:740"],
+                         sync_ecfr_url=replay.base)
+    report = run_sync(settings, since="2026-03-01", ingest=False)
+    assert report.ecfr == ("15 CFR part 740 (2026-02-10)",)
+    xml = (tmp_path / "sync" / "ecfr" / "title-15-part-740.xml").read_text(encoding="utf-8")
+    assert "740.2" in xml and xml.startswith("<?xml")
+    missing = _settings(tmp_path / "b", replay.api_url, sync_ecfr_parts=["15:738"],
+                        sync_ecfr_url=replay.base, sync_retries=0)
+    with pytest.raises(SyncError, match="HTTP 404"):
+        run_sync(missing, since="2026-03-01", ingest=False)
