@@ -61,6 +61,9 @@ AT_ONLY_ECCNS = RuleName("ear.at_only.eccns", "eccns")
 AT_COLUMN = RuleName("ear.at_column.countries", "countries")
 EAR99_NO_LICENCE = RuleName("ear.ear99.no_licence")
 
+# --- not a rule of the rulebook: the id a tables snapshot's review alarm names (bot.rules.review)
+TABLES_ALARM = "ear.tables"
+
 NAMES: tuple[RuleName, ...] = (
     ITAR_126_1, ITAR_LICENCE, EMBARGO, FOOD_MEDICINE, DENIED_ECCNS, SANCTIONS_746_8, MEU_GROUP1,
     MEU_GROUP2, MEU_SUPP2, MEU_REVIEW, MIEU_COUNTRIES, MIEU_REVIEW, GROUP_E, D5_NOTE, D5_TABLE, D1_TABLE,
