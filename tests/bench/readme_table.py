@@ -44,6 +44,8 @@ ROWS = [
      ["slack_crash_redis.answered", "slack_crash_redis.missing", "slack_crash_redis.answered_twice",
       "slack_crash_redis.ack_p95_ms_max"]),
     ("Slack, first request after start: acked in", ["slack_crash.first_ack_ms"]),
+    ("`regbot sync` of 100 documents (fetch, store, ingest) / staleness check of every rule value",
+     ["sync.sync_100_docs_s", "sync.staleness_check_s"]),
     ("best dense cosine: off-topic questions (max) / on-topic ones (min), around the relevance threshold",
      ["relevance.off_topic_max", "relevance.on_topic_undecided_min"]),
 ]
