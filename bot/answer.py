@@ -20,6 +20,7 @@ from bot.evidence import passage_citations, rule_citations, terms_of
 from bot.question import QuestionError, clean_question
 from bot.records import Answer, Chunk, Citation, Facts, Passage, Period, Verdict
 from bot.settings import Settings, get_settings
+from bot.support import claims
 
 FACT_FIELDS = {f.name for f in dataclasses.fields(Facts)} - {"as_of"}
 RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
@@ -157,6 +158,15 @@ class Answerer:
 
     # ----------------------------------------------------------------- parts
 
+    def _reviewed(self):
+        """The rulebook carrying the open alarms of this home (`regbot sync`), if any."""
+        from bot.sync.review import attach
+
+        if self.rulebook is not self.__dict__.get("_attached"):  # set anew since: the new base
+            self._base_rulebook = self.rulebook
+        self._attached = attach(self._base_rulebook, self.settings)
+        return self._attached
+
     def _create_llm(self) -> tuple[Any, str | None]:
         from bot.llm import LLMUnavailable, create_chat_model
 
@@ -203,13 +213,17 @@ class Answerer:
                 if scores.get(p.chunk.key, 0.0) >= self.settings.relevance_threshold]
 
     def evidence(self, question: str, verdict: Verdict, passages: list[Passage],
-                 destination: str | None = None) -> tuple[tuple[Citation, ...], list[str]]:
-        ruled = rule_citations(verdict, self)
+                 destination: str | None = None,
+                 facts: Facts | None = None) -> tuple[tuple[Citation, ...], list[str]]:
+        from bot.answers.cite import verdict_table_citations
+
+        ruled = rule_citations(verdict, self, claims=claims(verdict, facts) if facts else None)
+        tables = verdict_table_citations(verdict)  # the EAR's table rows, re-verified
         spans = [(c.source, c.span) for c in ruled.citations if c.span]
         shown = [p for p in passages if not about_other_countries(p.chunk.text, destination)]
         retrieved = passage_citations(shown, exclude=spans, terms=terms_of(question),
                                       limit=self.settings.search_k)
-        return ruled.citations + retrieved.citations, [*ruled.notes, *retrieved.notes]
+        return ruled.citations + tables + retrieved.citations, [*ruled.notes, *retrieved.notes]
 
     # ----------------------------------------------------------------- the answer
 
@@ -218,6 +232,7 @@ class Answerer:
                overrides: dict[str, str] | None = None, front_end: str = "cli",
                user_id: str | None = None, log: bool | None = None) -> Answer:
         start = perf_counter()
+        self.rulebook = self._reviewed()  # open staleness alarms ride on the rulebook (bot.sync)
         text_q = clean_question(question, self.settings.max_question_chars)
         timings: dict[str, float] = {}
 
@@ -248,9 +263,11 @@ class Answerer:
         timings["retrieve"] = _ms(t)
 
         t = perf_counter()
-        abstained = cannot_answer(facts, verdict, relevant, self.rulebook.countries())
+        from bot.rules.destinations import covered
+
+        abstained = cannot_answer(facts, verdict, relevant, tuple(covered(self.rulebook)))
         citations, notes = ((), []) if abstained else self.evidence(text_q, verdict, relevant,
-                                                                    facts.destination)
+                                                                    facts.destination, facts)
         timings["evidence"] = _ms(t)
 
         text, model, prompt, llm_notes = self._text(text_q, facts, verdict, citations, abstained)
@@ -328,7 +345,8 @@ def answer_question(question: str, *, as_of: date | None = None, context: Facts 
 
 def citation_json(c: Citation) -> dict[str, Any]:
     return {"key": c.key, "source": c.source, "locator": c.locator, "citation": c.citation,
-            "quote": c.quote, "rule_ids": list(c.rule_ids), "url": c.url}
+            "quote": c.quote, "rule_ids": list(c.rule_ids), "url": c.url,
+            "trust": c.trust, "label": c.label, "flags": list(c.flags)}
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "screen": "bot.commands.screen:screen",
     "screening": "bot.commands.screen:screening",
     "index": "bot.commands.index:index",
+    "sync": "bot.commands.sync:sync",
 }
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

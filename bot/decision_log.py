@@ -292,6 +292,17 @@ def record_feedback(log_id: int, *, user_id: str | None, value: str, front_end: 
     return _append(settings, fields)
 
 
+def record_review(alarm: dict[str, Any], *, note: str, user_id: str | None,
+                  settings: Settings | None = None, front_end: str = "cli") -> int:
+    """Record a person's decision on a staleness alarm (`regbot rules review --ack`): the
+    alarm (rule value, document) in `verdict`, its id in `value`, the note in `question`."""
+    settings = settings or get_settings()
+    fields = {"kind": "review", "front_end": front_end, "user_id": user_id, "question": note,
+              "status": "acknowledged", "verdict": _dump(alarm), "value": alarm.get("id"),
+              "ref_id": None}
+    return _append(settings, fields)
+
+
 # --------------------------------------------------------------------------- reading
 
 

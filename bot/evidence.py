@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Protocol
 
+from bot import provenance
 from bot.records import Chunk, Citation, Passage, TraceEntry, Verdict
+from bot.support import Claim, supported_rules
 
 _WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s")
 EXCERPT_CHARS = 400
+TABLE_ROWS = ("ear-table:ccl:", "ear-table:chart:", "ear-table:groups:", "ear-table:footnote:")
 
 
 class ChunkSource(Protocol):
@@ -220,10 +223,10 @@ def passage_citation(chunk: Chunk) -> str | None:
 def _citation(chunk: Chunk, span: tuple[int, int], quote: str, *,
               rule_ids: tuple[str, ...] = ()) -> Citation:
     meta = chunk.meta
-    return Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
-                    citation=passage_citation(chunk), quote=quote, rule_ids=rule_ids,
-                    url=meta.source_url, span=span, title=meta.title,
-                    visibility=meta.visibility)
+    return provenance.present(Citation(
+        key=chunk.key, source=chunk.source, locator=chunk.locator, citation=passage_citation(chunk),
+        quote=quote, rule_ids=rule_ids, url=meta.source_url, span=span, title=meta.title,
+        visibility=meta.visibility), chunk)  # trust label, flags; non-primary is never support
 
 
 def locate_quote(chunks: Iterable[Chunk], quote: str) -> tuple[Chunk, tuple[int, int], str] | None:
@@ -248,27 +251,44 @@ def locate_quote(chunks: Iterable[Chunk], quote: str) -> tuple[Chunk, tuple[int,
     return None
 
 
-def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
+def rule_citations(verdict: Verdict, index: ChunkSource,
+                   claims: Iterable[Claim] | None = None) -> Evidence:
     """One verified citation per distinct (source, quote) of the rules the verdict rests on.
 
     The trace also holds values read only to rule something out (e.g. that Cambodia is not in
     the § 744.21(a)(2) group); those are not evidence for the verdict, so they are not quoted.
+    With `claims` (`bot.support.claims`), a quote is shown only for the rules whose claim it
+    is about (its destination or list, its ECCN): claim and quote must agree.
     """
     grouped: dict[tuple[str, str], list[TraceEntry]] = {}
     rests_on = set(verdict.rule_ids)
     for entry in verdict.trace:
         if rests_on and entry.rule_id not in rests_on:
             continue
+        if entry.rule_id.startswith(TABLE_ROWS):  # a table row: bot.answers.cite shows it
+            continue
         if entry.source and entry.quote:
             grouped.setdefault((entry.source, entry.quote), []).append(entry)
     cites: list[Citation] = []
     notes: list[str] = []
     absent: dict[str, None] = {}  # rule sources this index does not hold at all
+    claims = None if claims is None else list(claims)
     for (source, quote), entries in grouped.items():
         rule_ids = tuple(dict.fromkeys(e.rule_id for e in entries))
-        chunks = index.chunks_by_source(source)
+        if claims is not None:
+            agreeing = supported_rules(quote, rule_ids, claims)
+            if not agreeing:
+                notes.append(f"quote for {', '.join(rule_ids)} is not about this destination or "
+                             f"item; not shown as support")
+                continue
+            rule_ids = agreeing
+        chunks = index.chunks_by_source(Path(source).name)  # indexed by file name
         if not chunks:
             absent[source] = None
+            continue
+        chunks, problem = provenance.rule_source_chunks(source, chunks)  # by content hash
+        if problem:
+            notes.append(problem)
             continue
         found = locate_quote(chunks, quote)
         if found is None:
@@ -300,7 +320,7 @@ def passage_citations(passages: Iterable[Passage], *, limit: int = 3, terms: set
     """Verified excerpts of the best retrieved passages, focused on `terms` (skipping cited spans)."""
     seen = set(exclude)
     cites: list[Citation] = []
-    notes: list[str] = []
+    passages, notes = provenance.quotable(passages)  # text addressing the reader: never quoted
     for passage in passages:
         if len(cites) >= limit:
             break

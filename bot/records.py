@@ -307,6 +307,11 @@ class Citation(Record):
     span: tuple[int, int] | None = None
     title: str | None = None
     visibility: str = "shareable"
+    # bot.provenance: the quoted document's trust level (ingest.trust); what a non-primary one
+    # is ("news — The Phnom Penh Post", shown in place of a citation); how it addresses its reader
+    trust: str = "unknown"
+    label: str | None = None
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,27 @@ class Settings(BaseSettings):
         default=900.0, gt=0, description="Seconds after which a queued Slack question that was not "
         "answered (e.g. the worker was down) gets an apology instead of a late answer.")
 
+    # --- sync (bot/sync: the Federal Register / eCFR change feed; docs/sync.md)
+    sync_fr_url: str = Field(default="https://www.federalregister.gov/api/v1/",
+                             description="Federal Register API base URL (tests use a local replay).")
+    sync_agencies: list[str] = Field(
+        default_factory=lambda: ["industry-and-security-bureau", "state-department"],
+        description="Federal Register agency slugs searched (State documents are kept only "
+                    "when they touch 22 CFR 120-130).")
+    sync_types: list[str] = Field(default_factory=lambda: ["RULE", "PRORULE", "NOTICE"],
+                                  description="Federal Register document types searched.")
+    sync_since: str | None = Field(default=None, description="First publication date of the "
+                                   "first sync (later syncs continue from the newest stored).")
+    sync_ecfr_url: str = Field(default="https://www.ecfr.gov/", description="eCFR base URL.")
+    sync_ecfr_parts: list[str] = Field(
+        default_factory=list, description="eCFR parts fetched as 'title:part' (e.g. "
+        "15:738,15:740,15:774,22:126); empty = no eCFR fetch.")
+    sync_retries: int = Field(default=4, ge=0, description="Retries per request (backoff).")
+    sync_backoff: float = Field(default=0.5, ge=0, description="Backoff factor in seconds.")
+    sync_timeout: float = Field(default=30.0, gt=0, description="Seconds per request.")
+    sync_slack_channel: str | None = Field(
+        default=None, description="Slack channel that gets one message per new staleness alarm.")
+
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
                                    dotenv_settings, file_secret_settings):

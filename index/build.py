@@ -163,11 +163,11 @@ def embedding_text(chunk: Chunk) -> str:
     return chunk.text
 
 
-def _read_and_chunk(path: Path, settings: Settings) -> list[Chunk]:
+def _read_and_chunk(path: Path, settings: Settings, trust: str | None = None) -> list[Chunk]:
     from ingest.chunking import chunk_document
     from ingest.readers import read_document
 
-    return chunk_document(read_document(path), max_tokens=settings.chunk_max_tokens)
+    return chunk_document(read_document(path, trust), max_tokens=settings.chunk_max_tokens)
 
 
 def _commit_document(index: Index, chunks: list[Chunk], stale: set[str],
@@ -200,19 +200,21 @@ def _is_current(entry: dict[str, Any] | None, digest: dict | None, index: Index)
 
 
 def _ingest_file(path: Path, index: Index, manifest: dict, tally: _Tally,
-                 on_slice: Callable[[int, int], None] | None = None) -> bool:
-    """One file; returns True when the index changed."""
+                 on_slice: Callable[[int, int], None] | None = None,
+                 trust: str | None = None) -> bool:
+    """One file; returns True when the index changed. `trust`: the folder's level, if given."""
     name = str(path)
     try:
         digest = fingerprint(path)
         if digest is not None:  # new chunking settings re-chunk every file
             digest["chunking"] = f"v{INGEST_VERSION}/max_tokens={index.settings.chunk_max_tokens}"
+            digest["trust"] = trust  # another folder level re-reads the file's metadata
         entry = manifest.get(name)
         if _is_current(entry, digest, index):
             tally.documents += 1
             tally.unchanged += len(entry["chunk_keys"])
             return False
-        chunks = _read_and_chunk(path, index.settings)
+        chunks = _read_and_chunk(path, index.settings, trust)
     except RegbotIndexError:
         raise
     except Exception as exc:  # IngestError and any reader/chunker failure: report, go on
@@ -314,18 +316,26 @@ def _slice_ticker(ticker: _Ticker, index: int, path: Path) -> Callable[[int, int
 
 def ingest_paths(paths: Sequence[Path | str], settings: Settings, *, prune: bool = False,
                  rebuild: bool = False, progress: Progress | None = None, wait: bool = True,
-                 on_wait: Callable[[LockHolder | None], None] | None = None) -> IngestReport:
+                 on_wait: Callable[[LockHolder | None], None] | None = None,
+                 trust: str | None = None) -> IngestReport:
     """Ingest files and folders into the index for `settings`; see the module docstring.
 
     One writer per home: the run holds `$REGBOT_HOME/ingest.lock`. When another process
     holds it, `on_wait(holder)` is called and the run waits, or with `wait=False` raises
-    `IndexBusyError` naming the holder."""
+    `IndexBusyError` naming the holder.
+
+    `trust` (ingest.trust level) is what these paths are: every document gets at most that
+    level (a sidecar may lower it, never raise it); without it, sidecars decide, else unknown."""
+    from ingest.trust import parse_trust
+
+    trust = parse_trust(trust)  # ValueError for a level that does not exist
     with write_lock(settings.home, wait=wait, on_wait=on_wait):
-        return _ingest_locked(paths, settings, prune=prune, rebuild=rebuild, progress=progress)
+        return _ingest_locked(paths, settings, prune=prune, rebuild=rebuild, progress=progress,
+                              trust=trust)
 
 
 def _ingest_locked(paths: Sequence[Path | str], settings: Settings, *, prune: bool,
-                   rebuild: bool, progress: Progress | None) -> IngestReport:
+                   rebuild: bool, progress: Progress | None, trust: str | None) -> IngestReport:
     from ingest.readers import iter_source_files
 
     found, problems = iter_source_files([Path(p) for p in paths])
@@ -341,7 +351,8 @@ def _ingest_locked(paths: Sequence[Path | str], settings: Settings, *, prune: bo
         changed, ticker = False, _Ticker(files, progress)
         for i, path in enumerate(files):
             ticker.emit(i, path, "reading")
-            changed |= _ingest_file(path, index, manifest, tally, _slice_ticker(ticker, i, path))
+            changed |= _ingest_file(path, index, manifest, tally, _slice_ticker(ticker, i, path),
+                                    trust)
             ticker.file_done(i, path)
         if prune:
             changed |= _prune(index, manifest, tally)

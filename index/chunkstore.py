@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ingest.records import Chunk, DocMeta
+from ingest.trust import meta_fields
 from index.errors import IndexCorruptError, IndexMissingError
 
 SCHEMA = """
@@ -45,11 +46,16 @@ def chunk_to_row(chunk: Chunk) -> tuple:
             chunk.meta.citation, json.dumps(chunk.meta.to_dict(), sort_keys=True))
 
 
+def load_doc_meta(blob: str) -> DocMeta:
+    """A stored DocMeta (JSON); a record from before trust levels gets one (ingest.trust)."""
+    return DocMeta(**meta_fields(json.loads(blob)))
+
+
 def row_to_chunk(row: tuple) -> Chunk:
     """The inverse of `chunk_to_row`."""
     key, doc_id, source, path, text, start, end, locator, section, heading, ordinal, _, meta = row
     return Chunk(key=key, doc_id=doc_id, source=source, path=path, text=text, span=(start, end),
-                 locator=locator, section=section, heading=heading, meta=DocMeta(**json.loads(meta)),
+                 locator=locator, section=section, heading=heading, meta=load_doc_meta(meta),
                  ordinal=ordinal)
 
 
@@ -195,7 +201,7 @@ class ChunkStore:
     def document_meta(self) -> list[tuple[str, str, DocMeta]]:
         """(file name, path, metadata) of every document with chunks, by file name."""
         sql = "SELECT source, path, meta FROM chunks GROUP BY doc_id ORDER BY source, path"
-        return [(source, path, DocMeta(**json.loads(meta)))
+        return [(source, path, load_doc_meta(meta))
                 for source, path, meta in self._db.execute(sql)]
 
     def iter_chunks(self) -> Iterator[Chunk]:

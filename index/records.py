@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingest.records import Chunk, Record
+from ingest.trust import PRIMARY, reader_flags, shown_locator, trust_label
 
 
 @dataclass(frozen=True)
@@ -18,14 +19,29 @@ class Passage(Record):
     lexical_rank: int | None = None
     dense_score: float | None = None  # cosine with the query, when the dense side saw it
 
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """How the passage addresses its reader (ingest.trust.reader_flags); () when it does not."""
+        return reader_flags(self.chunk.text)
+
+    @property
+    def label(self) -> str | None:
+        """What a non-primary passage is, e.g. 'news — The Phnom Penh Post'; None for primary."""
+        meta = self.chunk.meta
+        return trust_label(meta.trust, meta.document_type, meta.publisher, self.chunk.source)
+
     def search_json(self) -> dict[str, Any]:
-        """The `regbot search --json` contract for one hit."""
+        """The `regbot search --json` contract for one hit. Only primary text carries its
+        citation; any other passage carries `label` instead (docs/ingest.md "Trust levels")."""
         c = self.chunk
         return {
             "key": c.key,
             "source": c.source,
-            "locator": c.locator,
-            "citation": c.meta.citation,
+            "locator": shown_locator(c.locator, c.source, c.meta.trust),
+            "citation": c.meta.citation if c.meta.trust == PRIMARY else None,
+            "trust": c.meta.trust,
+            "label": self.label,
+            "flags": list(self.flags),
             "title": c.meta.title,
             "published": c.meta.published,
             "effective": c.meta.effective,

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.records import Passage
-from ingest.records import Chunk, DocMeta
-from index.chunkstore import ChunkStore
+from ingest.records import Chunk
+from index.chunkstore import ChunkStore, load_doc_meta
 from index.embedding import DIM, MODEL_ID
 from index.errors import IndexCorruptError, IndexMissingError, ModelMismatchError, RegbotIndexError
 
@@ -59,7 +59,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "span_start": chunk.span[0], "span_end": chunk.span[1], "locator": chunk.locator,
         "section": chunk.section, "heading": chunk.heading, "ordinal": chunk.ordinal,
         "doc_meta": json.dumps(meta.to_dict(), sort_keys=True),
-        "document_type": meta.document_type, "agency": meta.agency,
+        "document_type": meta.document_type, "agency": meta.agency, "trust": meta.trust,
         "published": _date_ord(meta.published), "effective": _date_ord(meta.effective),
     }
     return {k: v for k, v in record.items() if v is not None}  # Chroma rejects None
@@ -70,7 +70,7 @@ def metadata_chunk(key: str, text: str, md: dict[str, Any]) -> Chunk:
     return Chunk(key=key, doc_id=md["doc_id"], source=md["source"], path=md["path"], text=text,
                  span=(int(md["span_start"]), int(md["span_end"])), locator=md["locator"],
                  section=md.get("section"), heading=md.get("heading", ""),
-                 meta=DocMeta(**json.loads(md["doc_meta"])), ordinal=int(md.get("ordinal", 0)))
+                 meta=load_doc_meta(md["doc_meta"]), ordinal=int(md.get("ordinal", 0)))
 
 
 def _make_client(settings: "Settings", create: bool):

@@ -10,12 +10,13 @@ from ingest.records import DocMeta
 from ingest.errors import IngestError
 from ingest.formats import jsonsafe
 from ingest.structure import CfrTitles, front_matter
+from ingest.trust import effective_trust
 
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_DEPTH = 16  # a sidecar is one flat object; deeper nesting is an attack or a mistake
 SIDECAR_MAX_BYTES = 1 << 20
 _STR_FIELDS = ("title", "publisher", "agency", "document_type", "published", "effective",
-               "citation", "source_url", "completeness", "visibility")
+               "citation", "source_url", "completeness", "visibility", "trust")
 _DATE_FIELDS = ("published", "effective")
 _VISIBILITY = ("shareable", "internal")
 # publisher words -> short agency name (first match wins)
@@ -117,8 +118,9 @@ def infer_citation(text: str) -> str | None:
     return f"{fr.group(1)} FR {fr.group(2)}" if fr else None
 
 
-def infer_meta(path: Path, text: str) -> DocMeta:
-    """Metadata from the file alone: title, date prefix of the name, citation, agency."""
+def infer_meta(path: Path, text: str, trust: str | None = None) -> DocMeta:
+    """Metadata from the file alone: title, date prefix of the name, citation, agency; its
+    trust level is the folder's (`trust`), else unknown: text alone never makes it primary."""
     file_date = _FILE_DATE.match(path.name)
     published = None
     if file_date:
@@ -129,13 +131,15 @@ def infer_meta(path: Path, text: str) -> DocMeta:
     head = text[:600]  # an agency line opens FR documents; deeper mentions are not authorship
     records = path.suffix.lower() in (".json", ".jsonl", ".ndjson")  # many records: no one title
     title = path.stem if records else infer_title(text, path.stem)
-    return DocMeta(title=title, agency=agency_for(head),
-                   published=published, citation=infer_citation(text))
+    return DocMeta(title=title, agency=agency_for(head), published=published,
+                   citation=infer_citation(text), trust=effective_trust(None, trust))
 
 
-def load_meta(path: Path, text: str) -> DocMeta:
-    """The sidecar's metadata (missing fields inferred), or inferred metadata; IngestError if malformed."""
-    inferred = infer_meta(path, text)
+def load_meta(path: Path, text: str, trust: str | None = None) -> DocMeta:
+    """The sidecar's metadata (missing fields inferred), or inferred metadata; IngestError if malformed.
+
+    `trust` is the level of the folder it was ingested from (a ceiling on what a sidecar says)."""
+    inferred = infer_meta(path, text, trust)
     side = sidecar_path(path)
     if not side.is_file():
         return inferred
@@ -145,6 +149,10 @@ def load_meta(path: Path, text: str) -> DocMeta:
         raise IngestError(f"{side.name}: 'visibility' must be one of {', '.join(_VISIBILITY)}, "
                           f"got {visibility!r}")
     publisher = data.get("publisher")
+    try:
+        level = effective_trust(data, trust)
+    except ValueError as exc:
+        raise IngestError(f"{side.name}: {exc}")
 
     def pick(key: str, inferred_value: str | None) -> str | None:
         # a key the sidecar states (even as null) is authoritative; absent keys are inferred
@@ -161,4 +169,5 @@ def load_meta(path: Path, text: str) -> DocMeta:
         source_url=data.get("source_url"),
         completeness=data.get("completeness"),
         visibility=visibility,
+        trust=level,
     )

@@ -262,8 +262,10 @@ def doc_id_for(path: Path) -> str:
     return hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
 
 
-def read_document(path: Path) -> Document:
-    """Read one source file into a Document, or raise IngestError with a clear reason."""
+def read_document(path: Path, trust: str | None = None) -> Document:
+    """Read one source file into a Document, or raise IngestError with a clear reason.
+
+    `trust`: the trust level of the folder it comes from (ingest.trust), if one was given."""
     path = Path(path)
     data = _read_bytes(path)
     if not data.strip():
@@ -277,4 +279,4 @@ def read_document(path: Path) -> Document:
     resolved = path.resolve()
     return Document(
         doc_id=doc_id_for(resolved), path=str(resolved), source=path.name, format=fmt,
-        text=text, sha256=hashlib.sha256(data).hexdigest(), meta=load_meta(path, text))
+        text=text, sha256=hashlib.sha256(data).hexdigest(), meta=load_meta(path, text, trust))

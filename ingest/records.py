@@ -46,6 +46,8 @@ class DocMeta(Record):
     source_url: str | None = None
     completeness: str | None = None  # "full", "excerpt", "partial", ...
     visibility: str = "shareable"  # "shareable" | "internal" (Slack channels cite only shareable)
+    # ingest.trust: primary | official | commentary | unknown (a missing value is never primary)
+    trust: str = "unknown"
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,20 @@ corpus index share one built once per session from ../shared/corpus."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from quote_check import assert_quotes_verbatim
+from quote_check import assert_claims_agree, assert_quotes_verbatim
 from regbot_paths import CORPUS, REPO, SAMPLE_CORPUS, SHARED  # noqa: F401 (re-exported)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Bench scripts the tests run record into a scratch file, never the committed docs/bench/results-latest.json.
+os.environ["REGBOT_BENCH_RESULTS"] = str(Path(tempfile.gettempdir()) / f"regbot-test-bench-{os.getpid()}.json")
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +67,7 @@ def every_answer_quotes_verbatim(monkeypatch):
         answer = original(self, *args, **kwargs)
         dirs = {CORPUS, *(Path(p.chunk.path).parent for p in answer.passages)}
         assert_quotes_verbatim(answer, sorted(dirs))
+        assert_claims_agree(answer)
         return answer
 
     monkeypatch.setattr(Answerer, "answer", checked)

@@ -46,7 +46,9 @@ def test_search_json_done_when_queries(use_corpus_home, query, check):
     hits = json.loads(result.stdout)
     assert len(hits) == 5 and check(hits), [(h["source"], h["locator"]) for h in hits]
     assert set(hits[0]) == {"key", "source", "locator", "citation", "title", "published",
-                            "effective", "score", "text", "span"}
+                            "effective", "score", "text", "span", "trust", "label", "flags"}
+    assert all(h["trust"] in ("primary", "official", "commentary", "unknown") for h in hits)
+    assert all((h["label"] is None) == (h["trust"] == "primary") and h["flags"] == [] for h in hits)
 
 
 def test_search_human_output_and_filters(use_corpus_home):

@@ -61,7 +61,8 @@ def test_passages_cite_exact_spans_of_their_source(index):
         text = open(p.chunk.path, encoding="utf-8").read()
         assert text[p.chunk.span[0]:p.chunk.span[1]] == p.chunk.text
         assert set(p.search_json()) == {"key", "source", "locator", "citation", "title",
-                                        "published", "effective", "score", "text", "span"}
+                                        "published", "effective", "score", "text", "span",
+                                        "trust", "label", "flags"}  # issue 14: provenance
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])

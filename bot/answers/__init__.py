@@ -13,6 +13,7 @@ from time import perf_counter
 from typing import Callable
 
 from bot.answers.base import Ask, Line, Reply, number_citations
+from bot.answers.review import flag_reply
 from bot.kinds import Kind, Route
 from bot.records import Answer, Facts, Status, Verdict
 
@@ -74,6 +75,7 @@ def respond(answerer, route: Route, question: str, facts: Facts, today: date,
     reply = make(ask) if make else None
     if reply is None or not reply.lines:
         return None
+    reply = flag_reply(reply, answerer.rulebook)  # a value under review says so (bot.sync)
     text, citations = number_citations(reply.lines)
     rule_ids = tuple(dict.fromkeys(r for c in citations for r in c.rule_ids))
     verdict = Verdict(status=Status.CANNOT_DETERMINE, rule_ids=rule_ids, trace=reply.trace,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.evidence import passage_citation, quote_is_verbatim, sentence_spans
+from bot.provenance import present
+from ingest.trust import reader_flags
 from bot.records import Chunk, Citation, DocMeta
 
 PRIMARY = ("final_rule", "interim_final_rule", "rule", "notice", "proposed_rule")
@@ -76,12 +78,12 @@ def sentence_citation(chunk: Chunk, start: int, end: int) -> Citation | None:
     """A verified citation of chunk.text[start:end] (chunk-local offsets)."""
     text = chunk.text[start:end]
     span = (chunk.span[0] + start, chunk.span[0] + end)
-    if not text.strip() or not quote_is_verbatim(chunk.path, span, text):
-        return None
+    if not text.strip() or reader_flags(chunk.text) or not quote_is_verbatim(chunk.path, span, text):
+        return None  # text that addresses its reader is never quoted (bot.provenance)
     meta = chunk.meta
-    return Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
-                    citation=passage_citation(chunk), quote=text, url=meta.source_url, span=span,
-                    title=meta.title, visibility=meta.visibility)
+    return present(Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
+                            citation=passage_citation(chunk), quote=text, url=meta.source_url,
+                            span=span, title=meta.title, visibility=meta.visibility), chunk)
 
 
 def sentences(chunks: list[Chunk]) -> list[tuple[Chunk, int, int, str]]:

@@ -11,9 +11,11 @@ dataset and row: `ear-table:chart:KH`, `ear-table:groups:KH`, `ear-table:ccl:5A0
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Protocol
 
 from bot.evidence import locate_quote, passage_citation, quote_is_verbatim
+from bot.provenance import present, rule_source_chunks
 from bot.records import Chunk, Citation
 
 TABLE_PREFIX = "ear-table:"
@@ -30,16 +32,18 @@ def rule_citation(rule_id: str, value, chunks: Chunks) -> Citation | None:
     or the quote is not verbatim in the file)."""
     if not value.source or not value.quote:
         return None
-    found = locate_quote(chunks.chunks_by_source(value.source), value.quote)
+    candidates, _ = rule_source_chunks(value.source, chunks.chunks_by_source(value.source))
+    found = locate_quote(candidates, value.quote)  # only the document the rulebook hashed
     if found is None:
         return None
     chunk, span, text = found
     if not quote_is_verbatim(chunk.path, span, text):
         return None
     meta = chunk.meta
-    return Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
-                    citation=passage_citation(chunk), quote=text, rule_ids=(rule_id,),
-                    url=meta.source_url, span=span, title=meta.title, visibility=meta.visibility)
+    return present(Citation(key=chunk.key, source=chunk.source, locator=chunk.locator,
+                            citation=passage_citation(chunk), quote=text, rule_ids=(rule_id,),
+                            url=meta.source_url, span=span, title=meta.title,
+                            visibility=meta.visibility), chunk)
 
 
 # --------------------------------------------------------------------------- EAR tables
@@ -49,7 +53,7 @@ def _table_citation(key: str, quote: str, citation: str, locator: str, ecfr_date
                     url: str) -> Citation:
     return Citation(key=TABLE_PREFIX + key, source=f"EAR tables, eCFR {ecfr_date}",
                     locator=locator, citation=citation, quote=quote, url=ECFR_URL + url,
-                    title=f"EAR tables as of the eCFR of {ecfr_date}")
+                    title=f"EAR tables as of the eCFR of {ecfr_date}", trust="primary")
 
 
 def group_row(code: str, tables) -> str | None:
@@ -124,7 +128,7 @@ def party_citation(party, list_date: str) -> Citation:
                     source=f"Consolidated Screening List, {list_date}", locator=party.list,
                     citation=party.federal_register_notice or f"Consolidated Screening List ({list_date})",
                     quote=party_quote(party), url=party.source_list_url,
-                    title="U.S. Consolidated Screening List")
+                    title="U.S. Consolidated Screening List", trust="official")
 
 
 # --------------------------------------------------------------------------- verification
@@ -151,7 +155,36 @@ def verify_dataset_citation(key: str, quote: str) -> bool:
         eccn, _, part = rest.partition(":")
         entry = tables.entries.get(eccn)
         return entry is not None and ccl_quote(entry, part) == quote
+    if what == "footnote":
+        note = tables.footnotes.get(int(rest)) if rest.isdigit() else None
+        return note is not None and note.text == quote
     return False
+
+
+# --------------------------------------------------------------------------- verdicts
+
+VERDICT_ROWS = tuple(TABLE_PREFIX + w for w in ("ccl:", "chart:", "groups:", "footnote:"))
+
+
+def verdict_table_citations(verdict) -> tuple[Citation, ...]:
+    """The table rows a verdict rests on (traced by its layers), each re-verified against the
+    shipped snapshot before it is shown."""
+    rests = set(verdict.rule_ids) | {r for b in verdict.branches for r in b.rule_ids}
+    cites = []
+    for entry in verdict.trace:
+        if entry.rule_id not in rests or not entry.rule_id.startswith(VERDICT_ROWS):
+            continue
+        if not entry.quote or not verify_dataset_citation(entry.rule_id, entry.quote):
+            continue
+        what = entry.rule_id[len(TABLE_PREFIX):].split(":")[0]
+        url = {"ccl": "part-774/appendix-Supplement%20No.%201%20to%20Part%20774",
+               "groups": "part-740/appendix-Supplement%20No.%201%20to%20Part%20740"}.get(
+            what, "part-738/appendix-Supplement%20No.%201%20to%20Part%20738")
+        date = (entry.source or "").rsplit(" ", 1)[-1]
+        cite = _table_citation(entry.rule_id[len(TABLE_PREFIX):], entry.quote, entry.citation,
+                               entry.quote.split(":")[0][:80], date, url)
+        cites.append(replace(cite, rule_ids=(entry.rule_id,)))
+    return tuple(cites)
 
 
 def _verify_party(key: str, quote: str) -> bool:

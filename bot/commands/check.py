@@ -177,12 +177,14 @@ def check(destination, item, classification, end_use, end_user, as_of, as_json) 
     """
     from bot.rules.engine import evaluate
     from bot.rules.loader import RulebookError, load_rulebook
+    from bot.settings import get_settings
+    from bot.sync.review import attach
 
     destination = _text_option("--destination", destination)
     if destination is None:
         raise click.UsageError("--destination is empty")
     try:
-        rulebook = load_rulebook()
+        rulebook = attach(load_rulebook(), get_settings())  # with open alarms (regbot sync)
     except RulebookError as exc:
         _reject(f"the rulebook is broken: {exc}")
     facts = _facts(destination, _text_option("--item", item),
@@ -190,7 +192,10 @@ def check(destination, item, classification, end_use, end_user, as_of, as_json) 
                    _text_option("--end-user", end_user), _as_of(as_of))
     verdict = evaluate(facts, rulebook)
     if as_json:
-        click.echo(json.dumps({"facts": facts.to_dict(), **verdict.to_dict()}, ensure_ascii=False,
+        from bot.rules.table_values import chart_cells
+
+        click.echo(json.dumps({"facts": facts.to_dict(), **verdict.to_dict(),
+                               "chart_cells": chart_cells(verdict)}, ensure_ascii=False,
                               indent=2))
         return
     from rich.console import Console

@@ -1,4 +1,8 @@
-"""`regbot ingest PATH... [--json] [--prune] [--rebuild] [--no-wait]`.
+"""`regbot ingest PATH... [--json] [--prune] [--rebuild] [--no-wait] [--trust LEVEL]`.
+
+`--trust primary|official|commentary|unknown` says what the given folders hold: each
+document's trust level is at most that (its sidecar may lower it); without it, sidecars decide
+and a file without one is `unknown` (docs/ingest.md "Trust levels").
 
 One writer per home: a second ingest waits for the first (saying who holds the lock:
 pid, host, since when), or with `--no-wait` fails at once (exit 1).
@@ -19,6 +23,7 @@ from pathlib import Path
 import click
 
 from bot.cli import EXIT_INDEX, EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK
+from ingest.trust import TRUST_LEVELS
 
 
 def _progress_bar(enabled: bool):
@@ -68,8 +73,11 @@ def _print_human(summary: dict) -> None:
 @click.option("--rebuild", is_flag=True, help="Delete the index first and ingest from scratch.")
 @click.option("--no-wait", "no_wait", is_flag=True,
               help="Fail at once if another process is writing this index (default: wait).")
+@click.option("--trust", type=click.Choice(TRUST_LEVELS, case_sensitive=False), default=None,
+              help="What these paths hold: at most this trust level for every document "
+                   "(default: each sidecar's document_type; no sidecar = unknown).")
 def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool,
-           no_wait: bool) -> None:
+           no_wait: bool, trust: str | None) -> None:
     """Read files and folders (Markdown, text, HTML, XML, PDF, JSON/JSONL) into the index."""
     from bot.commands.index import say_waiting
     from bot.settings import get_settings
@@ -89,7 +97,8 @@ def ingest(paths: tuple[Path, ...], as_json: bool, prune: bool, rebuild: bool,
 
         try:
             report = ingest_paths(list(paths), settings, prune=prune, rebuild=rebuild,
-                                  progress=progress, wait=not no_wait, on_wait=say_waiting)
+                                  progress=progress, wait=not no_wait, on_wait=say_waiting,
+                                  trust=trust)
         except IndexBusyError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_NOTHING)

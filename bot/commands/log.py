@@ -54,7 +54,9 @@ def _print_table(rows: list[dict]) -> None:
 
     table = Table("id", "time (UTC)", "front end", "user", "status / feedback", "question")
     for row in rows:
-        what = row["status"] if row["kind"] == "answer" else f"{row['value']} on #{row['ref_id']}"
+        what = row["status"] if row["kind"] == "answer" else (
+            f"review {row['value']} acknowledged" if row["kind"] == "review"
+            else f"{row['value']} on #{row['ref_id']}")
         table.add_row(str(row["id"]), row["ts"][:19], row["front_end"], row["user_id"] or "",
                       what or "", (row["question"] or "")[:80])
     Console().print(table)

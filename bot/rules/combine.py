@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from bot.records import Status
+from bot.rules import review
 from bot.rules.context import Context
 from bot.rules.layers import LAYERS
 from bot.rules.layers.base import not_in_force
@@ -27,6 +28,10 @@ from bot.rules.reader import NotInForce
 from bot.rules.types import Finding, Layer, Outcome
 
 Consulted = list[tuple[Layer, tuple[Finding, ...]]]
+# Post-combine steps, in order: each takes (ctx, outcome) and returns the outcome.
+STEPS = (
+    review.flag,  # a value under review (bot.sync): say so, name the document, never a go-ahead
+)
 
 
 def consult(ctx: Context, layers: Iterable[Layer] = LAYERS) -> Consulted:
@@ -63,8 +68,11 @@ def outcome(ctx: Context, consulted: Consulted) -> Outcome:
         status, deciding = Status.CANNOT_DETERMINE, [default(ctx)]
     checked = [f for layer, found in consulted if not layer.must_speak for f in found if f.clear]
     rests_on = deciding + checked
-    return Outcome(
+    result = Outcome(
         status=status,
         rule_ids=tuple(dict.fromkeys(r for f in rests_on for r in f.rule_ids)),
         reasons=tuple(dict.fromkeys(f.reason for f in rests_on if f.reason)),
         missing=tuple(dict.fromkeys(n.fact for f in deciding for n in f.needs)))
+    for step in STEPS:
+        result = step(ctx, result)
+    return result

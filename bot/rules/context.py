@@ -14,7 +14,8 @@ from functools import cached_property
 
 from bot.rules.loader import RuleValue
 from bot.rules.reader import Reader
-from bot.rules.schema import EMBARGO, GROUP_E, ITAR_126_1, MIEU_COUNTRIES
+from bot.rules.schema import (D5_NOTE, EMBARGO, FOOD_MEDICINE_ITEM, GROUP_E, ITAR_126_1,
+                              MIEU_COUNTRIES)
 
 _600_SERIES = re.compile(r"^\d[A-E]6\d\d")  # "600 series" ECCNs, e.g. 9A610 (§ 772.1)
 _9X515 = re.compile(r"^\d[A-E]515")  # spacecraft and related items, e.g. 9A515
@@ -46,6 +47,39 @@ class Context:
     end_use: str | None
     end_user: str | None = None
     parties: tuple[str, ...] = ()  # names to screen (the parties layer)
+    asked: str | None = None  # the destination as asked ("HK"), when another row is read
+    item: str | None = None  # the item words, e.g. "food" (the catalogue entry they name)
+    activity: str | None = None  # the end use the question states, whoever the end user is
+
+    # ------------------------------------------------------------ the EAR's tables (issue 9)
+
+    @cached_property
+    def tables(self):
+        from bot.rules.datasets import load_tables
+
+        return load_tables(as_of=self.as_of)  # the snapshot in force then (regbot rules build)
+
+    @cached_property
+    def charted(self) -> bool:
+        """The date is on or after the snapshot's: the shipped tables hold then."""
+        return self.as_of >= date.fromisoformat(self.tables.ecfr_date)
+
+    @cached_property
+    def determination(self):
+        """§ 738.4 for this classification and destination (`bot.rules.datasets`), None for
+        no classification; a classification the CCL does not hold raises ClassificationError."""
+        if self.classification is None or self.kind == "usml":
+            return None
+        from bot.rules.datasets import determine
+
+        return determine(self.classification, self.destination, self.tables)
+
+    def in_group(self, group: str) -> bool | None:
+        """Is the destination in Country Group `group` (e.g. "D:5") of the shipped table?
+        None before the snapshot's date: nothing records what the table held then."""
+        if not self.charted:
+            return None
+        return self.destination in self.tables.groups.get(group, frozenset())
 
     @property
     def as_of(self) -> date:
@@ -61,6 +95,13 @@ class Context:
         return self.classification.split(".")[0] if self.classification else None
 
     @property
+    def food_or_medicine(self) -> bool:
+        """EAR99 food or medicine: the catalogue entry the item words name is the one the
+        § 746.4(a) / § 746.9(a) exception names (medical devices are a different entry)."""
+        entry = self.reader.rulebook.item(self.item) if self.item else None
+        return self.kind == "ear99" and entry is not None and entry.id == FOOD_MEDICINE_ITEM
+
+    @property
     def subject_to_ear(self) -> bool:
         """Not a USML item (an unclassified item may still be one, or may not)."""
         return self.kind != "usml"
@@ -68,6 +109,25 @@ class Context:
     def itar_listing(self) -> RuleValue | None:
         """The destination's § 126.1 value on the date (None: the rulebook cannot say)."""
         return self.reader.value(ITAR_126_1.of(self.destination))
+
+    def arms_embargo(self) -> tuple[bool | None, list[str], list[RuleValue]]:
+        """Is the destination under the § 126.1 policy of denial on the date? (listed, the
+        rule ids it rests on, their values). The rulebook's dated value where it holds a rule
+        for the destination (Cambodia's history); else Country Group D:5 of the shipped table,
+        the proxy the Note to D:5 allows (the State list controls D:5), from its date on;
+        before it, None: nothing records it."""
+        rid = ITAR_126_1.of(self.destination)
+        if self.reader.rulebook.rule(rid) is not None:
+            listing = self.itar_listing()
+            return (None if listing is None else listing.value == "listed"), [rid], [listing]
+        d5 = self.in_group("D:5")
+        if d5 is None:
+            return None, [rid], []
+        from bot.rules import table_values as tv
+
+        key = tv.groups_row(self.reader, self.tables, self.destination)
+        note = self.reader.value(D5_NOTE.id)
+        return d5, [key, D5_NOTE.id] if note else [key], [self.reader.entry(key), note]
 
     def embargo(self) -> RuleValue | None:
         """The destination's part 746 embargo on the date, if it has one."""

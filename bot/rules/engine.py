@@ -18,6 +18,7 @@ from bot.rules.branches import matters, plan
 from bot.rules.context import Context
 from bot.rules.countries import country_name
 from bot.rules.dates import window
+from bot.rules.destinations import covered, not_in_chart, place
 from bot.rules.loader import Rulebook
 from bot.rules.parties import PartyLists, parties_only, screening_record
 from bot.rules.periods import over_period
@@ -41,12 +42,11 @@ def _precheck(facts: Facts, rulebook: Rulebook) -> Verdict | None:
         return _closed(f"I don't know the country '{facts.unknown_country}'.", ["destination"])
     if facts.destination is None:
         return _closed("No destination was given, so no rule can be applied.", ["destination"])
-    covered = rulebook.countries()
-    if facts.destination not in covered:
+    if facts.destination not in covered(rulebook):
         name = country_name(facts.destination) or facts.destination
-        names = ", ".join(country_name(c) or c for c in covered)
-        return _closed(f"The rulebook has no rules for {name} ({facts.destination}); "
-                       f"it covers {names}. Check the destination with compliance.")
+        return _closed(f"Neither the rulebook nor the EAR's tables can decide an export to "
+                       f"{name} ({facts.destination}): {not_in_chart(facts.destination).reason}. "
+                       f"Check the destination with compliance.")
     return None
 
 
@@ -107,13 +107,13 @@ def _questions(facts: Facts, runs: list[Run], missing: list[str]) -> list[str]:
 
 
 def _verdict(facts: Facts, runs: list[Run], missing: list[str], reader: Reader,
-             note: str | None) -> Verdict:
+             note: str | None, first: tuple[str, ...] = ()) -> Verdict:
     statuses = {o.status for _, o in runs}
     agree = len(statuses) == 1  # every case gives this status (a listed party may say depends)
     status = statuses.pop() if agree else Status.DEPENDS
     if status == Status.DEPENDS:  # ask only about the facts that change the answer
         missing = [m for m in missing if matters(m, runs)] or missing
-    rule_ids = list(dict.fromkeys(r for _, o in runs for r in o.rule_ids))
+    rule_ids = list(dict.fromkeys([*first, *(r for _, o in runs for r in o.rule_ids)]))
     branches = tuple(Branch(conditions=c, status=o.status, rule_ids=o.rule_ids,
                             reasons=o.reasons) for c, o in runs if c)
     reasons = _reasons(status, runs, branches, missing, reader)
@@ -150,14 +150,19 @@ def evaluate(facts: Facts, rulebook: Rulebook, parties: PartyLists | None = None
 def _on_day(facts: Facts, rulebook: Rulebook, parties: PartyLists | None) -> tuple[Verdict, Reader]:
     """The verdict on the one day `facts.as_of`, and the reader that read the rules for it."""
     reader = Reader(rulebook, facts.as_of, parties)
-    name = country_name(facts.destination) or facts.destination
+    where = place(facts.destination, country_name(facts.destination) or facts.destination)
+    first: tuple[str, ...] = ()
+    if where.direction is not None:  # Hong Kong reads China's row: say so, cite it
+        first = (f"ear-table:direction:{where.asked}",)
+        reader.traced(first[0], where.direction)
     plans, missing = plan(facts, rulebook)
     runs = []
     for branch in plans:
-        ctx = Context(reader, facts.destination, name, branch.classification, branch.end_use,
-                      facts.end_user, parties=facts.parties)
+        ctx = Context(reader, where.code, where.name, branch.classification, branch.end_use,
+                      facts.end_user, parties=facts.parties, asked=where.asked, item=facts.item,
+                      activity=facts.end_use)
         runs.append((branch.conditions, combine.outcome(ctx, combine.consult(ctx))))
-    return _verdict(facts, runs, missing, reader, _catalogue_note(facts, rulebook)), reader
+    return _verdict(facts, runs, missing, reader, _catalogue_note(facts, rulebook), first), reader
 
 
 def evaluate_on(facts: Facts, rulebook: Rulebook, as_of: date) -> Verdict:

@@ -85,6 +85,9 @@ _NOT_PLACES = frozenset(
     "which what whom supplement part country group section license licence federal register "
     "us u.s. army navy police customers customer export exports eccn ccl cfr ofac nato "
     "government ministry department company client distributor reseller end".split())
+# Reasons for control that are also ISO codes ("a licence for MT?" is not Malta, AT not Austria)
+_REASON_CODES = frozenset({"AT", "CB", "CC", "CW", "EI", "FC", "MT", "NP", "NS", "RS", "SI", "SL",
+                           "UN"})
 _ISO_CODE = re.compile(
     r"\b(?:to|into|for|about|destined for)\s+([A-Z]{2})(?=\s*(?:$|[?.!,;:)])|\s+(?:in|on|as|"
     r"before|after|since|during|by|and|or|under|from|via|now|today)\b)|(?:->|→)\s*([A-Z]{2})\b")
@@ -184,6 +187,7 @@ def _find_item(text: str, rulebook: Rulebook) -> tuple[str | None, list[tuple[in
 
 _TO = re.compile(r"(?:\b(?:to|into|towards|destined for)|->|→)\s*(?:the\s+)?$", re.IGNORECASE)
 _IN_FOR = re.compile(r"\b(?:for|in)\s+(?:the\s+)?$", re.IGNORECASE)
+ACTIVITIES = frozenset({"humanitarian-demining"})  # end uses that name what is done, not who
 # "not selling to the military", "no military end use": a negated cue is not a fact.
 # Only a negation that governs the cue: "not (selling) (to) (the)", "no", "without (any)";
 # "is it not prohibited to sell to the army?" still names the army.
@@ -230,12 +234,16 @@ def _co_destinations(matches: list[CountryMatch], picked: CountryMatch, text: st
 
 def _covered_codes(text: str, rulebook: Rulebook) -> list[CountryMatch]:
     """"to KH?", "7A994 for CN in 2023": an upper-case ISO code of a destination the rulebook
-    covers, after to/into/for and before the end of a clause (so "IR cameras" stays infrared)."""
+    or the Country Chart covers, after to/into/for and before the end of a clause (so "IR
+    cameras" stays infrared)."""
+    from bot.rules.destinations import covered
+
+    codes = covered(rulebook) - _REASON_CODES
     found = []
     for m in _ISO_CODE.finditer(text):
         group = 1 if m.group(1) else 2
         code = m.group(group)
-        if code in rulebook.countries():
+        if code in codes:
             found.append(CountryMatch(code, country_name(code) or code, code, m.start(group),
                                       m.end(group)))
     return found
@@ -310,7 +318,9 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
         item=item or base.item,
         classification=classification[0] if classification else (None if item
                                                                   else base.classification),
-        end_use=who.end_use or base.end_use,
+        # an activity the § 126.1 exceptions turn on (demining) stays the end use whoever does
+        # it; the end user's kind (an army unit: military) still reaches the EAR end-use rules
+        end_use=(end_use if end_use in ACTIVITIES else who.end_use) or base.end_use,
         end_user=who.end_user if who.end_use or who.kind else base.end_user,
         unknown_country=unknown,
         date_phrase=base.date_phrase,

@@ -50,7 +50,7 @@ def answerer(corpus_home) -> Answerer:
 
 @pytest.mark.parametrize("question", [
     "What is the import duty in Cambodia on aircraft parts?",   # quoted five § 126.1 passages before
-    "Can we sell avionics to Vietnam?",
+    "Can we sell avionics to Palestine?",  # no Country Chart row, no rules (Vietnam now has both)
     "Do we need a licence to send satellites to Mars?",
     "Does the UK Export Control Order require a licence for radar to Indonesia?",
 ])

@@ -148,7 +148,8 @@ def test_json_contract_field_names(answerer):
                                     "rule_ids", "unverified", "screening"}
     assert set(data["timings_ms"]) == {"total", "retrieve", "rules"}
     for cite in data["citations"]:
-        assert set(cite) == {"key", "source", "locator", "citation", "quote", "rule_ids", "url"}
+        assert set(cite) == {"key", "source", "locator", "citation", "quote", "rule_ids", "url",
+                             "trust", "label", "flags"}  # issue 14: provenance
     assert all("if" in b and "status" in b for b in data["verdict"]["branches"])
 
 

@@ -53,6 +53,20 @@ def test_focused_excerpt_quotes_whole_sentences():
                                "to part 740.")
 
 
+@pytest.fixture(autouse=True)
+def recorded_sources(tmp_path, monkeypatch):
+    """A sources manifest that records, by content, the files these tests write as rule sources."""
+    from bot import provenance
+
+    manifest = tmp_path / "sources.yaml"
+    monkeypatch.setattr(provenance, "SOURCES_FILE", manifest)
+
+    def record(*paths: Path) -> None:
+        entries = provenance.build_manifest(tmp_path, [p.name for p in paths])
+        manifest.write_text(provenance.render_manifest(entries), encoding="utf-8")
+    return record
+
+
 class _Chunks:
     def __init__(self, chunks):
         self.chunks = chunks
@@ -64,7 +78,8 @@ class _Chunks:
 def _chunk(path: Path, text: str, start: int, key: str = "k1") -> Chunk:
     return Chunk(key=key, doc_id="d", source=path.name, path=str(path), text=text,
                  span=(start, start + len(text)), locator="22 CFR 126.1(o)", section="§ 126.1",
-                 heading="h", meta=DocMeta(title="T", citation="22 CFR 126.1", source_url="http://x"))
+                 heading="h", meta=DocMeta(title="T", citation="22 CFR 126.1", source_url="http://x",
+                                           trust="primary"))
 
 
 def _verdict(source: str, quote: str) -> Verdict:
@@ -73,9 +88,10 @@ def _verdict(source: str, quote: str) -> Verdict:
     return Verdict(status="prohibited", rule_ids=("itar.kh",), trace=(entry, entry))
 
 
-def test_rule_citation_is_verified_against_the_file(tmp_path):
+def test_rule_citation_is_verified_against_the_file(tmp_path, recorded_sources):
     path = tmp_path / "rule.md"
     path.write_text(DOC, encoding="utf-8")
+    recorded_sources(path)
     start = DOC.index("(o)")
     chunk = _chunk(path, DOC[start:DOC.index("\n\nNext")], start)
     ev = evidence.rule_citations(_verdict(path.name, "It is the policy of the United States"),
@@ -87,12 +103,16 @@ def test_rule_citation_is_verified_against_the_file(tmp_path):
     assert cite.url == "http://x" and cite.source == "rule.md"
 
 
-def test_quote_not_matching_the_file_is_dropped(tmp_path):
+def test_quote_not_matching_the_file_is_dropped(tmp_path, recorded_sources):
     path = tmp_path / "rule.md"
     path.write_text(DOC, encoding="utf-8")
+    recorded_sources(path)
     start = DOC.index("(o)")
     chunk = _chunk(path, DOC[start:DOC.index("\n\nNext")], start)
     path.write_text(DOC.replace("deny", "grant"), encoding="utf-8")  # file changed since ingest
+    ev = evidence.rule_citations(_verdict(path.name, "to deny licenses"), _Chunks([chunk]))
+    assert ev.citations == () and "rule.md holds the text the rulebook quotes" in ev.notes[0]
+    recorded_sources(path)  # the rulebook re-hashed the changed file: its words are checked
     ev = evidence.rule_citations(_verdict(path.name, "to deny licenses"), _Chunks([chunk]))
     assert ev.citations == () and "does not match" in ev.notes[0]
     ev = evidence.rule_citations(_verdict(path.name, "an invented sentence"), _Chunks([chunk]))
@@ -128,9 +148,10 @@ def test_sentence_start_stays_on_its_line():
     assert evidence.sentence_start(text, text.index("to part")) == text.index("1 to")
     assert evidence.sentence_start("x" * 500 + " tail", 501) == 501  # no break within reach
 
-def test_quote_straddling_two_chunks_is_found_in_the_document(tmp_path):
+def test_quote_straddling_two_chunks_is_found_in_the_document(tmp_path, recorded_sources):
     path = tmp_path / "rule.md"
     path.write_text(DOC, encoding="utf-8")
+    recorded_sources(path)
     cut = DOC.index("of the United")
     first, second = _chunk(path, DOC[:cut], 0, key="a"), _chunk(path, DOC[cut:], cut, key="b")
     ev = evidence.rule_citations(_verdict(path.name, "It is the policy of the United States"),
@@ -145,22 +166,24 @@ def test_rule_sources_absent_from_the_index_give_one_note():
     assert len(ev.notes) == 1 and "not-ingested.md" in ev.notes[0] and "regbot ingest" in ev.notes[0]
 
 
-def test_a_passage_is_labelled_with_its_own_citation_not_the_rules(tmp_path):
+def test_a_passage_is_labelled_with_its_own_citation_not_the_rules(tmp_path, recorded_sources):
     path = tmp_path / "notice.md"
     path.write_text(DOC, encoding="utf-8")
+    recorded_sources(path)
     start = DOC.index("(o)")
     chunk = Chunk(key="k2", doc_id="d", source=path.name, path=str(path),
                   text=DOC[start:DOC.index("\n\nNext")], span=(start, DOC.index("\n\nNext")),
                   locator="notice.md ¶2", section=None, heading="h",
-                  meta=DocMeta(title="T", citation="FR Doc. 2026-00001"))
+                  meta=DocMeta(title="T", citation="FR Doc. 2026-00001", trust="primary"))
     ev = evidence.rule_citations(_verdict(path.name, "It is the policy"), _Chunks([chunk]))
     (cite,) = ev.citations
     assert cite.citation == "FR Doc. 2026-00001" and cite.rule_ids == ("itar.kh",)
 
 
-def test_values_read_only_to_rule_something_out_are_not_quoted(tmp_path):
+def test_values_read_only_to_rule_something_out_are_not_quoted(tmp_path, recorded_sources):
     path = tmp_path / "rule.md"
     path.write_text(DOC, encoding="utf-8")
+    recorded_sources(path)
     start = DOC.index("(o)")
     chunk = _chunk(path, DOC[start:DOC.index("\n\nNext")], start)
     read = TraceEntry(rule_id="ear.other_group", as_of=date(2023, 3, 1), value=["RU"],

@@ -6,7 +6,8 @@
 Builds (or reuses, with --home) an index of the corpus, then measures:
 warm p50/p95 of `Answerer.answer` over a batch of N generated questions (with and
 without the decision log), and cold wall time of a `regbot ask` process.
-Targets: warm p95 <= 50 ms, cold <= 3 s.
+Targets: warm p95 <= 50 ms, cold <= 3 s. Figures are recorded in the bench results file
+(section `answer`, tests/bench/record.py).
 """
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ from datetime import date
 from pathlib import Path
 
 from bot.stats import percentile
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from record import recorder  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 ITEMS = ("avionics", "flight instruments", "aircraft parts", "night vision goggles", "a drone",
@@ -124,6 +128,35 @@ def relevance(home: Path) -> dict[str, list[float]]:
     return {name: sorted(round(best_dense(answerer, q), 3) for q in qs) for name, qs in groups.items()}
 
 
+def record_relevance(rec, groups: dict[str, list[float]]) -> None:
+    """The separation behind settings.relevance_threshold into the results file's `relevance` section."""
+    from bot.settings import Settings
+
+    threshold = Settings().relevance_threshold
+    rec.info("threshold", threshold)
+    rec.info("questions", {name: len(scores) for name, scores in groups.items()})
+    # the threshold must lie above every off-topic question and at or below every on-topic one
+    rec.figure("off_topic_max", max(groups["off_topic"]), unit="cosine", target=threshold, better="lower")
+    rec.figure("on_topic_undecided_min", min(groups["on_topic_undecided"]), unit="cosine",
+               target=threshold, better="higher")
+    rec.figure("gold_must_abstain_max", max(groups["gold_must_abstain"]), unit="cosine")
+
+
+def record(rec, result: dict) -> None:
+    """The figures of `result` into the results file's `answer` section."""
+    w, wl, c = result["warm_no_log"], result["warm_logged"], result["cold_ask"]
+    rec.info("questions", w["n"])
+    rec.info("cold_runs", c["runs"])
+    rec.figure("warm_p50_ms", w["p50_ms"], unit="ms")
+    rec.figure("warm_p95_ms", w["p95_ms"], unit="ms", target=50)
+    rec.figure("warm_max_ms", w["max_ms"], unit="ms")
+    rec.figure("warm_logged_p50_ms", wl["p50_ms"], unit="ms")
+    rec.figure("warm_logged_p95_ms", wl["p95_ms"], unit="ms", target=50)
+    rec.figure("cold_ask_median_s", c["median_s"], unit="s", target=3)
+    rec.figure("cold_ask_max_s", c["max_s"], unit="s")
+    rec.figure("cold_ask_cpu_median_s", c["cpu_median_s"], unit="s")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
@@ -138,7 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     home = args.home or Path(tempfile.mkdtemp(prefix="regbot-bench-"))
     ensure_index(home, args.corpus)
     if args.relevance:
-        groups = relevance(home)
+        with recorder("relevance") as rec:
+            groups = relevance(home)
+            record_relevance(rec, groups)
         if args.json:
             print(json.dumps(groups))
         for name, scores in groups.items() if not args.json else ():
@@ -146,9 +181,11 @@ def main(argv: list[str] | None = None) -> None:
                   f"max {scores[-1]}")
         return
     load_before = os.getloadavg()[0]
-    result = {"warm_no_log": warm(home, args.n, log=False), "warm_logged": warm(home, args.n, log=True),
-              "cold_ask": cold(home, args.cold_runs), "cores": os.cpu_count(),
-              "load_avg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+    with recorder("answer") as rec:
+        result = {"warm_no_log": warm(home, args.n, log=False), "warm_logged": warm(home, args.n, log=True),
+                  "cold_ask": cold(home, args.cold_runs), "cores": os.cpu_count(),
+                  "load_avg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+        record(rec, result)
     if args.json:
         print(json.dumps(result))
         return

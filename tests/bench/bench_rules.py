@@ -1,20 +1,26 @@
 """Benchmark the rules engine: `python tests/bench/bench_rules.py [--repeat N]`.
 
 Targets: loading the rulebook (parse + validate, uncached) < 200 ms; one `evaluate`
-< 1 ms; one `evaluate` over a period (issue 11: one evaluation per stretch) < 50 ms;
-`extract_facts` is reported too. Prints figures; it is not a timed test.
+< 1 ms; `extract_facts` is reported too. Prints figures and records them (section `rules` of the
+bench results file, tests/bench/record.py); it is not a timed test.
 """
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from bot.records import Facts
 from bot.rules.engine import evaluate
 from bot.rules.facts import extract_facts
 from bot.rules.loader import RULEBOOK_DIR, load_rulebook, read_rulebook
+from bot.stats import percentile
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from record import recorder  # noqa: E402
 
 TODAY = date(2026, 11, 27)
 FACTS = [
@@ -28,7 +34,7 @@ FACTS = [
 PERIOD_QUESTIONS = [
     "7A994 avionics to a Russian airline in 2022",  # 2 dated branches
     "USML XI to Cambodia before November 7, 2025",
-    "avionics to Cambodia since 2021",  # 12 branches: dates x classifications x end uses
+    "avionics to Cambodia since 2021",  # dates x classifications x end uses
 ]
 QUESTIONS = [
     "Can we sell avionics to Cambodia?",
@@ -47,7 +53,7 @@ def _times_ms(fn, repeat: int) -> list[float]:
 
 
 def _line(label: str, times: list[float], target: float | None) -> str:
-    med, p95 = statistics.median(times), sorted(times)[int(len(times) * 0.95) - 1]
+    med, p95 = statistics.median(times), percentile(times, 95)
     verdict = "" if target is None else ("  OK" if med < target else "  SLOW")
     goal = "" if target is None else f" (target < {target:g} ms)"
     return f"{label:<34} median {med:8.3f} ms   p95 {p95:8.3f} ms{goal}{verdict}"
@@ -57,23 +63,40 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args(argv)
-    rulebook = load_rulebook()
-    load = _times_ms(lambda: read_rulebook(RULEBOOK_DIR), max(10, args.repeat // 10))
-    print(f"rulebook {rulebook.version}: {len(rulebook.rules)} rules, {len(rulebook.items)} "
-          f"catalogue items, {len(rulebook.countries())} countries")
-    print(_line("load rulebook (uncached)", load, 200))
-    for facts in FACTS:
-        label = f"evaluate {facts.destination} {facts.classification or facts.item}"
-        print(_line(label, _times_ms(lambda f=facts: evaluate(f, rulebook), args.repeat), 1))
-    for question in PERIOD_QUESTIONS:
-        facts = extract_facts(question, TODAY, rulebook=rulebook)
-        label = f"evaluate over '{facts.period.phrase}'"
-        print(_line(label, _times_ms(lambda f=facts: evaluate(f, rulebook),
-                                     max(10, args.repeat // 10)), 50))
-    for question in QUESTIONS:
-        label = f"extract_facts {question[:20]}…"
-        print(_line(label, _times_ms(lambda q=question: extract_facts(q, TODAY), args.repeat),
-                    None))
+    with recorder("rules") as rec:
+        rulebook = load_rulebook()
+        load = _times_ms(lambda: read_rulebook(RULEBOOK_DIR), max(10, args.repeat // 10))
+        print(f"rulebook {rulebook.version}: {len(rulebook.rules)} rules, {len(rulebook.items)} "
+              f"catalogue items, {len(rulebook.countries())} countries")
+        print(_line("load rulebook (uncached)", load, 200))
+        rec.info("rulebook", {"version": str(rulebook.version), "rules": len(rulebook.rules)})
+        rec.figure("load_median_ms", round(statistics.median(load), 1), unit="ms", target=200)
+        evaluations = []
+        for facts in FACTS:
+            label = f"evaluate {facts.destination} {facts.classification or facts.item}"
+            times = _times_ms(lambda f=facts: evaluate(f, rulebook), args.repeat)
+            evaluations.extend(times)
+            print(_line(label, times, 1))
+        rec.figure("evaluate_median_ms", round(statistics.median(evaluations), 3), unit="ms", target=1)
+        rec.figure("evaluate_p95_ms", round(percentile(evaluations, 95), 3), unit="ms", target=1)
+        periods = []  # issue 11: one evaluation per stretch of the period
+        for question in PERIOD_QUESTIONS:
+            facts = extract_facts(question, TODAY, rulebook=rulebook)
+            times = _times_ms(lambda f=facts: evaluate(f, rulebook), max(10, args.repeat // 10))
+            periods.extend(times)
+            print(_line(f"evaluate over '{facts.period.phrase}'", times, 50))
+        rec.figure("evaluate_period_median_ms", round(statistics.median(periods), 3), unit="ms",
+                   target=50)
+        extractions = []
+        for question in QUESTIONS:
+            label = f"extract_facts {question[:20]}…"
+            times = _times_ms(lambda q=question: extract_facts(q, TODAY), args.repeat)
+            extractions.extend(times)
+            print(_line(label, times, None))
+        rec.figure("extract_facts_median_ms", round(statistics.median(extractions), 3), unit="ms")
+        rec.figure("extract_facts_p95_ms", round(percentile(extractions, 95), 3), unit="ms")
+        rec.info("evaluate_cases", len(FACTS))
+        rec.info("repeat", args.repeat)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
   load and index build included), and the same 1,000 names in-process on a warm matcher;
 - the machine's load average before and after (the 2 shared cores are busy at times).
 Targets: p95 <= 10 ms, batch <= 10 s, build <= 30 s, extra RSS <= 300 MB.
+Figures are recorded in the bench results file (section `screening`, tests/bench/record.py).
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(Path(__file__).resolve().parent)]
+
+from record import recorder  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -122,6 +125,28 @@ def _cli_batch(names: list[tuple[str, str | None]]) -> dict:
                 "output_lines": lines}
 
 
+def record(rec, result: dict) -> None:
+    """The figures of `result` into the results file's `screening` section."""
+    s, cli = result["screen_ms"], result["batch_cli_s"]
+    rec.info("entries", result["entries"])
+    rec.info("aliases_indexed", result["aliases_indexed"])
+    rec.info("screen_queries", s["n"])
+    rec.info("batch_names", result["batch_names"])
+    rec.figure("build_s", result["build_total_s"], unit="s", target=30)
+    rec.figure("build_cpu_s", result["build_cpu_s"], unit="s")
+    rec.figure("extra_rss_mb", result["extra_rss_mb"], unit="MB", target=300)
+    rec.figure("screen_p50_ms", s["p50"], unit="ms")
+    rec.figure("screen_p95_ms", s["p95"], unit="ms", target=10)
+    rec.figure("screen_cpu_p95_ms", s["cpu_p95"], unit="ms")
+    rec.figure("batch_cli_s", cli["wall_s"], unit="s", target=10)
+    rec.figure("batch_cli_cpu_s", cli["cpu_s"], unit="s")
+    rec.figure("batch_in_process_s", result["batch_in_process_s"], unit="s")
+    rec.info("batch_cli_exit", cli["exit"])
+    rec.info("batch_cli_output_lines", cli["output_lines"])
+    if cli["exit"] != 0:
+        raise RuntimeError(f"regbot screen --batch exited {cli['exit']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=600)
@@ -129,7 +154,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     os.environ.setdefault("REGBOT_HOME", tempfile.mkdtemp(prefix="regbot-bench-"))
-    result = bench(args.queries, args.batch)
+    with recorder("screening") as rec:
+        result = bench(args.queries, args.batch)
+        record(rec, result)
     s = result["screen_ms"]
     print(f"load average before {result['loadavg_before']} after {result['loadavg_after']} "
           f"({result['cpu_count']} CPUs)")

@@ -8,7 +8,8 @@ folder, so `make bench` works on a fresh clone), fires the mentions concurrently
 deliveries of the first --retries events), and prints ack latency (HTTP response to the
 "Slack" sender) and time-to-reply (send -> chat.postMessage seen by the fake), p50/p95.
 Targets on a 2-core machine: ack p95 <= 300 ms, reply p95 <= 2 s. Exit 1 when a reply
-is missing or duplicated.
+is missing or duplicated. Figures are recorded in the bench results file (section `slack`, or
+--record-as NAME; tests/bench/record.py).
 """
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))  # the Slack test harness
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # regbot_paths
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # record
 
 from bot.settings import get_settings  # noqa: E402
 from bot.stats import percentile  # noqa: E402
+from record import recorder  # noqa: E402
 from regbot_paths import CORPUS  # noqa: E402
 from slack_fake_api import FakeSlackAPI  # noqa: E402
 from slack_harness import copy_home, event_body, mention, post_signed, start_server, stop_server  # noqa: E402
@@ -71,7 +74,7 @@ def fire(url: str, bodies: list[tuple[str, str, int]]) -> list[Sent]:
 
 
 def run(home: Path, mentions: int, retries: int, threads: int, timeout: float, log: bool = True,
-        workers: int | None = None, chroma_url: str | None = None) -> int:
+        workers: int | None = None, chroma_url: str | None = None, rec=None) -> int:
     env = {} if log else {"REGBOT_LOG_DECISIONS": "false"}
     if chroma_url:
         env["REGBOT_CHROMA_URL"] = chroma_url
@@ -88,7 +91,7 @@ def run(home: Path, mentions: int, retries: int, threads: int, timeout: float, l
             while time.monotonic() < deadline and len(_replies(fake, wanted)) < len(wanted):
                 time.sleep(0.05)
             time.sleep(2.0)  # let any duplicate arrive before counting
-            return report(sent, _replies(fake, wanted), fake, mentions, retries)
+            return report(sent, _replies(fake, wanted), fake, mentions, retries, rec)
         finally:
             stop_server(server)
 
@@ -97,7 +100,8 @@ def _replies(fake: FakeSlackAPI, wanted: set[str]) -> list:
     return [c for c in fake.calls("chat.postMessage") if c.params.get("thread_ts") in wanted]
 
 
-def report(sent: list[Sent], replies: list, fake: FakeSlackAPI, mentions: int, retries: int) -> int:
+def report(sent: list[Sent], replies: list, fake: FakeSlackAPI, mentions: int, retries: int,
+           rec=None) -> int:
     first_sent = {}
     for s in sent:
         first_sent[s.ts] = min(first_sent.get(s.ts, s.started), s.started)
@@ -118,6 +122,19 @@ def report(sent: list[Sent], replies: list, fake: FakeSlackAPI, mentions: int, r
     ok_reply = _line("time-to-reply", reply_ms, REPLY_TARGET_MS) if reply_ms else False
     print(f"targets: ack p95 <= {ACK_TARGET_MS:.0f} ms {'MET' if ok_ack else 'MISSED'}; "
           f"reply p95 <= {REPLY_TARGET_MS:.0f} ms {'MET' if ok_reply else 'MISSED'}")
+    if rec is not None:
+        rec.info("mentions", mentions)
+        rec.info("retried_deliveries", retries)
+        rec.figure("replies", len(per_thread), unit="count", target=mentions, better="higher")
+        rec.figure("duplicates", duplicates, unit="count", target=0)
+        rec.figure("apologies", apologies, unit="count", target=0)
+        rec.figure("http_non_200", sum(s.status != 200 for s in sent), unit="count", target=0)
+        rec.figure("ack_p50_ms", round(percentile(acks, 50), 1), unit="ms")
+        rec.figure("ack_p95_ms", round(percentile(acks, 95), 1), unit="ms", target=ACK_TARGET_MS)
+        if reply_ms:
+            rec.figure("reply_p50_ms", round(percentile(reply_ms, 50), 1), unit="ms")
+            rec.figure("reply_p95_ms", round(percentile(reply_ms, 95), 1), unit="ms",
+                       target=REPLY_TARGET_MS)
     return 0 if len(per_thread) == mentions and duplicates == 0 and apologies == 0 else 1
 
 
@@ -137,7 +154,7 @@ def ensure_index(home: Path | None):
         yield home
         return
     from bot.settings import Settings
-    from ingest.pipeline import ingest_paths
+    from index.build import ingest_paths
 
     with tempfile.TemporaryDirectory(prefix="regbot-bench-") as tmp:
         print(f"no index in {home}: indexing {CORPUS} into a temporary folder first", file=sys.stderr)
@@ -158,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None,
                         help="server processes (default as `regbot slack serve`; >1 needs --chroma-url)")
     parser.add_argument("--chroma-url", default=None, help="Chroma server the index in --home was built on")
+    parser.add_argument("--record-as", default="slack", help="section name in the bench results file")
     parser.add_argument("--no-log", action="store_true",
                         help="server runs with REGBOT_LOG_DECISIONS=false (isolates decision-log cost)")
     args = parser.parse_args(argv)
@@ -166,9 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.home is not None and not (args.home / "chunks.sqlite").exists():
         print(f"error: no index in {args.home}; run `regbot ingest ../shared/corpus` first", file=sys.stderr)
         return 3
-    with ensure_index(args.home) as home:
+    with ensure_index(args.home) as home, recorder(args.record_as) as rec:
+        rec.info("threads", args.threads)
+        rec.info("decision_log", not args.no_log)
         return run(home, args.mentions, args.retries, args.threads, args.timeout, log=not args.no_log,
-                   workers=args.workers, chroma_url=args.chroma_url)
+                   workers=args.workers, chroma_url=args.chroma_url, rec=rec)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,15 @@ with SIGKILL; gunicorn boots a new one. Then every event is delivered once more 
 redelivery). Counted per question: answered, apologised for, missing, answered twice.
 Also measured: the first request after start (connections are refused while the model and
 index load; then the first ack). Exit 1 when a question is missing or answered twice.
+Figures are recorded in the bench results file (section `slack_crash`, or `slack_crash_redis`
+with --redis; tests/bench/record.py); without redis-server, --redis records "not run".
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import requests  # noqa: E402
 
 from bench_slack import QUESTIONS, ensure_index  # noqa: E402
+from record import recorder  # noqa: E402
+from bot.stats import percentile  # noqa: E402
 from slack_fake_api import FakeSlackAPI  # noqa: E402
 from slack_harness import (copy_home, deliver, event_body, free_port, kill_worker, mention,  # noqa: E402
                            post_signed, regbot_executable, server_env, start_redis, start_server,
@@ -50,6 +55,7 @@ class Outcome:
     retried: int  # deliveries the sender had to repeat (refused / reset while the worker restarted)
     seconds: float  # from the burst to the last reply
     pending_at_kill: int = 0  # acked before the kill and not yet answered: what a crash used to lose
+    ack_p95_ms: float = 0.0  # first delivery of each mention: acked (or failed) after this long, p95
 
     @property
     def ok(self) -> bool:
@@ -90,7 +96,8 @@ def crash_round(servers: list, fake: FakeSlackAPI, mentions: int, channel: str,
         list(pool.map(lambda b: post_signed(urls[0], b, retry_num=1), bodies))
     time.sleep(3.0)
     outcome = count(replies(fake, channel), wanted, sum(n for n, _, _ in sent) - mentions, seconds)
-    return dataclasses.replace(outcome, pending_at_kill=pending)
+    ack_p95 = percentile([first for _, first, _ in sent], 95) * 1000
+    return dataclasses.replace(outcome, pending_at_kill=pending, ack_p95_ms=round(ack_p95, 1))
 
 
 def count(posted: list, wanted: set[str], retried: int, seconds: float) -> Outcome:
@@ -136,15 +143,38 @@ def print_outcome(label: str, outcome: Outcome) -> None:
     print(f"{label}: {outcome.answered} answered + {outcome.apologised} apologised of {outcome.mentions}; "
           f"missing {outcome.missing}; answered twice {outcome.duplicates}; acked but unanswered when "
           f"killed {outcome.pending_at_kill}; deliveries the sender retried (refused or not acked in 3 s) "
-          f"{outcome.retried}; all replies in {outcome.seconds:.1f} s")
+          f"{outcome.retried}; first-delivery ack p95 {outcome.ack_p95_ms:.0f} ms; all replies in "
+          f"{outcome.seconds:.1f} s")
 
 
 def load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run(home: Path, mentions: int, rounds: int, redis: bool, threads: int) -> int:
-    ok = True
+def record(rec, first: dict, outcomes: list[Outcome]) -> None:
+    """First request after start, and the rounds' totals, into the results file."""
+    rec.figure("first_ready_after_s", round(first["start_s"], 1), unit="s")
+    rec.figure("first_refused", first["refused"], unit="count")
+    rec.figure("first_ack_ms", round(first["ack_ms"], 1), unit="ms", target=1000)
+    rec.figure("first_reply_ms", round(first["reply_ms"], 1), unit="ms")
+    if not outcomes:
+        return
+    rec.info("rounds", [dataclasses.asdict(o) for o in outcomes])
+    total = lambda field: sum(getattr(o, field) for o in outcomes)  # noqa: E731
+    rec.figure("rounds", len(outcomes), unit="count")
+    rec.figure("mentions_per_round", outcomes[0].mentions, unit="count")
+    rec.figure("answered", total("answered"), unit="count")
+    rec.figure("apologised", total("apologised"), unit="count")
+    rec.figure("missing", total("missing"), unit="count", target=0)
+    rec.figure("answered_twice", total("duplicates"), unit="count", target=0)
+    rec.figure("pending_at_kill_min", min(o.pending_at_kill for o in outcomes), unit="count")
+    rec.figure("pending_at_kill_max", max(o.pending_at_kill for o in outcomes), unit="count")
+    rec.figure("ack_p95_ms_max", max(o.ack_p95_ms for o in outcomes), unit="ms", target=3000)
+    rec.figure("round_seconds_max", round(max(o.seconds for o in outcomes), 1), unit="s")
+
+
+def run(home: Path, mentions: int, rounds: int, redis: bool, threads: int, rec=None) -> int:
+    ok, outcomes, first = True, [], None
     with FakeSlackAPI() as fake, tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         first = first_request(copy_home(home, tmp / "first"), fake, tmp / "first.log")
@@ -165,9 +195,12 @@ def run(home: Path, mentions: int, rounds: int, redis: bool, threads: int) -> in
                 print_outcome(f"round {n} ({'2 servers over Redis' if redis else 'SQLite queue'}, "
                               f"kill -9 of a worker, load {load()})", outcome)
                 ok = ok and outcome.ok
+                outcomes.append(outcome)
         finally:
             if broker:
                 broker.stop()
+            if rec is not None and first is not None:
+                record(rec, first, outcomes)
     return 0 if ok else 1
 
 
@@ -180,9 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, default=None,
                         help="index folder (default $REGBOT_HOME, else ../shared/corpus indexed in a temp folder)")
     args = parser.parse_args(argv)
-    with ensure_index(args.home) as home:
-        print(f"machine: {os.cpu_count()} cores, load average {load()}")
-        return run(home, args.mentions, args.rounds, args.redis, args.threads)
+    with recorder("slack_crash_redis" if args.redis else "slack_crash") as rec:
+        rec.info("threads", args.threads)
+        if args.redis and not shutil.which("redis-server"):
+            rec.not_run("redis-server is not installed (apt-get install -y redis-server)")
+            print("redis-server is not installed: not run", file=sys.stderr)
+            return 0
+        with ensure_index(args.home) as home:
+            print(f"machine: {os.cpu_count()} cores, load average {load()}")
+            return run(home, args.mentions, args.rounds, args.redis, args.threads, rec)
 
 
 if __name__ == "__main__":

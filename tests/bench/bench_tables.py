@@ -4,6 +4,7 @@ Targets (issue 9 point 10): the full matrix (every ECCN x every destination) <= 
 core; one determination p95 <= 1 ms. Also reported: loading the snapshot (uncached, in
 process, and a cold process), the word search. Prints figures; it is not a timed test.
 Run it alone on the machine if you can: the load average is printed with the figures.
+Figures are recorded in the bench results file (section `tables`, tests/bench/record.py).
 """
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from record import recorder  # noqa: E402
 
 from bot.rules.datasets import determine, find_candidates, load_tables, matrix  # noqa: E402
 from bot.rules.datasets import ClassificationError, procedure  # noqa: E402
@@ -26,6 +30,14 @@ WORDS = ["thermal camera", "encryption software", "machine tool", "drones", "lid
          "hot isostatic presses", "oscilloscope", "body armor", "satellites"]
 
 
+def _record(rec, name: str, values: list[float]) -> None:
+    """median and p95 (as printed by _ms) of seconds, recorded in ms."""
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
+    rec.figure(f"{name}_median_ms", round(statistics.median(values) * 1e3, 3), unit="ms")
+    rec.figure(f"{name}_p95_ms", round(p95 * 1e3, 3), unit="ms", target=1 if name == "determine" else None)
+
+
 def _ms(values: list[float]) -> str:
     values = sorted(values)
     p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
@@ -33,7 +45,7 @@ def _ms(values: list[float]) -> str:
             f"max {values[-1] * 1e3:.3f} ms (n={len(values)})")
 
 
-def bench_load(repeat: int) -> None:
+def bench_load(repeat: int, rec) -> None:
     times = []
     for _ in range(repeat):
         load_tables.cache_clear()
@@ -41,6 +53,7 @@ def bench_load(repeat: int) -> None:
         load_tables()
         times.append(time.perf_counter() - start)
     print(f"load_tables (uncached, in process): {_ms(times)}")
+    _record(rec, "load_tables", times)
     code = "from bot.rules.datasets import load_tables, determine; determine('3A001', 'KH')"
     cold = []
     for _ in range(3):
@@ -49,9 +62,10 @@ def bench_load(repeat: int) -> None:
         cold.append(time.perf_counter() - start)
     print(f"cold process (python start + import + load + one determination): median "
           f"{statistics.median(cold):.3f} s of {', '.join(f'{c:.3f}' for c in cold)}")
+    rec.figure("cold_process_median_s", round(statistics.median(cold), 2), unit="s")
 
 
-def bench_matrix() -> None:
+def bench_matrix(rec) -> None:
     tables = load_tables()
     procedure._coverages.cache_clear()
     procedure._cells.cache_clear()
@@ -62,9 +76,12 @@ def bench_matrix() -> None:
     print(f"full matrix, cold caches: {len(tables.entries)} ECCNs x {len(tables.destinations)} "
           f"destinations = {n:,} determinations in {wall:.2f} s wall, {cpu:.2f} s CPU "
           f"({cpu / n * 1e6:.1f} us CPU each) — target <= 10 s")
+    rec.figure("matrix_determinations", n, unit="count")
+    rec.figure("matrix_cpu_s", round(cpu, 2), unit="s", target=10)
+    rec.figure("matrix_wall_s", round(wall, 2), unit="s", target=10)
 
 
-def bench_determine(samples: int) -> None:
+def bench_determine(samples: int, rec) -> None:
     tables = load_tables()
     rng = random.Random(9)
     eccns, dests = list(tables.entries), list(tables.destinations)
@@ -87,9 +104,10 @@ def bench_determine(samples: int) -> None:
         times.append(time.perf_counter() - start)
     print(f"one determination (string classification + ISO code): {_ms(times)} — target p95 "
           "<= 1 ms")
+    _record(rec, "determine", times)
 
 
-def bench_search() -> None:
+def bench_search(rec) -> None:
     tables = load_tables()
     start = time.perf_counter()
     find_candidates(WORDS[0], tables)
@@ -102,6 +120,8 @@ def bench_search() -> None:
             times.append(time.perf_counter() - start)
     print(f"word search: first call {first:.3f} s (imports bm25s, indexes "
           f"{len(tables.entries)} headings + item lines); then {_ms(times)}")
+    rec.figure("word_search_first_s", round(first, 2), unit="s")
+    _record(rec, "word_search", times)
 
 
 def main() -> None:
@@ -110,10 +130,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    bench_load(args.repeat)
-    bench_matrix()
-    bench_determine(args.samples)
-    bench_search()
+    with recorder("tables") as rec:
+        bench_load(args.repeat, rec)
+        bench_matrix(rec)
+        bench_determine(args.samples, rec)
+        bench_search(rec)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

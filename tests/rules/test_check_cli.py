@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 
 JSON_KEYS = {"facts", "status", "reasons", "branches", "missing_facts", "clarifying_questions",
-             "rule_ids", "trace", "unverified", "screening"}
+             "rule_ids", "trace", "unverified", "screening", "chart_cells"}
 
 
 def run(*args: str):
@@ -35,7 +35,13 @@ def test_json_contract_for_a_branching_question():
     assert all(set(b) == {"if", "status", "rule_ids", "reasons"} for b in data["branches"])
     entry = next(t for t in data["trace"] if t["rule_id"] == "itar.126_1.KH")
     assert entry["citation"] == "90 FR 50489" and entry["valid_from"] == "2025-11-07"
-    assert "itar.licence_requirement" in data["unverified"]
+    assert "itar.licence_requirement" not in data["unverified"]  # 22 CFR 123.1(a), verbatim
+    licence = next(t for t in data["trace"] if t["rule_id"] == "itar.licence_requirement")
+    assert licence["citation"] == "22 CFR 123.1(a)" and licence["verified"]
+    # the chart cells read for the 7A994 branches: the ECCN's AT row against Cambodia's row
+    assert {"eccn": "7A994", "row": 1, "destination": "Cambodia", "column": "AT 1",
+            "marked": False} in [{k: c[k] for k in ("eccn", "row", "destination", "column",
+                                                     "marked")} for c in data["chart_cells"]]
 
 
 @pytest.mark.parametrize("destination", ["KH", "kh", "Cambodia", "cambodia", "Kingdom of Cambodia",
@@ -121,11 +127,13 @@ def test_a_date_before_the_rulebook_covers_it_is_a_verdict_not_a_traceback():
 
 
 def test_uncovered_destination_is_a_verdict_not_an_error():
-    result = run("-d", "France", "-c", "7A994", "--end-use", "civil", "--json")
+    """A place with no chart row and no rules (Palestine): cannot determine, saying why."""
+    result = run("-d", "Palestine", "-c", "7A994", "--end-use", "civil", "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["status"] == "cannot_determine"
-    assert "Cambodia" in data["reasons"][0]
+    assert "no row in the Commerce Country Chart" in data["reasons"][0]
+    assert data["chart_cells"] == []
 
 
 def test_real_process_is_light_and_clean():

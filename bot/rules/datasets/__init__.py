@@ -1,7 +1,7 @@
 """The EAR's own tables as a shipped, dated dataset, and the § 738.4 procedure over them.
 
 Public API (the engine's layers call these):
-    load_tables(path=None) -> Tables                  the newest shipped snapshot (cached)
+    load_tables(path=None, as_of=None) -> Tables      the snapshot in force on as_of, else the newest (cached)
     resolve_destination(text, tables) -> Destination | NotInChart
     parse_classification(text, known_eccns=None) -> Classification   (ClassificationError)
     determine(classification, destination, tables) -> Determination  one per ECCN x place

@@ -2,7 +2,10 @@
 
 No I/O after `load_tables` returns: the procedure, the renderers and the search read only
 the `Tables` object. Snapshots are kept one folder per eCFR date, so a later issue can pick
-the table in force on an `--as-of` date (`snapshot_dates()`).
+the table in force on an `--as-of` date: `load_tables(as_of=day)` reads the newest snapshot
+of an eCFR date on or before `day` (the oldest one for an earlier day). Snapshots are kept in
+the package (`bot/rules/data/ear/`) and, built by `regbot rules build DIR`, under
+`$REGBOT_HOME/tables/ear/` (`snapshot_roots()`).
 """
 from __future__ import annotations
 
@@ -71,12 +74,45 @@ def load_items(path: Path) -> dict[str, tuple[Item, ...]]:
     return {r["eccn"]: items_from(r["items"]) for r in rows}
 
 
+def home_root() -> Path:
+    """Where `regbot rules build` keeps the snapshots it built: $REGBOT_HOME/tables/ear."""
+    from bot.settings import get_settings
+
+    return Path(get_settings().home) / "tables" / "ear"
+
+
+def snapshot_roots() -> tuple[Path, ...]:
+    """The folders holding snapshots: the package's, then the home's (the later wins a date)."""
+    return (DATA, home_root())
+
+
+def snapshots(roots: tuple[Path, ...] | None = None) -> dict[str, Path]:
+    """eCFR date -> snapshot folder, oldest first, over every root."""
+    found: dict[str, Path] = {}
+    for root in snapshot_roots() if roots is None else roots:
+        if root.is_dir():
+            for p in root.iterdir():
+                if (p / "provenance.json").is_file() and not p.name.startswith("."):
+                    found[p.name] = p
+    return dict(sorted(found.items()))
+
+
 def snapshot_dates(root: Path | None = None) -> list[str]:
-    """The eCFR dates of the shipped snapshots, oldest first."""
-    root = DATA if root is None else root
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "provenance.json").is_file())
+    """The eCFR dates of the kept snapshots (of `root` only, when given), oldest first."""
+    return list(snapshots(None if root is None else (root,)))
+
+
+def snapshot_for(as_of=None) -> Path:
+    """The snapshot in force on `as_of` (a date): the newest of an eCFR date on or before it,
+    else the oldest kept; with no date, the newest."""
+    kept = snapshots()
+    if not kept:
+        raise TablesError(f"no EAR tables snapshot under {DATA} (run `make tables`)")
+    if as_of is None:
+        return list(kept.values())[-1]
+    day = as_of.isoformat() if hasattr(as_of, "isoformat") else str(as_of)
+    before = [p for d, p in kept.items() if d <= day]
+    return before[-1] if before else list(kept.values())[0]
 
 
 def _read_json(path: Path):
@@ -86,15 +122,14 @@ def _read_json(path: Path):
         raise TablesError(f"cannot read the EAR tables snapshot file {path}: {exc}") from exc
 
 
-@lru_cache(maxsize=4)
-def load_tables(path: Path | str | None = None) -> Tables:
-    """The snapshot at `path` (a snapshot folder), or the newest shipped one."""
-    if path is None:
-        dates = snapshot_dates()
-        if not dates:
-            raise TablesError(f"no EAR tables snapshot under {DATA} (run `make tables`)")
-        path = DATA / dates[-1]
-    path = Path(path)
+def load_tables(path: Path | str | None = None, as_of=None) -> Tables:
+    """The snapshot at `path` (a snapshot folder), else the one in force on `as_of` (a date),
+    else the newest kept."""
+    return _load(Path(path) if path is not None else snapshot_for(as_of))
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> Tables:
     missing = [n for n in FILES if not (path / n).is_file()]
     if missing:
         raise TablesError(f"EAR tables snapshot {path} lacks {', '.join(missing)}")
@@ -161,3 +196,6 @@ def describe(tables: Tables) -> dict:
                       for n, f in sorted(tables.footnotes.items())},
         "notes": list(tables.provenance.notes),
     }
+
+
+load_tables.cache_clear = _load.cache_clear  # type: ignore[attr-defined]  # tests and benches

@@ -6,7 +6,7 @@ ends the evaluation (`bot.rules.combine`).
 """
 from __future__ import annotations
 
-from bot.rules.layers import (chart, embargo, itar, military_end_use, military_intelligence,
+from bot.rules.layers import (ccl_chart, chart, embargo, itar, military_end_use, military_intelligence,
                               parties, russia_belarus, series_600)
 from bot.rules.types import Layer
 
@@ -18,7 +18,8 @@ LAYERS: tuple[Layer, ...] = (
     military_end_use.LAYER,  # EAR § 744.21
     series_600.LAYER,  # EAR § 742.4, § 742.6: 600 series and 9x515
     russia_belarus.LAYER,  # EAR § 746.8
-    chart.LAYER,  # EAR parts 738, 774: Country Chart and CCL, EAR99
+    ccl_chart.LAYER,  # EAR § 738.4: the CCL's License Requirements x the Country Chart
+    chart.LAYER,  # EAR99; the rulebook's dated AT-only reading before the tables' date
 )
 
 __all__ = ["LAYERS"]
