@@ -27,6 +27,7 @@ demo: $(STAMP)
 	REGBOT_HOME=$${REGBOT_HOME:-$(CURDIR)/.regbot-demo} $(BIN)/regbot ask "Can we sell avionics to Cambodia?"
 
 test: $(STAMP)
+	$(BIN)/python -m bot.cli rules audit --shared $(SHARED) > /dev/null
 	$(BIN)/python -m pytest -q
 
 # Every figure the README and docs quote, into one results file (tests/bench/record.py):

@@ -20,6 +20,7 @@ from bot.evidence import passage_citations, rule_citations, terms_of
 from bot.question import QuestionError, clean_question
 from bot.records import Answer, Chunk, Citation, Facts, Passage, Verdict
 from bot.settings import Settings, get_settings
+from bot.support import claims
 
 FACT_FIELDS = {f.name for f in dataclasses.fields(Facts)} - {"as_of"}
 RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
@@ -212,10 +213,11 @@ class Answerer:
                 if scores.get(p.chunk.key, 0.0) >= self.settings.relevance_threshold]
 
     def evidence(self, question: str, verdict: Verdict, passages: list[Passage],
-                 destination: str | None = None) -> tuple[tuple[Citation, ...], list[str]]:
+                 destination: str | None = None,
+                 facts: Facts | None = None) -> tuple[tuple[Citation, ...], list[str]]:
         from bot.answers.cite import verdict_table_citations
 
-        ruled = rule_citations(verdict, self)
+        ruled = rule_citations(verdict, self, claims=claims(verdict, facts) if facts else None)
         tables = verdict_table_citations(verdict)  # the EAR's table rows, re-verified
         spans = [(c.source, c.span) for c in ruled.citations if c.span]
         shown = [p for p in passages if not about_other_countries(p.chunk.text, destination)]
@@ -262,7 +264,7 @@ class Answerer:
 
         abstained = cannot_answer(facts, verdict, relevant, tuple(covered(self.rulebook)))
         citations, notes = ((), []) if abstained else self.evidence(text_q, verdict, relevant,
-                                                                    facts.destination)
+                                                                    facts.destination, facts)
         timings["evidence"] = _ms(t)
 
         text, model, prompt, llm_notes = self._text(text_q, facts, verdict, citations, abstained)

@@ -15,6 +15,7 @@ from typing import Iterable, Protocol
 
 from bot import provenance
 from bot.records import Chunk, Citation, Passage, TraceEntry, Verdict
+from bot.support import Claim, supported_rules
 
 _WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s")
@@ -250,11 +251,14 @@ def locate_quote(chunks: Iterable[Chunk], quote: str) -> tuple[Chunk, tuple[int,
     return None
 
 
-def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
+def rule_citations(verdict: Verdict, index: ChunkSource,
+                   claims: Iterable[Claim] | None = None) -> Evidence:
     """One verified citation per distinct (source, quote) of the rules the verdict rests on.
 
     The trace also holds values read only to rule something out (e.g. that Cambodia is not in
     the § 744.21(a)(2) group); those are not evidence for the verdict, so they are not quoted.
+    With `claims` (`bot.support.claims`), a quote is shown only for the rules whose claim it
+    is about (its destination or list, its ECCN): claim and quote must agree.
     """
     grouped: dict[tuple[str, str], list[TraceEntry]] = {}
     rests_on = set(verdict.rule_ids)
@@ -268,9 +272,17 @@ def rule_citations(verdict: Verdict, index: ChunkSource) -> Evidence:
     cites: list[Citation] = []
     notes: list[str] = []
     absent: dict[str, None] = {}  # rule sources this index does not hold at all
+    claims = None if claims is None else list(claims)
     for (source, quote), entries in grouped.items():
         rule_ids = tuple(dict.fromkeys(e.rule_id for e in entries))
-        chunks = index.chunks_by_source(source)
+        if claims is not None:
+            agreeing = supported_rules(quote, rule_ids, claims)
+            if not agreeing:
+                notes.append(f"quote for {', '.join(rule_ids)} is not about this destination or "
+                             f"item; not shown as support")
+                continue
+            rule_ids = agreeing
+        chunks = index.chunks_by_source(Path(source).name)  # indexed by file name
         if not chunks:
             absent[source] = None
             continue

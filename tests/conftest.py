@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quote_check import assert_quotes_verbatim
+from quote_check import assert_claims_agree, assert_quotes_verbatim
 from regbot_paths import CORPUS, REPO, SAMPLE_CORPUS, SHARED  # noqa: F401 (re-exported)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -67,6 +67,7 @@ def every_answer_quotes_verbatim(monkeypatch):
         answer = original(self, *args, **kwargs)
         dirs = {CORPUS, *(Path(p.chunk.path).parent for p in answer.passages)}
         assert_quotes_verbatim(answer, sorted(dirs))
+        assert_claims_agree(answer)
         return answer
 
     monkeypatch.setattr(Answerer, "answer", checked)

@@ -1,15 +1,21 @@
-"""Independent check that a quote is a verbatim span of its source file (tests only), and that
-nothing but primary text is ever quoted as support or under an official citation.
+"""Independent checks of an answer's quotes (tests only): each is a verbatim span of its source
+file; nothing but primary text is ever quoted as support or under an official citation; and
+each quote shown as support for a rule is about the claim it supports (claim and quote agree:
+issue 11).
 
-It reads .md/.txt files as raw bytes — not through regbot's reader — and sidecars as plain
-JSON, with its own patterns, so it does not share the code it checks.
+It reads .md/.txt files as raw bytes — not through regbot's reader — sidecars as plain JSON,
+and matches country names from the country table with its own patterns, so it does not share
+the code it checks (`bot.evidence`, `bot.support`).
 """
 from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
+
+import yaml
 
 from regbot_paths import CORPUS
 
@@ -94,3 +100,90 @@ def assert_provenance(cite: Any, paths: Iterable[Path] = ()) -> None:
     else:
         label = _field(cite, "label")
         assert _field(cite, "trust") == "primary" or label, f"{source}: non-primary quote without a label"
+
+
+# --------------------------------------------------------------------------- claim and quote
+
+_COUNTRIES_YAML = Path(__file__).resolve().parents[1] / "bot" / "rules" / "countries.yaml"
+_ECCN_RE = re.compile(r"(?<![\w.])(\d[A-E]\d{3})(?![\dA-Za-z])")
+_ISO_RE = re.compile(r"^[A-Z]{2}$")
+
+
+@lru_cache(maxsize=1)
+def _country_patterns() -> list[tuple[str, re.Pattern]]:
+    """(ISO code, whole-word pattern) for every name in the country table (data, read here
+    with yaml, not through regbot's matcher). Short upper-case aliases match case-sensitively."""
+    table = yaml.safe_load(_COUNTRIES_YAML.read_text(encoding="utf-8"))
+    out = []
+    for code, names in table.items():
+        for name in names:
+            name = str(name).replace("\u2019", "'")
+            flags = 0 if (name.replace(".", "").isupper() and len(name) <= 5) else re.IGNORECASE
+            out.append((str(code), re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", flags)))
+    return out
+
+
+def _places(text: str) -> set[str]:
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text.replace("\u2019", "'"))
+    return {code for code, pattern in _country_patterns() if pattern.search(text)} - {"US"}
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+def _rule_shape(rule_id: str, value: Any) -> str:
+    """per_destination | countries | eccns | general, from the id and value alone."""
+    if _ISO_RE.match(rule_id.rpartition(".")[2]):
+        return "per_destination"
+    if isinstance(value, (list, tuple)) and value and all(_ISO_RE.match(str(v)) for v in value):
+        return "countries"
+    if isinstance(value, (list, tuple)) and value and all(_ECCN_RE.fullmatch(str(v)) for v in value):
+        return "eccns"
+    if isinstance(value, (list, tuple)):
+        return "countries"  # an empty list (nobody in it): a country list
+    return "general"
+
+
+def quote_agrees(quote: str, rule_id: str, value: Any, destination: str | None,
+                 classification: str | None) -> bool:
+    """The independent claim/quote check: the quote is about the destination (or is the rule's
+    whole country list), a rule for every destination gets no country-specific quote, and a
+    quote naming ECCNs names the claim's ECCN (or is the rule's whole ECCN list)."""
+    shape = _rule_shape(rule_id, value)
+    places = _places(quote)
+    if places:
+        if shape in ("general", "eccns"):
+            return False
+        listed = shape == "countries" and value and set(map(str, value)) <= places
+        if destination is not None and destination not in places and not listed:
+            return False
+    named = set(_ECCN_RE.findall(quote))
+    own = _ECCN_RE.match(classification or "")
+    if named and own and own.group(1) not in named:
+        return shape == "eccns" and bool(value) and set(map(str, value)) <= named
+    return True
+
+
+def assert_claims_agree(answer: Any) -> int:
+    """Every citation shown as support for rules (its `rule_ids`) agrees with at least one claim
+    resting on one of them: destination of the answer, classification of a branch using it."""
+    facts, verdict = _get(answer, "facts"), _get(answer, "verdict")
+    destination, stated = _get(facts, "destination"), _get(facts, "classification")
+    values = {_get(t, "rule_id"): _get(t, "value") for t in _get(verdict, "trace")}
+    classes: dict[str, set] = {}
+    for branch in _get(verdict, "branches"):
+        cond = branch["if"] if isinstance(branch, dict) else branch.conditions
+        for rule in _get(branch, "rule_ids"):
+            classes.setdefault(rule, set()).add(cond.get("classification") or stated)
+    checked = 0
+    for cite in _get(answer, "citations"):
+        rule_ids = list(_get(cite, "rule_ids") or ())
+        if not rule_ids or _dataset_row(_get(cite, "key")):
+            continue
+        quote = _get(cite, "quote")
+        assert any(quote_agrees(quote, r, values.get(r), destination, c)
+                   for r in rule_ids for c in (classes.get(r) or {stated})), (
+            f"quote shown for {rule_ids} is not about {destination}/{stated}: {quote[:100]!r}")
+        checked += 1
+    return checked

@@ -14,7 +14,8 @@ from functools import cached_property
 
 from bot.rules.loader import RuleValue
 from bot.rules.reader import Reader
-from bot.rules.schema import D5_NOTE, EMBARGO, GROUP_E, ITAR_126_1, MIEU_COUNTRIES
+from bot.rules.schema import (D5_NOTE, EMBARGO, FOOD_MEDICINE_ITEM, GROUP_E, ITAR_126_1,
+                              MIEU_COUNTRIES)
 
 _600_SERIES = re.compile(r"^\d[A-E]6\d\d")  # "600 series" ECCNs, e.g. 9A610 (§ 772.1)
 _9X515 = re.compile(r"^\d[A-E]515")  # spacecraft and related items, e.g. 9A515
@@ -47,6 +48,8 @@ class Context:
     end_user: str | None = None
     parties: tuple[str, ...] = ()  # names to screen (the parties layer)
     asked: str | None = None  # the destination as asked ("HK"), when another row is read
+    item: str | None = None  # the item words, e.g. "food" (the catalogue entry they name)
+    activity: str | None = None  # the end use the question states, whoever the end user is
 
     # ------------------------------------------------------------ the EAR's tables (issue 9)
 
@@ -90,6 +93,13 @@ class Context:
     def eccn(self) -> str | None:
         """The ECCN without its paragraph ("9A991.a" -> "9A991")."""
         return self.classification.split(".")[0] if self.classification else None
+
+    @property
+    def food_or_medicine(self) -> bool:
+        """EAR99 food or medicine: the catalogue entry the item words name is the one the
+        § 746.4(a) / § 746.9(a) exception names (medical devices are a different entry)."""
+        entry = self.reader.rulebook.item(self.item) if self.item else None
+        return self.kind == "ear99" and entry is not None and entry.id == FOOD_MEDICINE_ITEM
 
     @property
     def subject_to_ear(self) -> bool:

@@ -145,7 +145,8 @@ def evaluate(facts: Facts, rulebook: Rulebook, parties: PartyLists | None = None
     runs = []
     for branch in plans:
         ctx = Context(reader, where.code, where.name, branch.classification, branch.end_use,
-                      facts.end_user, parties=facts.parties, asked=where.asked)
+                      facts.end_user, parties=facts.parties, asked=where.asked, item=facts.item,
+                      activity=facts.end_use)
         runs.append((branch.conditions, combine.outcome(ctx, combine.consult(ctx))))
     return _verdict(facts, runs, missing, reader, _catalogue_note(facts, rulebook), first)
 

@@ -186,6 +186,7 @@ def _find_item(text: str, rulebook: Rulebook) -> tuple[str | None, list[tuple[in
 
 _TO = re.compile(r"(?:\b(?:to|into|towards|destined for)|->|→)\s*(?:the\s+)?$", re.IGNORECASE)
 _IN_FOR = re.compile(r"\b(?:for|in)\s+(?:the\s+)?$", re.IGNORECASE)
+ACTIVITIES = frozenset({"humanitarian-demining"})  # end uses that name what is done, not who
 # "not selling to the military", "no military end use": a negated cue is not a fact.
 # Only a negation that governs the cue: "not (selling) (to) (the)", "no", "without (any)";
 # "is it not prohibited to sell to the army?" still names the army.
@@ -309,7 +310,9 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
         item=item or base.item,
         classification=classification[0] if classification else (None if item
                                                                   else base.classification),
-        end_use=who.end_use or base.end_use,
+        # an activity the § 126.1 exceptions turn on (demining) stays the end use whoever does
+        # it; the end user's kind (an army unit: military) still reaches the EAR end-use rules
+        end_use=(end_use if end_use in ACTIVITIES else who.end_use) or base.end_use,
         end_user=who.end_user if who.end_use or who.kind else base.end_user,
         unknown_country=unknown,
         date_phrase=found[1] if found else base.date_phrase,

@@ -1,8 +1,8 @@
 """Strict loader for the dated, cited rulebook (YAML under `bot/rules/rulebook/`).
 
 Every rule value carries the dates it holds (`from`, optional inclusive `until`) and a
-reference (`citation`, optional corpus `source` file name and verbatim `quote`,
-`verified`). Unknown keys, bad dates, overlapping periods, a value without a citation
+reference (`citation`, optional `source` -- a corpus file name or a path under ../shared --
+and verbatim `quote`, `verified`). Unknown keys, bad dates, overlapping periods, a value without a citation
 or a duplicate rule id raise `RulebookError` naming the file, the line and the rule.
 """
 from __future__ import annotations
@@ -29,12 +29,28 @@ SCALE_PREFIX = "scale/"  # a source under ../shared/scale rather than ../shared/
 VALUE_KEYS = {"from", "until", "value", "exceptions", "citation", "source", "quote", "verified",
               "note"}
 ITEM_KEYS = {"id", "words", "candidates"}
-CANDIDATE_KEYS = {"classification", "reason", "citation", "source", "quote", "verified"}
+CANDIDATE_KEYS = {"classification", "reason", "citation", "source", "quote", "verified",
+                  "note"}
 _LINE = "__line__"
 # End uses a value may list under `exceptions` (the end uses `Facts.end_use` can hold).
 EXCEPTION_END_USES = frozenset(END_USES)
 _ISO = re.compile(r"^[A-Z]{2}$")
 _ECCN = re.compile(r"^\d[A-E]\d{3}$")
+
+
+# A source is a corpus file name ("2026-02-10_ecfr_...md") or a path under ../shared that
+# starts with one of these folders ("scale/cfr-2025-01/title-15/chapter-VII.md").
+SHARED_ROOTS = ("corpus/", "scale/", "ear/")
+
+
+def valid_source(source: str) -> bool:
+    """A bare corpus file name, or a relative path under one of SHARED_ROOTS (no '..')."""
+    if "\\" in source or source.startswith("/"):
+        return False
+    if "/" not in source:
+        return bool(source.strip())
+    parts = source.split("/")
+    return source.startswith(SHARED_ROOTS) and ".." not in parts and all(parts)
 
 
 class RulebookError(ValueError):
@@ -84,6 +100,7 @@ class Candidate:
     source: str | None
     quote: str | None
     verified: bool
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,21 +203,14 @@ def _bad_date() -> date:
     raise ValueError("not YYYY-MM-DD")
 
 
-def _source_ok(source: str) -> bool:
-    """A corpus file name, or a file of the scale corpus as `scale/<path>` (../shared/scale:
-    e.g. 22 CFR 123.1(a), which the corpus lacks)."""
-    if "\\" in source or ".." in source.split("/"):
-        return False
-    return "/" not in source or source.startswith(SCALE_PREFIX)
-
-
 def _reference(ctx: _Ctx, node: dict, rule: str) -> tuple[str, str | None, str | None, bool]:
     citation = node.get("citation")
     if not isinstance(citation, str) or not citation.strip():
         raise ctx.fail(node, "value has no citation", rule)
     source, quote = node.get("source"), node.get("quote")
-    if source is not None and not _source_ok(str(source)):
-        raise ctx.fail(node, f"source must be a corpus file name, not a path: {source!r}", rule)
+    if source is not None and not valid_source(str(source)):
+        raise ctx.fail(node, f"source must be a corpus file name or a path under ../shared "
+                             f"starting {', '.join(SHARED_ROOTS)}: {source!r}", rule)
     if source is not None and not quote:
         raise ctx.fail(node, "value names a source but has no quote", rule)
     verified = node.get("verified")
@@ -288,7 +298,8 @@ def _parse_item(ctx: _Ctx, node: Any) -> CatalogueItem:
         citation, source, quote, verified = _reference(ctx, cand, item_id)
         candidates.append(Candidate(classification=str(cand["classification"]),
                                     reason=str(cand.get("reason") or ""), citation=citation,
-                                    source=source, quote=quote, verified=verified))
+                                    source=source, quote=quote, verified=verified,
+                                    note=cand.get("note")))
     words = tuple(str(w).lower() for w in node.get("words") or ())
     return CatalogueItem(id=item_id.lower(), words=words, candidates=tuple(candidates))
 

@@ -15,12 +15,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Iterable
 
 from bot.records import Status
+from bot.rules.schema import TABLES_ALARM
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.rules.context import Context
     from bot.rules.types import Outcome
 
-TABLES = "ear.tables"  # the rule id a table snapshot's alarm names (value_from = its eCFR date)
+TABLES = TABLES_ALARM  # the rule id a table snapshot's alarm names (value_from = its eCFR date)
 
 
 @dataclass(frozen=True)

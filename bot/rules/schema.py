@@ -33,8 +33,12 @@ class RuleName:
 ITAR_126_1 = RuleName("itar.126_1", "word", _LISTING, per_destination=True, covers=True)
 ITAR_LICENCE = RuleName("itar.licence_requirement")
 # --- EAR part 746: embargoes and sanctions
-EMBARGO = RuleName("ear.embargo", "word", frozenset({"comprehensive", "relaxed"}),
+EMBARGO = RuleName("ear.embargo", "word", frozenset({"comprehensive", "relaxed", "case_by_case"}),
                    per_destination=True, covers=True)
+FOOD_MEDICINE = RuleName("ear.746.food_medicine", "word", frozenset({"excepted"}),
+                         per_destination=True)  # § 746.4(a), § 746.9(a): EAR99 food and medicine
+DENIED_ECCNS = RuleName("ear.746.denied_eccns", "eccns", per_destination=True)  # e.g. § 742.19(b)(1)
+FOOD_MEDICINE_ITEM = "food and medicine"  # the catalogue item that exception names
 SANCTIONS_746_8 = RuleName("ear.746_8", per_destination=True, covers=True)
 # --- EAR § 744.21 / § 744.22: military and military-intelligence end uses and users
 MEU_GROUP1 = RuleName("ear.744_21.group1", "countries", covers=True)
@@ -52,14 +56,18 @@ D1_TABLE = RuleName("ear.d1", "word", _LISTING, per_destination=True, covers=Tru
 # --- EAR licensing: 600 series / 9x515, the Country Chart's AT column, EAR99
 SERIES_600_D5 = RuleName("ear.742_4.600_series_d5")
 SERIES_600_LICENCE = RuleName("ear.600_series.licence")
+SERIES_600_Y = RuleName("ear.742_6.y_countries", "countries")  # .y items: RS to these only
 AT_ONLY_ECCNS = RuleName("ear.at_only.eccns", "eccns")
 AT_COLUMN = RuleName("ear.at_column.countries", "countries")
 EAR99_NO_LICENCE = RuleName("ear.ear99.no_licence")
 
+# --- not a rule of the rulebook: the id a tables snapshot's review alarm names (bot.rules.review)
+TABLES_ALARM = "ear.tables"
+
 NAMES: tuple[RuleName, ...] = (
-    ITAR_126_1, ITAR_LICENCE, EMBARGO, SANCTIONS_746_8, MEU_GROUP1, MEU_GROUP2, MEU_SUPP2,
-    MEU_REVIEW, MIEU_COUNTRIES, MIEU_REVIEW, GROUP_E, D5_NOTE, D5_TABLE, D1_TABLE,
-    SERIES_600_D5, SERIES_600_LICENCE, AT_ONLY_ECCNS, AT_COLUMN, EAR99_NO_LICENCE,
+    ITAR_126_1, ITAR_LICENCE, EMBARGO, FOOD_MEDICINE, DENIED_ECCNS, SANCTIONS_746_8, MEU_GROUP1,
+    MEU_GROUP2, MEU_SUPP2, MEU_REVIEW, MIEU_COUNTRIES, MIEU_REVIEW, GROUP_E, D5_NOTE, D5_TABLE, D1_TABLE,
+    SERIES_600_D5, SERIES_600_LICENCE, SERIES_600_Y, AT_ONLY_ECCNS, AT_COLUMN, EAR99_NO_LICENCE,
 )
 _SINGLE = {n.id: n for n in NAMES if not n.per_destination}
 _FAMILIES = {n.id: n for n in NAMES if n.per_destination}

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from quote_check import CORPUS, assert_quotes_verbatim  # noqa: F401 (used by answer tests)
+from quote_check import CORPUS, assert_claims_agree, assert_quotes_verbatim  # noqa: F401
 
 
 @pytest.fixture
 def verify_quotes():
-    return assert_quotes_verbatim
+    """Quotes verbatim in their files, and about the claims they are shown for."""
+    def verify(answer, *args, **kwargs):
+        checked = assert_quotes_verbatim(answer, *args, **kwargs)
+        assert_claims_agree(answer)
+        return checked
+    return verify

@@ -10,7 +10,7 @@ import pytest
 
 from bot.records import STATUSES, Facts
 from bot.rules import evaluate, extract_facts, load_rulebook
-from bot.rules.loader import RULEBOOK_DIR, read_rulebook
+from bot.rules.loader import RULEBOOK_DIR, read_rulebook, valid_source
 
 DATES = [date(2021, 6, 1), date(2023, 3, 1), date(2025, 11, 6), date(2025, 11, 8),
          date(2026, 2, 4), date(2026, 11, 27)]
@@ -60,8 +60,7 @@ def test_trace_is_cited_and_dated():
             assert entry.citation and entry.as_of == facts.as_of
             assert entry.valid_from <= facts.as_of
             assert entry.valid_until is None or facts.as_of <= entry.valid_until
-            assert entry.source is None or "/" not in entry.source or \
-                entry.source.startswith("scale/")  # ../shared/scale (22 CFR 123.1(a))
+            assert entry.source is None or valid_source(entry.source)
         assert set(verdict.rule_ids) <= {t.rule_id for t in verdict.trace}, facts
 
 
@@ -188,7 +187,11 @@ def test_an_item_word_verdict_says_which_classifications_were_assumed():
                     rulebook)
     assert food.status == "no_license_required"
     note = next(r for r in food.reasons if r.startswith("No classification was given"))
-    assert "(EAR99)" in note and "not confirmed by the corpus: EAR99" in note
+    assert "(EAR99)" in note and "not confirmed" not in note  # § 746.4(a), quoted
+    bandages = evaluate(Facts(as_of=date(2026, 11, 27), destination="KH", item="bandages"),
+                        rulebook)
+    note = next(r for r in bandages.reasons if r.startswith("No classification was given"))
+    assert "not confirmed by the corpus: EAR99" in note
     avionics = evaluate(Facts(as_of=date(2023, 3, 1), destination="KH", item="avionics"),
                         rulebook)
     note = next(r for r in avionics.reasons if r.startswith("No classification was given"))

@@ -46,7 +46,9 @@ def test_layers_apply_only_to_what_their_provision_reaches():
     usml, ear = ctx(cls="USML XI"), ctx(cls="7A994", end_use="civil")
     assert [layer.name for layer in LAYERS if layer.applies(usml)] == ["itar"]
     assert [layer.name for layer in LAYERS if layer.applies(ear)] == [
-        "embargo", "russia_belarus", "chart"]
+        "russia_belarus", "chart"]  # the embargo layer: only where part 746 has an embargo
+    assert "embargo" in [layer.name for layer in LAYERS
+                         if layer.applies(ctx("KP", cls="7A994", end_use="civil"))]
     assert "military_end_use" in [layer.name for layer in LAYERS
                                   if layer.applies(ctx(cls="7A994", end_use="military"))]
     assert not chart.applies(ctx("SY", cls="7A994", end_use="civil"))  # part 746 destination
@@ -126,7 +128,10 @@ def test_reader_traces_reads_and_says_where_answers_change():
     assert reader.change_dates(date(2021, 1, 1), date(2026, 12, 31)) == (
         date(2021, 12, 9), date(2025, 11, 7))
     assert reader.membership(schema.MEU_GROUP2.id, "RU") is True
-    early = Reader(load_rulebook(), date(2021, 6, 1))
+    before = Reader(load_rulebook(), date(2021, 6, 1))  # (a)(2) held nobody before 2022-02-24
+    assert before.membership(schema.MEU_GROUP2.id, "RU") is False
+    assert before.membership(schema.MEU_GROUP1.id, "RU") is True  # a Supp. No. 2 country then
+    early = Reader(load_rulebook(), date(2019, 6, 1))
     assert early.membership(schema.MEU_GROUP2.id, "RU") is None  # listed later: cannot say
     assert early.membership(schema.MEU_GROUP2.id, "FR") is False
 

@@ -53,11 +53,12 @@ def _rulebook(ctx: Context) -> Iterator[Finding]:
     listing = ctx.itar_listing()
     if listing is None:
         yield not_in_force(NAME, ctx, rid)
-    elif listing.value == "listed" and ctx.end_use in listing.exceptions:
+    elif listing.value == "listed" and _excepted(ctx, listing.exceptions):
+        activity = _excepted(ctx, listing.exceptions)
         yield finding(NAME, Status.LICENSE_REQUIRED, [rid], (
             f"{ctx.name} was on the ITAR § 126.1 list on {ctx.as_of} ({listing.citation}), but "
-            f"{ctx.end_use.replace('-', ' ')} is an exception reviewed case by case: a DDTC "
-            f"licence is required."), listing)
+            f"{activity.replace('-', ' ')} is an exception reviewed case by case, whoever the end "
+            f"user is: a DDTC licence is required."), listing)
     elif listing.value == "listed":
         yield finding(NAME, Status.PROHIBITED, [rid], (
             f"{ctx.name} is under the ITAR § 126.1 policy of denial on {ctx.as_of} "
@@ -70,6 +71,13 @@ def _rulebook(ctx: Context) -> Iterator[Finding]:
             f"applications are reviewed case by case."), listing)
         yield finding(NAME, Status.LICENSE_REQUIRED, [ITAR_LICENCE.id], (
             f"A DDTC licence is still needed for USML items ({licence.citation})."), licence)
+
+
+def _excepted(ctx: Context, exceptions: tuple[str, ...]) -> str | None:
+    """The excepted activity the facts state. The § 126.1 exceptions (e.g. (o): "in furtherance
+    of ... humanitarian mine action activities") turn on the activity, not on the end user:
+    demining by an army unit is still demining."""
+    return next((u for u in (ctx.activity, ctx.end_use) if u and u in exceptions), None)
 
 
 LAYER = Layer(NAME, applies, check, must_speak=True)

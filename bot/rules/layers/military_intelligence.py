@@ -27,8 +27,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         return  # not reached: § 744.21 applies (see Context.military)
     review = ctx.reader.value(MIEU_REVIEW.id)
     reach = ctx.reader.value(MIEU_COUNTRIES.id if listed else GROUP_E.id)
-    yield finding(NAME, Status.LICENSE_REQUIRED, [
-        MIEU_COUNTRIES.id if listed else GROUP_E.id, MIEU_REVIEW.id], (
+    ids = [MIEU_COUNTRIES.id if listed else GROUP_E.id] + ([MIEU_REVIEW.id] if review else [])
+    yield finding(NAME, Status.LICENSE_REQUIRED, ids, (
         f"Any item for a military-intelligence end use or user in {ctx.name} needs a licence "
         f"under {REQUIREMENT}, reviewed with a presumption of denial "
         f"({review.citation if review else REVIEW})."), reach, review)

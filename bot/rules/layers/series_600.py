@@ -8,7 +8,8 @@ that date the licence follows the entry's rows that reach the whole entry ("NS a
 entire entry except ... — NS Column 1") against the destination's chart row, so a
 destination without an X there (Canada; the United Kingdom and Australia since 2024) and
 a .y item are not caught here (`ccl_chart` reads every row). Before it, the rulebook's dated
-value decides."""
+value decides, and a .y item is licensed as § 742.6(a)(7) says: RS only to China, Russia
+and Venezuela (`ear.742_6.y_countries`); elsewhere the rulebook cannot say."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -20,7 +21,7 @@ from bot.rules.datasets import ClassificationError
 from bot.rules.datasets.evidence import render_control_row
 from bot.rules.datasets.results import REQUIRED
 from bot.rules.layers.base import finding, not_in_force
-from bot.rules.schema import D5_NOTE, ITAR_126_1, SERIES_600_D5, SERIES_600_LICENCE
+from bot.rules.schema import D5_NOTE, ITAR_126_1, SERIES_600_D5, SERIES_600_LICENCE, SERIES_600_Y
 from bot.rules.types import Finding, Layer
 
 NAME = "series_600"
@@ -32,6 +33,9 @@ def applies(ctx: Context) -> bool:
 
 
 def check(ctx: Context) -> Iterator[Finding]:
+    if _y_item(ctx.classification) and not ctx.charted:
+        yield _y_paragraph(ctx)
+        return
     listed, ids, values = ctx.arms_embargo()
     if listed is None:
         yield not_in_force(NAME, ctx, ids[0] if ids else ITAR_126_1.of(ctx.destination))
@@ -74,6 +78,27 @@ def _as_the_entry_says(ctx: Context, ids: list[str], values) -> Iterator[Finding
         f"{ctx.name} is not arms-embargoed (D:5) on {ctx.as_of}, but {ctx.classification} "
         f"needs a BIS licence ({licence.citation}) as its entry says: {read}."),
         licence, *values)
+
+
+def _y_item(classification: str | None) -> bool:
+    """An item of a .y paragraph ("9A610.y", "9A619.y.1")."""
+    return bool(classification) and classification.split(".")[1:2] == ["y"]
+
+
+def _y_paragraph(ctx: Context) -> Finding:
+    """§ 742.6(a)(7): a .y item needs an RS licence to China, Russia or Venezuela; elsewhere
+    its AT control and the embargoes decide, which the rulebook does not hold per ECCN."""
+    rule = ctx.reader.value(SERIES_600_Y.id)
+    if rule is None:
+        return not_in_force(NAME, ctx, SERIES_600_Y.id)
+    if ctx.destination in rule.value:
+        return finding(NAME, Status.LICENSE_REQUIRED, [SERIES_600_Y.id], (
+            f"{ctx.classification} is a .y item: it needs a BIS licence to {ctx.name} "
+            f"({rule.citation})."), rule)
+    return finding(NAME, Status.CANNOT_DETERMINE, [SERIES_600_Y.id], (
+        f"{ctx.classification} is a .y item, not licensed like the rest of the 600 series: the "
+        f"RS licence of {rule.citation} reaches only China, Russia and Venezuela; its other "
+        f"requirements to {ctx.name} are not in the rulebook."), rule)
 
 
 LAYER = Layer(NAME, applies, check, must_speak=True)
