@@ -154,7 +154,7 @@ def ensure_index(home: Path | None):
         yield home
         return
     from bot.settings import Settings
-    from ingest.pipeline import ingest_paths
+    from index.build import ingest_paths
 
     with tempfile.TemporaryDirectory(prefix="regbot-bench-") as tmp:
         print(f"no index in {home}: indexing {CORPUS} into a temporary folder first", file=sys.stderr)

@@ -247,6 +247,8 @@ def markdown(data: dict) -> str:
         verdict = "" if "met" not in f else ("met" if f["met"] else "**missed**")
         lines.append(f"| `{bench}.{name}` | {_num(f['value'])} {f['unit']} | {target} {f['unit'] if target else ''} "
                      f"| {verdict} |".replace("  |", " |"))
+    missed = [f"`{b}.{n}`" for b, n, f in rows(data) if f.get("met") is False]
+    lines += ["", f"Targets missed in this run: {', '.join(missed) if missed else 'none'}."]
     return "\n".join(lines) + "\n"
 
 

@@ -33,6 +33,16 @@ from langchain_core.embeddings import Embeddings
 
 from bot.stats import percentile
 
+LOADS: dict[str, float] = {}  # 1-min load average when each part of the comparison ended
+
+
+def _stats(rec, name: str, seconds: list[float], unit: str = "s") -> None:
+    """p50 / p95 (nearest rank) of `seconds` as figures; notes the load at that moment."""
+    scale, digits = (1000, 1) if unit == "ms" else (1, 2)
+    rec.figure(f"{name}_p50_{unit}", round(percentile(seconds, 50) * scale, digits), unit=unit)
+    rec.figure(f"{name}_p95_{unit}", round(percentile(seconds, 95) * scale, digits), unit=unit)
+    LOADS[name] = round(os.getloadavg()[0], 2)
+
 COLD_QUERY = "7A994"
 BASELINE_SCRIPT = r"""
 import json, sys
@@ -66,12 +76,6 @@ def _timed_process(args: list[str], env: dict[str, str]) -> float:
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:4])} failed: {done.stderr[-1000:]}")
     return time.perf_counter() - start
-
-
-def _stats(rec, name: str, seconds: list[float], unit: str = "s") -> None:
-    scale, digits = (1000, 1) if unit == "ms" else (1, 2)
-    rec.figure(f"{name}_p50_{unit}", round(percentile(seconds, 50) * scale, digits), unit=unit)
-    rec.figure(f"{name}_p95_{unit}", round(percentile(seconds, 95) * scale, digits), unit=unit)
 
 
 def _regbot_cli(*args: str) -> list[str]:
@@ -195,5 +199,6 @@ def compare(rec, corpus: Path, queries_n: int, gold: list, make_queries, *, buil
     onnx = OnnxEmbeddings(get_embedder(Settings(home=tmp / "warmup")))
     _warm_langchain(rec, "langchain_onnx", onnx, chunks, queries, gold, build_runs)
     rec.info("build_runs", build_runs)
+    rec.info("load_1min_after_each_part", LOADS)
     rec.info("cold_runs", cold_runs)
     print("side by side: " + json.dumps({k: v["value"] for k, v in rec.figures.items()}), flush=True)
