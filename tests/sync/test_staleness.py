@@ -68,7 +68,8 @@ def test_the_cambodia_rule_amends_the_cambodia_entry_of_supplement_1_to_part_740
 def _without_2026_values(rulebook):
     """The rulebook as it was before FR Doc. 2026-02262: Cambodia's D:5 'X' still open-ended."""
     rule = rulebook.rules["ear.d5.table.KH"]
-    first = dataclasses.replace(rule.values[0], valid_until=None)
+    first = dataclasses.replace(rule.values[0], valid_until=None, note=None,  # before the rule:
+                                citation=rule.values[0].citation.replace("; FR Doc. 2026-02262", ""))
     rules = {**rulebook.rules, rule.id: dataclasses.replace(rule, values=(first,))}
     return dataclasses.replace(rulebook, rules=rules)
 

@@ -37,7 +37,8 @@ def stale_rulebook():
     still open-ended), as it was before that rule."""
     rulebook = load_rulebook()
     rule = rulebook.rules["ear.d5.table.KH"]
-    first = dataclasses.replace(rule.values[0], valid_until=None)
+    first = dataclasses.replace(rule.values[0], valid_until=None, note=None,  # before the rule:
+                                citation=rule.values[0].citation.replace("; FR Doc. 2026-02262", ""))
     return dataclasses.replace(rulebook, rules={**rulebook.rules,
                                                 rule.id: dataclasses.replace(rule, values=(first,))})
 
