@@ -43,6 +43,13 @@ Follow-ups keep the earlier facts ("what if the buyer is the army?", "and back i
 # --------------------------------------------------------------------------- rendering
 
 
+def _subtitle(answer: Answer) -> str:
+    """'as of 2023-12-31', plus the period asked about when it is longer than that day."""
+    said = when(answer.facts)
+    day = f"as of {answer.as_of.isoformat()}"
+    return day if said.startswith("as of") else f"{day} · {said}"
+
+
 def render_answer(answer: Answer) -> Group:
     """Verdict panel (status + text), numbered citations with their quotes, and notes."""
     status = answer.verdict.status
@@ -50,7 +57,7 @@ def render_answer(answer: Answer) -> Group:
     title = Text(KIND_TITLES[kind], style="bold blue") if kind in KIND_TITLES else \
         Text(headline(status), style=STATUS_STYLE.get(status, "bold"))
     parts = [Panel(Text(answer.text), title=title, title_align="left",
-                   subtitle=when(answer.facts), border_style="dim")]
+                   subtitle=_subtitle(answer), border_style="dim")]
     for n, cite in enumerate(answer.citations, 1):
         parts.append(Text.assemble((f"[{n}] ", "bold"), citation_label(cite)))
         parts.append(Text(f"    “{' '.join(cite.quote.split())}”", style="italic"))
