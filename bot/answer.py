@@ -358,12 +358,14 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "facts": answer.facts.contract_dict(),
         "verdict": {
             "status": v.status,
+            "reasons": list(v.reasons),
             "branches": [b.to_dict() for b in v.branches],
             "missing_facts": list(v.missing_facts),
             "clarifying_questions": list(v.clarifying_questions),
             "rule_ids": list(v.rule_ids),
             "unverified": list(v.unverified),
             "screening": v.to_dict()["screening"],  # the list date screened and every hit
+            "trace": v.to_dict()["trace"],  # every rule value read: id, value, dates, citation
         },
         "citations": [citation_json(c) for c in answer.citations],
         "text": answer.text,

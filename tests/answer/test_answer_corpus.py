@@ -144,8 +144,9 @@ def test_json_contract_field_names(answerer):
                                   "end_user_kind", "parties", "period"}  # period: issue 11
     assert data["facts"]["period"] == {"start": TODAY.isoformat(), "end": TODAY.isoformat(),
                                        "phrase": None}
-    assert set(data["verdict"]) == {"status", "branches", "missing_facts", "clarifying_questions",
-                                    "rule_ids", "unverified", "screening"}
+    assert set(data["verdict"]) == {"status", "reasons", "branches", "missing_facts",
+                                    "clarifying_questions", "rule_ids", "unverified", "screening",
+                                    "trace"}  # reasons and trace: every verdict traceable
     assert set(data["timings_ms"]) == {"total", "retrieve", "rules"}
     for cite in data["citations"]:
         assert set(cite) == {"key", "source", "locator", "citation", "quote", "rule_ids", "url",
