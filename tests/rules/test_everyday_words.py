@@ -100,3 +100,18 @@ def test_curated_words_do_not_import_bm25s():
             "print(r.classifications, 'bm25s' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split(")")[-1].split() == ["False", "False"]
+
+
+def test_candidate_headings_are_cited_and_verify_against_the_snapshot():
+    from bot.answers.cite import verdict_table_citations, verify_dataset_citation
+    from bot.records import Facts
+
+    verdict = evaluate(Facts(as_of=date(2026, 12, 1), destination="VN", item="thermal camera",
+                             end_use="civil"), load_rulebook())
+    headings = [t for t in verdict.trace if t.rule_id.endswith(":heading")]
+    assert [t.rule_id for t in headings] == [f"ear-table:ccl:{e}:heading"
+                                             for e in ("6A003", "6A993", "6A002")]
+    assert all(verify_dataset_citation(t.rule_id, t.quote) for t in verdict.trace
+               if t.rule_id.startswith("ear-table:"))
+    assert not verify_dataset_citation("ear-table:ccl:6A003:heading", "6A003 Thermal cameras")
+    assert len(verdict_table_citations(verdict)) >= 3
