@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -100,19 +99,25 @@ def snapshot_roots() -> tuple[Path, ...]:
 
 def snapshots(roots: tuple[Path, ...] | None = None) -> dict[str, Path]:
     """eCFR date -> snapshot folder, oldest first, over every root. The folders are listed
-    again when a second has passed or `load_tables.cache_clear()` ran (`keep` does): an
-    evaluation looks the snapshot up several times, and listing folders each time cost more
-    than the § 738.4 procedure itself."""
+    again when a root's modification time changes (a snapshot renamed in or removed) or
+    `load_tables.cache_clear()` ran: an evaluation looks the snapshot up several times, and
+    listing the folders each time cost more than the § 738.4 procedure itself."""
     roots = snapshot_roots() if roots is None else tuple(roots)
-    now = time.monotonic()
+    stamp = tuple(_mtime(r) for r in roots)
     seen = _LISTED.get(roots)
-    if seen is None or now - seen[0] >= LISTING_TTL_S:
-        seen = _LISTED[roots] = (now, _listing(roots))
+    if seen is None or seen[0] != stamp:
+        seen = _LISTED[roots] = (stamp, _listing(roots))
     return dict(seen[1])
 
 
-LISTING_TTL_S = 1.0
-_LISTED: dict[tuple[Path, ...], tuple[float, tuple[tuple[str, Path], ...]]] = {}
+_LISTED: dict[tuple[Path, ...], tuple[tuple, tuple[tuple[str, Path], ...]]] = {}
+
+
+def _mtime(root: Path) -> int | None:
+    try:
+        return os.stat(root).st_mtime_ns
+    except OSError:
+        return None
 
 
 def _listing(roots: tuple[Path, ...]) -> tuple[tuple[str, Path], ...]:
