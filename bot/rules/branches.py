@@ -1,7 +1,7 @@
 """Missing facts -> branch plans, and which missing facts would change the answer.
 
 A catalogue item word without a classification branches on each classification the
-catalogue lists for it; an EAR item without an end use branches on civil and military.
+catalogue lists for it, other item words on the CCL candidates `item_words` finds; an EAR item without an end use branches on civil and military.
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import itertools
 from dataclasses import dataclass
 
 from bot.records import Facts
+from bot.rules import item_words
 from bot.rules.facts import end_use_for
 from bot.rules.loader import Rulebook
 from bot.rules.types import Outcome
@@ -51,6 +52,9 @@ def _classifications(facts: Facts, rulebook: Rulebook) -> list[str | None]:
         entry = rulebook.item(facts.item)
         if entry is not None:
             return list(dict.fromkeys(c.classification for c in entry.candidates))
+        found = item_words.search(facts.item, facts.as_of, rulebook)
+        if found is not None and found.classifications:  # the CCL's candidates
+            return list(found.classifications)
     return [facts.classification]
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.records import Branch, Facts, Status, Verdict
-from bot.rules import combine
+from bot.rules import combine, item_words
 from bot.rules.branches import matters, plan
 from bot.rules.context import Context
 from bot.rules.countries import country_name
@@ -156,13 +156,18 @@ def _on_day(facts: Facts, rulebook: Rulebook, parties: PartyLists | None) -> tup
         first = (f"ear-table:direction:{where.asked}",)
         reader.traced(first[0], where.direction)
     plans, missing = plan(facts, rulebook)
+    note = _catalogue_note(facts, rulebook)
+    if facts.classification is None and note is None and \
+            (found := item_words.search(facts.item, facts.as_of, rulebook)) is not None:
+        note, keys = item_words.note(found, reader)  # each candidate's heading, quoted
+        first = (*first, *keys)
     runs = []
     for branch in plans:
         ctx = Context(reader, where.code, where.name, branch.classification, branch.end_use,
                       facts.end_user, parties=facts.parties, asked=where.asked, item=facts.item,
                       activity=facts.end_use)
         runs.append((branch.conditions, combine.outcome(ctx, combine.consult(ctx))))
-    return _verdict(facts, runs, missing, reader, _catalogue_note(facts, rulebook), first), reader
+    return _verdict(facts, runs, missing, reader, note, first), reader
 
 
 def evaluate_on(facts: Facts, rulebook: Rulebook, as_of: date) -> Verdict:

@@ -1,7 +1,7 @@
 """`extract_facts(question, today)`: what a question states, deterministically (no model).
 
 Destination (ISO alpha-2), classification (ECCN, EAR99, USML category), item words (via the
-rulebook's item catalogue), end use / end user cues and the date the question is about.
+rulebook's item catalogue, else the curated everyday words of the CCL search), end use / end user cues and the date the question is about.
 A fact the question does not state stays None; a follow-up keeps the earlier facts and
 changes only what the new message states.
 """
@@ -296,6 +296,10 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
     rulebook = rulebook if rulebook is not None else load_rulebook()
     classification = find_classification(text)
     item, item_spans = _find_item(text, rulebook)
+    if item is None and classification is None:  # everyday words the CCL search knows
+        from bot.rules.item_words import in_question
+
+        item = in_question(text, today)
     skip = item_spans + ([classification[1]] if classification else [])
     end_use, end_user = _find_end_use(text, skip)
     who = read_end_user(text, end_use, end_user, skip)

@@ -141,7 +141,8 @@ def compile_snapshot(ear: Path) -> dict[str, bytes]:
     ccl.sort(key=lambda r: r["eccn"])
     entries = [c.entry(r, columns, named_codes, sections) for r in ccl]
     known = {e.eccn for e in entries}
-    bad = sorted({e for eccns in synonyms.values() for e in eccns if e not in known} |
+    bad = sorted({e for eccns in synonyms.values() for e in eccns
+                  if e not in known and e != "EAR99"} |
                  {t.eccn for n in notes for t in n.targets if t.eccn not in known})
     if bad:
         raise c.CompileError(f"synonyms.yaml / footnotes.yaml name ECCNs not on the CCL: {bad}")

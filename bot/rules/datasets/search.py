@@ -1,10 +1,13 @@
 """Everyday words -> candidate ECCNs, each with its heading quoted verbatim.
 
-Two sources, in this order: a small curated synonym table for words the CCL does not use
-literally ("drone", "lidar", "Garmin G1000"; `sources/synonyms.yaml`), then BM25 (bm25s +
-PyStemmer, as the passage index uses) over every ECCN's heading and List of Items
-Controlled. Candidates are things to classify against, never a classification: the caller
-branches over them. Nothing found is said, not hidden.
+Two sources: a small curated synonym table for words the CCL does not use literally
+("drone", "lidar", "servers", "Garmin G1000"; `sources/synonyms.yaml`, hand-checked, which
+also says where EAR99 is a realistic classification); when no curated phrase matches, BM25
+(bm25s + PyStemmer, as the passage index uses) over every ECCN's heading and List of Items
+Controlled. A curated match is used alone: it needs only PyStemmer (no bm25s, no scipy), so
+the common words cost well under a millisecond cold, and the text search's loose hits
+(3A233 for "thermal camera") do not become branches. Candidates are things to classify
+against, never a classification: the caller branches over them. Nothing found is said.
 """
 from __future__ import annotations
 
@@ -27,11 +30,20 @@ class Candidate:
     score: float
 
 
+EAR99 = "EAR99"  # in synonyms.yaml: the words often name items on no CCL entry (§ 734.3(c))
+
+
 @dataclass(frozen=True)
 class ItemSearch:
     query: str
     candidates: tuple[Candidate, ...]
     note: str
+    ear99: bool = False   # EAR99 is a candidate too (curated, or any text-search result)
+
+    @property
+    def classifications(self) -> tuple[str, ...]:
+        """The candidates as classifications to branch on, EAR99 last where it is one."""
+        return tuple(c.eccn for c in self.candidates) + ((EAR99,) if self.ear99 else ())
 
 
 @lru_cache(maxsize=1)
@@ -75,28 +87,50 @@ def _index(tables: Tables):
     return model, eccns, np.asarray(starts), lines
 
 
+def stems(text: str) -> list[str]:
+    """Lower-cased, stemmed words, stop words kept (no bm25s import: the curated path)."""
+    stem = _stemmer().stemWord
+    return [stem(w) for w in _WORD.findall(text.lower().replace("“", "").replace("”", ""))]
+
+
 @lru_cache(maxsize=4)
 def _stemmed_synonyms(tables: Tables) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """(" stemmed phrase ", phrase, ECCNs), longest phrase first."""
-    return tuple((" " + " ".join(tokens(phrase)) + " ", phrase, eccns)
+    """(" stemmed phrase ", phrase, classifications), longest phrase first."""
+    return tuple((" " + " ".join(stems(phrase)) + " ", phrase, eccns)
                  for phrase, eccns in sorted(tables.synonyms.items(), key=lambda kv: -len(kv[0])))
 
 
-def _synonyms(query_tokens: list[str], tables: Tables) -> list[tuple[str, str]]:
-    """(ECCN, synonym) for every curated phrase whose words occur in order in the query."""
-    joined = " " + " ".join(query_tokens) + " "
-    return [(e, phrase) for stemmed, phrase, eccns in _stemmed_synonyms(tables)
-            if stemmed.strip() and stemmed in joined for e in eccns]
+def _synonyms(query_stems: list[str], tables: Tables) -> list[tuple[str, str]]:
+    """(classification, synonym) for every curated phrase whose words occur in order in the
+    query; a phrase inside a longer matched one ("camera" in "thermal camera") is skipped."""
+    joined = " " + " ".join(query_stems) + " "
+    hits, taken = [], []
+    for stemmed, phrase, eccns in _stemmed_synonyms(tables):
+        if stemmed.strip() and stemmed in joined and not any(stemmed in t for t in taken):
+            taken.append(stemmed)
+            hits += [(e, phrase) for e in eccns]
+    return hits
+
+
+def synonym_in(text: str, tables: Tables) -> str | None:
+    """The longest curated phrase `text` contains ("Can we sell laptops to ..." -> "laptop"),
+    or None: how questions name an item the item catalogue does not hold."""
+    found = _synonyms(stems(text), tables)
+    return found[0][1] if found else None
 
 
 def find_candidates(words: str, tables: Tables, k: int = 8) -> ItemSearch:
-    """Candidate ECCNs for everyday item words, best first (at most k)."""
+    """Candidate ECCNs for everyday item words, best first (at most k): the curated phrases
+    the words contain, else a text search over the CCL."""
     query = " ".join(words.split())
-    qt = tokens(query)
     found: dict[str, Candidate] = {}
-    for eccn, phrase in _synonyms(qt, tables):
-        if eccn in tables.entries and eccn not in found:
+    ear99 = False
+    for eccn, phrase in _synonyms(stems(query), tables):
+        if eccn == EAR99:
+            ear99 = True
+        elif eccn in tables.entries and eccn not in found:
             found[eccn] = Candidate(eccn, tables.entries[eccn].heading, "synonym", phrase, 1.0)
+    qt = tokens(query) if not found else []
     if qt:
         import numpy as np
 
@@ -113,10 +147,13 @@ def find_candidates(words: str, tables: Tables, k: int = 8) -> ItemSearch:
                 found[eccns[j]] = Candidate(eccns[j], tables.entries[eccns[j]].heading, "text",
                                             lines[best], round(float(per_eccn[j]) / top, 3))
     candidates = tuple(list(found.values())[:k])
+    # a text hit is a word match, not a reading of the entry's parameters: the item may
+    # fall under none of them, so EAR99 stays a candidate
+    ear99 = ear99 or any(c.via == "text" for c in candidates)
     if not candidates:
         note = (f"no CCL heading or item line mentions {query!r}: the item may be EAR99 or "
                 "described in other words; classify it (ask the manufacturer for the ECCN)")
     else:
         note = (f"{len(candidates)} candidate ECCN(s) for {query!r} from the CCL of "
                 f"{tables.ecfr_date}: candidates to classify against, not a classification")
-    return ItemSearch(query, candidates, note)
+    return ItemSearch(query, candidates, note, ear99 and bool(candidates))

@@ -46,9 +46,42 @@ def test_nothing_found_is_said(tables):
 
 
 def test_synonyms_come_first_and_name_real_eccns(tables):
-    assert all(e in tables.entries for eccns in tables.synonyms.values() for e in eccns)
+    assert all(e in tables.entries or e == "EAR99"
+               for eccns in tables.synonyms.values() for e in eccns)
     first = find_candidates("drones", tables).candidates[0]
     assert (first.eccn, first.via, first.matched) == ("9A012", "synonym", "drone")
+
+
+def test_a_curated_phrase_is_used_alone(tables):
+    """Hand-checked candidates only: no loose text hits (3A233 for "thermal camera")."""
+    result = find_candidates("thermal camera", tables)
+    assert result.classifications == ("6A003", "6A993", "6A002", "EAR99")
+    assert all(c.via == "synonym" for c in result.candidates)
+
+
+@pytest.mark.parametrize("words,expected", [
+    ("servers", ("4A003", "4A994", "5A002", "5A992")),  # no EAR99: 5A992 at least
+    ("laptops", ("4A994", "5A992")),
+    ("a satellite phone", ("5A991", "5A992")),  # the longer phrase, not "satellite" (9A515)
+    ("a Garmin G1000", ("7A994",)),
+    ("lidar sensor", ("6A008", "6A998", "EAR99")),
+])
+def test_curated_candidates_and_ear99(tables, words, expected):
+    assert find_candidates(words, tables).classifications == expected
+
+
+def test_text_hits_keep_ear99_as_a_candidate(tables):
+    result = find_candidates("hot isostatic presses", tables)
+    assert result.ear99 and result.classifications[-1] == "EAR99"
+    assert find_candidates("banana smoothie", tables).classifications == ()
+
+
+def test_synonym_in_a_question(tables):
+    from bot.rules.datasets.search import synonym_in
+
+    assert synonym_in("Can we sell thermal cameras to Vietnam?", tables) == "thermal camera"
+    assert synonym_in("Can we sell night vision goggles to Japan?", tables) == "night vision"
+    assert synonym_in("Can we sell bananas to Japan?", tables) is None
 
 
 def test_text_hits_quote_the_line_that_matched(tables):
