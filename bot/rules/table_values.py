@@ -10,6 +10,7 @@ and never another country's row. The values hold from the snapshot's date.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from bot.records import Verdict
 from bot.rules.datasets.evidence import render_chart_row, render_control_row
@@ -31,6 +32,29 @@ def _value(tables, value, citation: str, quote: str) -> RuleValue:
                      verified=True)
 
 
+# The rows below are the same for every ECCN (a chart row, a groups row, a footnote) or every
+# destination (an ECCN's heading, a row's rendering): rendered once per snapshot (`Tables`
+# hashes by identity), since a matrix reads each of them hundreds of times.
+@lru_cache(maxsize=1024)
+def _chart_value(tables, code: str) -> RuleValue:
+    row = tables.destinations[code]
+    return _value(tables, list(row.x) or row.see_other_part, CHART_CITATION,
+                  render_chart_row(row, tables))
+
+
+@lru_cache(maxsize=1024)
+def _groups_value(tables, code: str) -> RuleValue:
+    groups = sorted(tables.groups_of.get(code, ()))
+    return _value(tables, groups, GROUPS_CITATION, render_group_row(code, tables))
+
+
+@lru_cache(maxsize=4096)
+def _control_quote(tables, eccn: str, number: int) -> tuple[str, str]:
+    """(citation, rendered row) of one License Requirements row."""
+    row = next(r for r in tables.entries[eccn].rows if r.number == number)
+    return f"15 CFR part 774, Supp. No. 1, ECCN {eccn}", render_control_row(eccn, row)
+
+
 def render_group_row(code: str, tables) -> str:
     """"China: Country Group D:1 · D:3 · D:4 · D:5" (as `bot.answers.cite.group_row`)."""
     from bot.rules.countries import country_name
@@ -45,29 +69,29 @@ def render_group_row(code: str, tables) -> str:
 def chart_row(reader, tables, code: str) -> str:
     """Trace the destination's chart row; its key."""
     key = f"{PREFIX}chart:{code}"
-    row = tables.destinations[code]
-    reader.traced(key, _value(tables, list(row.x) or row.see_other_part, CHART_CITATION,
-                              render_chart_row(row, tables)))
+    reader.traced(key, _chart_value(tables, code))
     return key
 
 
 def groups_row(reader, tables, code: str) -> str:
     key = f"{PREFIX}groups:{code}"
-    groups = sorted(tables.groups_of.get(code, ()))
-    reader.traced(key, _value(tables, groups, GROUPS_CITATION, render_group_row(code, tables)))
+    reader.traced(key, _groups_value(tables, code))
     return key
 
 
 def control_row(reader, tables, result: RowResult) -> str:
-    """Trace one License Requirements row with the chart cells it read; its key."""
+    """Trace one License Requirements row with the chart cells it read; its key (traced once:
+    the first reading of the row in a verdict is the one kept)."""
     key = f"{PREFIX}ccl:{result.eccn}:row:{result.row.number}"
+    if reader.entry(key) is not None:
+        return key
     value = {"cell": " ".join(result.row.right.split()), "coverage": result.coverage,
              "outcome": result.outcome, "note": result.note,
              "cells": [{"destination": c.destination, "column": c.column, "marked": c.marked}
                        for c in result.cells],
              "groups": list(result.groups)}
-    reader.traced(key, _value(tables, value, f"15 CFR part 774, Supp. No. 1, ECCN {result.eccn}",
-                              render_control_row(result.eccn, result.row)))
+    reader.traced(key, _value(tables, value, *_control_quote(tables, result.eccn,
+                                                             result.row.number)))
     return key
 
 

@@ -10,6 +10,7 @@ the package (`bot/rules/data/ear/`) and, built by `regbot rules build DIR`, unde
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +77,16 @@ def load_items(path: Path) -> dict[str, tuple[Item, ...]]:
 
 def home_root() -> Path:
     """Where `regbot rules build` keeps the snapshots it built: $REGBOT_HOME/tables/ear."""
+    return _home_root(*(os.environ.get(k) for k in _HOME_ENV))
+
+
+# The environment variables the home folder depends on (bot.settings): reading the settings
+# scans the whole environment, too slow for a look-up made on every evaluation.
+_HOME_ENV = ("REGBOT_HOME", "REGBOT_CONFIG", "XDG_DATA_HOME", "HOME")
+
+
+@lru_cache(maxsize=8)
+def _home_root(*_env: str | None) -> Path:
     from bot.settings import get_settings
 
     return Path(get_settings().home) / "tables" / "ear"
@@ -87,14 +98,36 @@ def snapshot_roots() -> tuple[Path, ...]:
 
 
 def snapshots(roots: tuple[Path, ...] | None = None) -> dict[str, Path]:
-    """eCFR date -> snapshot folder, oldest first, over every root."""
+    """eCFR date -> snapshot folder, oldest first, over every root. The folders are listed
+    again when a root's modification time changes (a snapshot renamed in or removed) or
+    `load_tables.cache_clear()` ran: an evaluation looks the snapshot up several times, and
+    listing the folders each time cost more than the § 738.4 procedure itself."""
+    roots = snapshot_roots() if roots is None else tuple(roots)
+    stamp = tuple(_mtime(r) for r in roots)
+    seen = _LISTED.get(roots)
+    if seen is None or seen[0] != stamp:
+        seen = _LISTED[roots] = (stamp, _listing(roots))
+    return dict(seen[1])
+
+
+_LISTED: dict[tuple[Path, ...], tuple[tuple, tuple[tuple[str, Path], ...]]] = {}
+
+
+def _mtime(root: Path) -> int | None:
+    try:
+        return os.stat(root).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _listing(roots: tuple[Path, ...]) -> tuple[tuple[str, Path], ...]:
     found: dict[str, Path] = {}
-    for root in snapshot_roots() if roots is None else roots:
+    for root in roots:
         if root.is_dir():
             for p in root.iterdir():
                 if (p / "provenance.json").is_file() and not p.name.startswith("."):
                     found[p.name] = p
-    return dict(sorted(found.items()))
+    return tuple(sorted(found.items()))
 
 
 def snapshot_dates(root: Path | None = None) -> list[str]:
@@ -198,4 +231,9 @@ def describe(tables: Tables) -> dict:
     }
 
 
-load_tables.cache_clear = _load.cache_clear  # type: ignore[attr-defined]  # tests and benches
+def _cache_clear() -> None:
+    _load.cache_clear()
+    _LISTED.clear()
+
+
+load_tables.cache_clear = _cache_clear  # type: ignore[attr-defined]  # tests, benches, `keep`
