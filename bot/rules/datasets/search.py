@@ -3,17 +3,20 @@
 Two sources: a small curated synonym table for words the CCL does not use literally
 ("drone", "lidar", "servers", "Garmin G1000"; `sources/synonyms.yaml`, hand-checked, which
 also says where EAR99 is a realistic classification); when no curated phrase matches, BM25
-(bm25s + PyStemmer, as the passage index uses) over every ECCN's heading and List of Items
-Controlled. A curated match is used alone: it needs only PyStemmer (no bm25s, no scipy), so
+(PyStemmer and bm25s's stop words and scoring, as the passage index uses, computed in plain
+Python so that one look-up imports neither scipy nor numpy) over every ECCN's heading and List of Items
+Controlled. A curated match is used alone: it needs only PyStemmer, so
 the common words cost well under a millisecond cold, and the text search's loose hits
 (3A233 for "thermal camera") do not become branches. Candidates are things to classify
 against, never a classification: the caller branches over them. Nothing found is said.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from bot.rules.datasets.load import Tables, load_items
 
@@ -55,36 +58,87 @@ def _stemmer():
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+    """bm25s's English stop words, read from its module file: importing the bm25s package
+    pulls in scipy (about 0.5 s cold), which one look-up does not need."""
+    import importlib.util
 
-    return frozenset(STOPWORDS_EN)
+    spec = importlib.util.find_spec("bm25s")
+    path = Path(spec.origin).with_name("stopwords.py")
+    module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(
+        "_bm25s_stopwords", path))
+    module.__spec__.loader.exec_module(module)
+    return frozenset(module.STOPWORDS_EN)
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased, stop-worded, stemmed words ("Thermal cameras" -> therm, camera)."""
-    stem, stop = _stemmer().stemWord, _stopwords()
+    stem, stop = _stemmed(), _stopwords()
     return [stem(w) for w in _WORD.findall(text.lower().replace("“", "").replace("”", ""))
             if w not in stop]
 
 
+@lru_cache(maxsize=1)
+def _stemmed():
+    """The stemmer behind a cache: the CCL's ~3,000 lines repeat a few thousand words."""
+    return lru_cache(maxsize=None)(_stemmer().stemWord)
+
+
+@dataclass(frozen=True)
+class _Index:
+    """BM25 over every heading and item line (Lucene BM25, k1 = 1.5, b = 0.75: bm25s's
+    defaults, so the scores are bm25s's; tests/rules/datasets/test_search.py compares them).
+    Plain Python, weights computed for the query's stems only: a cold look-up imports
+    neither scipy nor numpy."""
+    eccns: tuple[str, ...]
+    owner: tuple[int, ...]      # line -> index of its ECCN
+    lines: tuple[str, ...]
+    lengths: tuple[int, ...]    # stems per line
+    hits: dict                  # stem -> [(line, term frequency), ...]
+
+    def scores(self, query: list[str]) -> dict[int, float]:
+        """line -> score, for the lines holding a query stem."""
+        n, average = len(self.lines), sum(self.lengths) / len(self.lengths)
+        out: dict[int, float] = {}
+        for term in query:
+            found = self.hits.get(term, ())
+            idf = math.log(1 + (n - len(found) + 0.5) / (len(found) + 0.5))
+            for line, tf in found:
+                norm = K1 * (1 - B + B * self.lengths[line] / average)
+                out[line] = out.get(line, 0.0) + idf * tf / (tf + norm)
+        return out
+
+    def best_lines(self, query: list[str]) -> dict[int, tuple[float, int]]:
+        """ECCN index -> (its best line's score, that line): an ECCN scores its best line."""
+        best: dict[int, tuple[float, int]] = {}
+        for line, score in self.scores(query).items():
+            j = self.owner[line]
+            if j not in best or score > best[j][0] or (score == best[j][0] and line < best[j][1]):
+                best[j] = (score, line)
+        return best
+
+
+K1, B = 1.5, 0.75
+
+
 @lru_cache(maxsize=4)
-def _index(tables: Tables):
-    """BM25 over every heading and every item line (one document each, so a long entry
-    such as 3A001 is not drowned by its length); an ECCN scores its best line."""
-    import bm25s
-    import numpy as np
+def _index(tables: Tables) -> _Index:
+    """One document per heading and per item line (so a long entry such as 3A001 is not
+    drowned by its length)."""
+    from collections import Counter
 
     items = load_items(tables.path)
-    eccns, starts, lines, corpus = [], [], [], []
+    eccns, owner, lines, lengths = [], [], [], []
+    hits: dict[str, list[tuple[int, int]]] = {}
     for eccn, entry in tables.entries.items():
-        eccns.append(eccn)
-        starts.append(len(lines))  # an ECCN's lines are contiguous: its heading, its items
         for line in [entry.heading] + [i.text for i in items.get(eccn, ())]:
+            doc = tokens(line) or ["_"]
+            for term, tf in Counter(doc).items():
+                hits.setdefault(term, []).append((len(lines), tf))
+            owner.append(len(eccns))
             lines.append(line)
-            corpus.append(tokens(line) or ["_"])
-    model = bm25s.BM25()
-    model.index(corpus, show_progress=False)
-    return model, eccns, np.asarray(starts), lines
+            lengths.append(len(doc))
+        eccns.append(eccn)
+    return _Index(tuple(eccns), tuple(owner), tuple(lines), tuple(lengths), hits)
 
 
 def stems(text: str) -> list[str]:
@@ -132,20 +186,17 @@ def find_candidates(words: str, tables: Tables, k: int = 8) -> ItemSearch:
             found[eccn] = Candidate(eccn, tables.entries[eccn].heading, "synonym", phrase, 1.0)
     qt = tokens(query) if not found else []
     if qt:
-        import numpy as np
-
-        model, eccns, starts, lines = _index(tables)
-        scores = np.asarray(model.get_scores(qt), dtype=np.float64)
-        per_eccn = np.maximum.reduceat(scores, starts)  # an ECCN scores its best line
-        top = float(per_eccn.max()) if len(per_eccn) else 0.0
-        for j in np.argsort(-per_eccn, kind="stable"):
-            if len(found) >= k or top <= 0 or per_eccn[j] < top * MIN_SHARE:
+        index = _index(tables)
+        best = index.best_lines(qt)
+        top = max((score for score, _ in best.values()), default=0.0)
+        for j in sorted(best, key=lambda j: (-best[j][0], j)):
+            score, line = best[j]
+            if len(found) >= k or top <= 0 or score < top * MIN_SHARE:
                 break
-            if eccns[j] not in found:
-                end = starts[j + 1] if j + 1 < len(starts) else len(lines)
-                best = starts[j] + int(np.argmax(scores[starts[j]:end]))
-                found[eccns[j]] = Candidate(eccns[j], tables.entries[eccns[j]].heading, "text",
-                                            lines[best], round(float(per_eccn[j]) / top, 3))
+            eccn = index.eccns[j]
+            if eccn not in found:
+                found[eccn] = Candidate(eccn, tables.entries[eccn].heading, "text",
+                                        index.lines[line], round(score / top, 3))
     candidates = tuple(list(found.values())[:k])
     # a text hit is a word match, not a reading of the entry's parameters: the item may
     # fall under none of them, so EAR99 stays a candidate

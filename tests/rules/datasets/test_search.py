@@ -88,3 +88,35 @@ def test_text_hits_quote_the_line_that_matched(tables):
     hit = next(c for c in find_candidates("hot isostatic presses", tables).candidates
                if c.eccn == "2B004")
     assert hit.via == "text" and "isostatic" in hit.matched.lower()
+
+
+@pytest.mark.parametrize("query", ["hot isostatic presses", "flow forming machines",
+                                   "integrated circuits", "telecommunications equipment",
+                                   "spacecraft", "centrifuge rotor"])
+def test_text_scores_are_bm25s_scores(tables, query):
+    """The hand-kept scorer (no scipy on a cold look-up) gives bm25s's own scores."""
+    import bm25s
+
+    from bot.rules.datasets.search import _index, tokens
+
+    index = _index(tables)
+    model = bm25s.BM25()  # Lucene BM25, k1 1.5, b 0.75
+    docs = [tokens(line) or ["_"] for line in index.lines]
+    model.index(docs, show_progress=False)
+    want = model.get_scores(tokens(query))
+    got = index.scores(tokens(query))
+    assert set(got) == {i for i, v in enumerate(want) if v > 0}
+    assert all(abs(got[i] - want[i]) < 1e-4 * max(1.0, want[i]) for i in got)
+
+
+def test_a_cold_text_search_imports_neither_scipy_nor_numpy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from bot.rules.datasets import load_tables; "
+            "from bot.rules.datasets.search import find_candidates; "
+            "r = find_candidates('hot isostatic presses', load_tables()); "
+            "assert r.classifications[0] == '2B004', r; "
+            "print(sorted(m for m in ('scipy', 'numpy', 'bm25s') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
