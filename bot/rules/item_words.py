@@ -25,12 +25,17 @@ def search(item: str | None, as_of: date, rulebook):
     return find_candidates(item, tables)
 
 
+# Curated phrases that in a question are mostly another word: "can we ship / shipping to ..."
+# (stems match: ship, ships, shipped, shipping). `check --item ship` still finds vessels.
+NOT_ITEMS_IN_QUESTIONS = frozenset({"ship"})
+
+
 def in_question(text: str, as_of: date) -> str | None:
     """The curated everyday phrase a question names ("servers", "a Garmin G1000"), or None."""
     from bot.rules.datasets import load_tables
     from bot.rules.datasets.search import synonym_in
 
-    return synonym_in(text, load_tables(as_of=as_of))
+    return synonym_in(text, load_tables(as_of=as_of), NOT_ITEMS_IN_QUESTIONS)
 
 
 def note(found, reader) -> tuple[str, tuple[str, ...]]:

@@ -87,6 +87,15 @@ def test_questions_name_everyday_items(question, item):
     assert evaluate(facts, rulebook).status.value != "cannot_determine"
 
 
+@pytest.mark.parametrize("question,item", [
+    ("Can we ship to Vietnam?", None),  # a verb, not vessels
+    ("Is shipping servers to India allowed?", "server"),
+    ("We shipped a boat to Brazil, was that fine?", "boat"),
+])
+def test_shipping_is_not_an_item(question, item):
+    assert extract_facts(question, date(2026, 12, 1)).item == item
+
+
 def test_a_stated_classification_is_not_replaced_by_item_words():
     facts = extract_facts("Can we sell 7A994 servers to Japan?", date(2026, 12, 1))
     assert (facts.classification, facts.item) == ("7A994", None)

@@ -166,11 +166,12 @@ def _synonyms(query_stems: list[str], tables: Tables) -> list[tuple[str, str]]:
     return hits
 
 
-def synonym_in(text: str, tables: Tables) -> str | None:
+def synonym_in(text: str, tables: Tables, skip: frozenset[str] = frozenset()) -> str | None:
     """The longest curated phrase `text` contains ("Can we sell laptops to ..." -> "laptop"),
-    or None: how questions name an item the item catalogue does not hold."""
-    found = _synonyms(stems(text), tables)
-    return found[0][1] if found else None
+    or None: how questions name an item the item catalogue does not hold. Phrases in `skip`
+    are not items in a question (a verb: "can we ship ...")."""
+    found = [p for _, p in _synonyms(stems(text), tables) if p not in skip]
+    return found[0] if found else None
 
 
 def find_candidates(words: str, tables: Tables, k: int = 8) -> ItemSearch:
