@@ -133,9 +133,11 @@ def _get(obj: Any, name: str) -> Any:
 
 
 def _rule_shape(rule_id: str, value: Any) -> str:
-    """per_destination | countries | eccns | general, from the id and value alone."""
-    if _ISO_RE.match(rule_id.rpartition(".")[2]):
-        return "per_destination"
+    """per_destination | countries | eccns | general | untraced, from the id and value alone."""
+    if _ISO_RE.match(rule_id.rpartition(".")[2]) or rule_id.startswith("csl:"):
+        return "per_destination"  # a list entry is about its party, in its countries
+    if value is None:
+        return "untraced"  # cited by a fact answer, not read by the engine: judged by its places
     if isinstance(value, (list, tuple)) and value and all(_ISO_RE.match(str(v)) for v in value):
         return "countries"
     if isinstance(value, (list, tuple)) and value and all(_ECCN_RE.fullmatch(str(v)) for v in value):
@@ -154,6 +156,8 @@ def quote_agrees(quote: str, rule_id: str, value: Any, destination: str | None,
     places = _places(quote)
     if places:
         if shape in ("general", "eccns"):
+            return False
+        if shape == "untraced" and destination is not None and destination not in places:
             return False
         listed = shape == "countries" and value and set(map(str, value)) <= places
         if destination is not None and destination not in places and not listed:

@@ -55,7 +55,7 @@ def test_relevance_scores_separate_off_topic_from_on_topic(bench_home):
     from bot.eval.gold import load_gold
 
     must_abstain = [g for g in load_gold([REPO / "tests" / "gold" / "dev"]).items if g.must_abstain]
-    assert len(groups["off_topic"]) == 20 and len(must_abstain) >= 15
+    assert len(groups["off_topic"]) == 20 and len(must_abstain) >= 10  # 13 once the chart answered 7
     assert len(groups["gold_must_abstain"]) == len(must_abstain)  # every dev must-abstain item scored
     threshold = Settings().relevance_threshold
     assert max(groups["off_topic"]) < threshold <= min(groups["on_topic_undecided"])
