@@ -107,6 +107,7 @@ def assert_provenance(cite: Any, paths: Iterable[Path] = ()) -> None:
 _COUNTRIES_YAML = Path(__file__).resolve().parents[1] / "bot" / "rules" / "countries.yaml"
 _ECCN_RE = re.compile(r"(?<![\w.])(\d[A-E]\d{3})(?![\dA-Za-z])")
 _ISO_RE = re.compile(r"^[A-Z]{2}$")
+UNTRACED = object()  # the value of a cited rule the verdict's trace does not hold (a fact answer)
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +137,7 @@ def _rule_shape(rule_id: str, value: Any) -> str:
     """per_destination | countries | eccns | general | untraced, from the id and value alone."""
     if _ISO_RE.match(rule_id.rpartition(".")[2]) or rule_id.startswith("csl:"):
         return "per_destination"  # a list entry is about its party, in its countries
-    if value is None:
+    if value is UNTRACED:
         return "untraced"  # cited by a fact answer, not read by the engine: judged by its places
     if isinstance(value, (list, tuple)) and value and all(_ISO_RE.match(str(v)) for v in value):
         return "countries"
@@ -186,7 +187,7 @@ def assert_claims_agree(answer: Any) -> int:
         if not rule_ids or _dataset_row(_get(cite, "key")):
             continue
         quote = _get(cite, "quote")
-        assert any(quote_agrees(quote, r, values.get(r), destination, c)
+        assert any(quote_agrees(quote, r, values.get(r, UNTRACED), destination, c)
                    for r in rule_ids for c in (classes.get(r) or {stated})), (
             f"quote shown for {rule_ids} is not about {destination}/{stated}: {quote[:100]!r}")
         checked += 1
