@@ -375,7 +375,19 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "model": answer.model,
         "log_id": answer.log_id,
         "kind": answer.kind,
+        **_brief_json(answer),
     }
+
+
+def _brief_json(answer: Answer) -> dict[str, Any]:
+    """A determination's short form (bot.brief): `bottom_line` and `brief` (≤3 plain reasons,
+    ≤3 quotes, each a sentence of a primary source a shown reason rests on)."""
+    if answer.kind != "determination":
+        return {}
+    from bot.brief import brief
+
+    short = brief(answer)
+    return {"bottom_line": short.bottom_line, "brief": short.to_json()}
 
 
 def dumps(answer: Answer, **extra: Any) -> str:

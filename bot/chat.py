@@ -33,7 +33,8 @@ LEAVE_WORDS = frozenset({"/quit", "/exit", "/q", "exit", "quit", "bye", "goodbye
 HELP = """Ask a question in plain English, e.g. "Can we sell avionics to Cambodia?".
 Follow-ups keep the earlier facts ("what if the buyer is the army?", "and back in 2023?").
   /facts            the facts understood so far
-  /sources          the passages behind the last answer
+  /why              the full reasons of the last answer, with rule ids and the rule values read
+  /sources          every source behind the last answer, with its quote
   /date DATE        answer as of that date or period, e.g. 2025-11-08, Q4 2025 (/date alone: today)
   /reset            forget the conversation
   /help             this help
@@ -50,7 +51,31 @@ def _subtitle(answer: Answer) -> str:
     return day if said.startswith("as of") else f"{day} · {said}"
 
 
-def render_answer(answer: Answer) -> Group:
+CHAT_HINT = "more: /why, /sources"
+ASK_HINT = "more: --full, --json"
+
+
+def render_answer(answer: Answer, hint: str = CHAT_HINT) -> Group:
+    """A determination: its brief (bot.brief, ≤ 12 lines at 80 columns, bottom line first).
+    Any other kind of answer: its panel, as `render_full`."""
+    if getattr(answer, "kind", "determination") != "determination":
+        return render_full(answer)
+    from bot.brief import brief, footer
+
+    short = brief(answer)
+    style = STATUS_STYLE.get(answer.verdict.status, "bold")
+    parts = [Text(short.bottom_line, style=style)]
+    parts += [Text(line) for line in short.reason_lines()]
+    for n, cite in enumerate(short.quotes, 1):
+        from bot.brief import quote_label
+
+        parts.append(Text.assemble((f"[{n}] ", "bold"), (f"“{' '.join(cite.quote.split())}”", "italic"),
+                                   f" — {quote_label(cite)}"))
+    parts.append(Text(footer(answer, hint, short.hidden), style="dim"))
+    return Group(*parts)
+
+
+def render_full(answer: Answer) -> Group:
     """Verdict panel (status + text), numbered citations with their quotes, and notes."""
     status = answer.verdict.status
     kind = getattr(answer, "kind", "determination")
@@ -80,12 +105,33 @@ def render_facts(facts: Facts | None) -> Text:
     return Text(f"Understood: {describe_facts(facts)}")
 
 
-def render_sources(answer: Answer | None) -> Group | Text:
+def render_why(answer: Answer | None) -> Group | Text:
+    """The full answer text, the rule ids behind it and every rule value read (with its
+    citation and the date it took effect), and the notes."""
     if answer is None:
         return Text("No answer yet.")
-    lines = [Text(f"[{n}] {c.source} · {c.locator} · chars {c.span[0]}-{c.span[1]}"
-                  if c.span else f"[{n}] {c.source} · {c.locator}")
-             for n, c in enumerate(answer.citations, 1)]
+    verdict = answer.verdict
+    parts: list = [Text(answer.text)]
+    if verdict.rule_ids:
+        parts.append(Text("Rules: " + ", ".join(verdict.rule_ids), style="bold"))
+    for t in verdict.trace:
+        since = f", in force from {t.valid_from.isoformat()}" if t.valid_from else ""
+        parts.append(Text(f"- {t.rule_id} = {t.value!r} ({t.citation}{since})"))
+    for note in answer.notes:
+        parts.append(Text(f"note: {note}", style="dim"))
+    return Group(*parts)
+
+
+def render_sources(answer: Answer | None) -> Group | Text:
+    """Every citation of the last answer, with where it is and its quote, then the passages
+    retrieved."""
+    if answer is None:
+        return Text("No answer yet.")
+    lines: list = []
+    for n, c in enumerate(answer.citations, 1):
+        where = f" · chars {c.span[0]}-{c.span[1]}" if c.span else ""
+        lines.append(Text.assemble((f"[{n}] ", "bold"), citation_label(c), where))
+        lines.append(Text(f"    “{' '.join(c.quote.split())}”", style="italic"))
     lines += [Text(f"retrieved #{p.rank}: {p.chunk.source} · {p.chunk.locator} "
                    f"(score {p.score:.3f})", style="dim") for p in answer.passages]
     return Group(*lines) if lines else Text("The last answer cited no sources.")
@@ -106,7 +152,8 @@ class ChatSession:
     _commands: dict[str, Callable[[str], None]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._commands = {"/facts": self._facts, "/sources": self._sources, "/date": self._date,
+        self._commands = {"/facts": self._facts, "/sources": self._sources,
+                          "/why": self._why, "/date": self._date,
                           "/reset": self._reset, "/help": self._help}
 
     def handle(self, line: str) -> bool:
@@ -145,6 +192,9 @@ class ChatSession:
 
     def _facts(self, _: str) -> None:
         self.console.print(render_facts(self.last.facts if self.last else None))
+
+    def _why(self, _: str) -> None:
+        self.console.print(render_why(self.last))
 
     def _sources(self, _: str) -> None:
         self.console.print(render_sources(self.last))

@@ -196,7 +196,7 @@ def _line_error(exc: Exception) -> str:
 
 
 def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
-             end_user: str | None = None) -> None:
+             end_user: str | None = None, full: bool = False) -> None:
     from bot.answer import QuestionError, clean_question, dumps
     from index.errors import RegbotIndexError
 
@@ -220,9 +220,15 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
     else:
         from rich.console import Console
 
-        from bot.chat import render_answer
+        from bot.chat import ASK_HINT, render_answer, render_full, render_sources, render_why
 
-        Console(highlight=False).print(render_answer(answer))
+        console = Console(highlight=False)
+        if full:  # the long form: full reasons with rule ids, then every source with its quote
+            console.print(render_full(answer))
+            console.print(render_why(answer) if answer.kind == "determination" else "")
+            console.print(render_sources(answer))
+        else:
+            console.print(render_answer(answer, hint=ASK_HINT))
     if answer.facts.unknown_country and answer.verdict.status == "cannot_determine":
         sys.exit(EXIT_NOTHING)  # answered ("I don't know the country"), but input rejected
 
@@ -233,6 +239,8 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
               help="Answer as the rules stood on this date (default: today), or over a period "
                    "('Q4 2025', 'after February 2022') when the question names none.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON answer contract.")
+@click.option("--full", "full", is_flag=True,
+              help="Print the long form: every reason with its rule ids, every source and quote.")
 @click.option("--no-log", "no_log", is_flag=True, help="Do not record this answer in the decision log.")
 @click.option("--batch", "batch", metavar="FILE",
               help="Answer every line of FILE ('-' = stdin): questions or JSONL; JSON lines out.")
@@ -240,7 +248,7 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
               help="Who receives the item (a name is screened against the Consolidated "
                    "Screening List; 'army', 'airline' say what kind of end user it is).")
 def ask(question: str | None, as_of: date | None, as_json: bool, no_log: bool,
-        batch: str | None, end_user: str | None) -> None:
+        batch: str | None, end_user: str | None, full: bool = False) -> None:
     """Answer an export-control QUESTION with a verdict, reasons and cited passages."""
     log = False if no_log else None
     end_user = _end_user_option(end_user)
@@ -254,7 +262,7 @@ def ask(question: str | None, as_of: date | None, as_json: bool, no_log: bool,
         return
     if question is None:
         raise click.UsageError('missing QUESTION, e.g. regbot ask "Can we sell avionics to Cambodia?"')
-    _run_one(question, as_of, as_json, log, end_user)
+    _run_one(question, as_of, as_json, log, end_user, full)
 
 
 def _end_user_option(value: str | None) -> str | None:

@@ -244,6 +244,16 @@ def read_text(path: Path) -> str | None:
 # --------------------------------------------------------------------------- scoring
 
 
+def shown_citations(answer) -> list:
+    """The quotes an answer shows first: a determination's brief (bot.brief, at most three);
+    every citation of the other kinds (their text numbers each one it rests on)."""
+    if answer.kind != "determination":
+        return list(answer.citations)
+    from bot.brief import brief
+
+    return list(brief(answer).quotes)
+
+
 def score_item(r: ItemResult, reader: Callable[[str], str | None],
                ks: tuple[int, ...] = tuple(range(1, DEFAULT_DEPTH + 1))) -> dict[str, Any]:
     """Per-item scores; retrieval and citation scores only where sources are expected."""
@@ -259,9 +269,12 @@ def score_item(r: ItemResult, reader: Callable[[str], str | None],
     }
     if r.item.must_contain:
         scores["facts_ok"] = not r.facts_missing
-    if refs:
-        precision, recall = m.citation_precision_recall(refs, [m.citation_triple(c) for c in citations])
-        scores.update(citation_precision=precision, citation_recall=recall)
+    if refs:  # precision over the quotes an answer shows; recall over every citation (JSON)
+        shown = shown_citations(r.answer) if r.answer else []
+        precision, _ = m.citation_precision_recall(refs, [m.citation_triple(c) for c in shown])
+        every, recall = m.citation_precision_recall(refs, [m.citation_triple(c) for c in citations])
+        scores.update(citation_precision=precision, citation_recall=recall,
+                      citation_precision_all=every, n_shown=len(shown))
     if refs and r.item.kind == "determination":  # the other kinds retrieve nothing: they cite records
         scores.update({f"recall@{k}": m.recall_at_k(rel, len(refs), k) for k in ks})
         scores.update(mrr=m.reciprocal_rank(rel), ndcg5=m.ndcg_at_k(rel, len(refs), 5))
@@ -342,6 +355,9 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
         "ndcg@5": m.mean(s["ndcg5"] for s in with_refs),
         "citation_precision": m.mean(s["citation_precision"] for s in scored
                                      if s.get("citation_precision") is not None),
+        "citation_precision_all": m.mean(s["citation_precision_all"] for s in scored
+                                         if s.get("citation_precision_all") is not None),
+        "quotes_shown": sum(s.get("n_shown", 0) for s in scored),
         "citation_recall": m.mean(s["citation_recall"] for s in scored if "citation_recall" in s),
         "citation_validity": sum(s["valid_quotes"] for s in scored) / n_cit if n_cit else 1.0,
         "citations": n_cit,
