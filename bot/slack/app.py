@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.settings import Settings
 from bot.slack import blocks
 from bot.slack.client import make_web_client
+from bot.slack.brief import MORE_ACTION
 from bot.slack.handlers import allowed, is_from_bot
 from bot.slack.screening import party_error, screen_request, submitted_party
 from bot.slack.jobs import event_key
@@ -122,6 +123,7 @@ def register_listeners(app: App, queue: SlackQueue) -> None:
     app.action(blocks.FACT_ACTION_RE)(queued("fact"))
     app.action(blocks.FEEDBACK_ACTION_RE)(queued("feedback"))
     app.action(blocks.SHARE_ACTION)(queued("share"))
+    app.action(MORE_ACTION)(queued("more"))
     app.action(blocks.SCREEN_ACTION)(on_screen_button)
     app.view(blocks.SCREEN_VIEW)(on_screen_submit)
 

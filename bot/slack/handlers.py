@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.records import Answer, Facts
 from bot.settings import Settings
 from bot.slack import blocks
+from bot.slack.brief import render_message
 from bot.slack.client import post_to_response_url
 from bot.slack.state import METADATA_EVENT, AnswerState, answer_metadata, mark_reply
 
@@ -211,7 +212,7 @@ class Responder:
         if not asked.text or asked.text.lower() in HELP_WORDS:
             return blocks.notice(USAGE)
         answer = self.ask(asked.text, asked.user, context=self._thread_context(client, asked))
-        message = blocks.render_answer(answer, shareable_only=not asked.is_dm)
+        message = render_message(answer, shareable_only=not asked.is_dm)
         return {**message, "metadata": answer_metadata(answer)}
 
     def _thread_context(self, client: WebClient, asked: Asked) -> Facts | None:
@@ -249,7 +250,7 @@ class Responder:
             message = blocks.notice(USAGE)
         else:
             try:
-                message = blocks.render_answer(self.ask(question, user), ephemeral=True)
+                message = render_message(self.ask(question, user), ephemeral=True)
             except Exception as exc:  # noqa: BLE001
                 message = self._failure(exc, f"/regbot from {user}")
         self._respond(url, {"response_type": "ephemeral", **message})
@@ -278,7 +279,7 @@ class Responder:
             answer = self.ask(state.question, user, state=state)
         except Exception as exc:  # noqa: BLE001
             return self._tell(body, client, self._failure(exc, f"fact button from {user}"))
-        message = blocks.render_answer(answer, shareable_only=not ephemeral and not is_dm(channel),
+        message = render_message(answer, shareable_only=not ephemeral and not is_dm(channel),
                                        ephemeral=ephemeral, overrides=state.overrides)
         if ephemeral:
             return self._respond(body.get("response_url"), {"replace_original": True, **message})
@@ -287,6 +288,22 @@ class Responder:
                                metadata=answer_metadata(answer, state.overrides), **message)
         except (SlackApiError, OSError):
             log.exception("could not update the message in %s", channel)
+
+    def on_more(self, body: dict[str, Any], client: WebClient) -> None:
+        """"More": the long form (every reason, case and source) in the answer's thread, or
+        privately under an ephemeral answer."""
+        user, channel = (body.get("user") or {}).get("id"), _channel_of(body)
+        if self._refused(body):
+            return
+        try:
+            state = AnswerState.decode(body["actions"][0].get("value") or "")
+            answer = self.ask(state.question, user, state=state)
+        except Exception as exc:  # noqa: BLE001
+            return self._tell(body, client, self._failure(exc, f"more button from {user}"))
+        original = body.get("message")
+        message = blocks.render_answer(answer, shareable_only=original is not None and not is_dm(channel),
+                                       overrides=state.overrides)
+        self._tell(body, client, message)
 
     def _refused(self, body: dict[str, Any]) -> bool:
         """Buttons obey the allow-lists too (a refusal is said privately)."""
@@ -354,7 +371,7 @@ class Responder:
         try:
             state = AnswerState.decode(body["actions"][0].get("value") or "")
             answer = self.ask(state.question, user, state=state)
-            message = blocks.render_answer(answer, shareable_only=not is_dm(channel),
+            message = render_message(answer, shareable_only=not is_dm(channel),
                                            overrides=state.overrides)
             message = {**message, "metadata": answer_metadata(answer, state.overrides)}
             client.chat_postMessage(channel=channel, **mark_reply(message, job))

@@ -14,7 +14,7 @@ from bot.slack.ledger import Job
 from bot.slack.state import replied_to
 
 log = logging.getLogger("regbot.slack")
-KINDS = ("message", "command", "fact", "feedback", "share", "screen")
+KINDS = ("message", "command", "fact", "feedback", "share", "screen", "more")
 LATE = ("Sorry, I could not answer this in time: regbot was not running when it was asked, {ago} ago. "
         "Please ask again if you still need an answer.")
 HISTORY_LIMIT = 200
@@ -68,6 +68,8 @@ class JobRunner:
             r.on_share(p, c, job=job.key)
         elif job.kind == "screen":
             r.on_screen(p, c)
+        elif job.kind == "more":
+            r.on_more(p, c)
         else:
             log.warning("Slack job %s has an unknown kind %r; dropped", job.key, job.kind)
 

@@ -14,6 +14,7 @@ import slack_requests as sr
 from bot.decision_log import read_rows
 from bot.settings import Settings
 from bot.slack import blocks
+from bot.slack.brief import MORE_ACTION
 
 pytestmark = pytest.mark.slow
 FORM = "application/x-www-form-urlencoded"
@@ -63,10 +64,14 @@ def test_mention_is_answered_in_its_thread_with_a_working_reaction(slack_server,
     event, reply = ask_in_channel(slack_server, fake_slack)
     params = reply.params
     assert params["thread_ts"] == event["ts"]
-    assert header(params) in {blocks.verdict_title(s) for s in blocks.STATUS_DISPLAY}
+    # issue 12: the first message is the brief, bottom line first (the long form is behind More)
+    assert header(params).startswith(blocks.STATUS_DISPLAY["depends"][0] + " It depends on ")
     assert len(params["blocks"]) <= blocks.MAX_BLOCKS
     text = json.dumps(params["blocks"])
-    assert "*Sources*" in text and "*[1]*" in text and "Not legal advice" in text
+    assert "*[1]*" in text and "Not legal advice" in text and "*Sources*" not in text
+    more = [e for b in params["blocks"] if b["type"] == "actions" for e in b["elements"]
+            if e["action_id"] == MORE_ACTION]
+    assert len(more) == 1
     assert params["metadata"]["event_payload"]["f"]["destination"] == "KH"
     def reactions(fake):  # the removal follows the reply, so wait for it
         found = [(c.method, c.params["timestamp"], c.params["name"]) for c in fake.calls()
@@ -79,6 +84,25 @@ def test_mention_is_answered_in_its_thread_with_a_working_reaction(slack_server,
     assert add.at <= reply.at  # 👀 is there while the answer is being worked out
     logged = [r for r in log_rows(slack_server, "answer") if r["id"] == params["metadata"]["event_payload"]["log_id"]]
     assert logged and logged[0]["front_end"] == "slack" and logged[0]["user_id"] == "UASKER"
+
+
+def test_more_button_posts_the_long_form_in_the_thread(slack_server, fake_slack):
+    event, reply = ask_in_channel(slack_server, fake_slack)
+    channel = event["channel"]
+    message = next(m for m in fake_slack.state.messages[channel] if m.get("bot_id"))
+    more = next(e for b in reply.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+                if e["action_id"] == MORE_ACTION)
+    click = sr.action_body(MORE_ACTION, more["value"], channel=channel,
+                           response_url=fake_slack.response_url("unused-more"), message=message)
+    assert sr.post(slack_server.url, click, content_type=FORM).status_code == 200
+    thread = message.get("thread_ts") or message["ts"]
+    long_form = wait_posts(fake_slack, channel, thread, n=2)[-1].params
+    text = json.dumps(long_form["blocks"])
+    assert header(long_form) == blocks.verdict_title("depends")  # the long form's header
+    assert "*How it turns out*" in text and "*Sources*" in text  # every case and every source
+    assert len(long_form["blocks"]) <= blocks.MAX_BLOCKS
+    assert not fake_slack.calls("chat.update") or all(
+        c.params.get("ts") != message["ts"] for c in fake_slack.calls("chat.update"))  # brief kept
 
 
 def test_retried_event_ids_produce_exactly_one_answer(slack_server, fake_slack):
