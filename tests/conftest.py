@@ -68,6 +68,14 @@ def every_answer_quotes_verbatim(monkeypatch):
         dirs = {CORPUS, *(Path(p.chunk.path).parent for p in answer.passages)}
         assert_quotes_verbatim(answer, sorted(dirs))
         assert_claims_agree(answer)
+        if answer.kind == "determination":  # the quotes its brief shows (narrowed to a sentence)
+            import dataclasses
+
+            from bot.brief import brief
+
+            shown = dataclasses.replace(answer, citations=brief(answer).quotes)
+            assert_quotes_verbatim(shown, sorted(dirs))
+            assert_claims_agree(shown)
         return answer
 
     monkeypatch.setattr(Answerer, "answer", checked)
