@@ -93,7 +93,9 @@ def candidate_reasons(answer: Answer) -> list[Reason]:
         for raw in verdict.reasons:
             text = plain_reason(raw)
             if text and text not in (r.text for r in reasons):
-                reasons.append(Reason(text, rules_named_in(raw, verdict) or verdict.rule_ids))
+                named = rules_named_in(raw, verdict)
+                unruled = raw.startswith(("No classification was given", "Screened "))
+                reasons.append(Reason(text, named or (() if unruled else verdict.rule_ids)))
     if verdict.unverified:
         reasons = [*reasons[:MAX_REASONS - 1], Reason(CAUTION, tuple(verdict.unverified)),
                    *reasons[MAX_REASONS - 1:]]
@@ -140,7 +142,7 @@ def _score(sentence: str, answer: Answer) -> float:
         score += 2
     if _KEY_WORDS.search(sentence):
         score += 1
-    return score - len(sentence) / 300
+    return score - len(sentence) / 100  # a short sentence reads faster and fits the budget
 
 
 def best_sentence(cite: Citation, answer: Answer, claims) -> Citation | None:
@@ -163,16 +165,17 @@ def best_sentence(cite: Citation, answer: Answer, claims) -> Citation | None:
 
 
 def pick_quotes(answer: Answer, reasons: list[Reason]) -> list[Citation]:
-    """Up to three quotes, one per shown reason first, then more for the same reasons."""
+    """Candidate quotes (twice as many as are shown; `fit` keeps the first three that fit),
+    one per shown reason in turn."""
     from bot.support import claims as claims_of
 
     claims = claims_of(answer.verdict, answer.facts)
     usable = [c for c in answer.citations if c.trust in SUPPORT_TRUST and c.rule_ids]
     picked: list[Citation] = []
-    for rounds in range(2):
+    for _ in range(2 * MAX_QUOTES):
         for reason in reasons:
             for cite in usable:
-                if len(picked) >= MAX_QUOTES or not set(cite.rule_ids) & set(reason.rule_ids):
+                if len(picked) >= 2 * MAX_QUOTES or not set(cite.rule_ids) & set(reason.rule_ids):
                     continue
                 if any(p.key == cite.key and p.rule_ids == cite.rule_ids for p in picked):
                     continue
@@ -205,22 +208,41 @@ def footer(answer: Answer, hint: str = "", hidden: int = 0) -> str:
 LONGEST_HINT = "more: --full, --json"
 
 
+def total_lines(short: Brief, footer_lines: int) -> int:
+    """Lines the terminal needs for `short` (as bot.chat renders it), footer included."""
+    return (lines_needed(short.bottom_line) + footer_lines
+            + sum(lines_needed(line) for line in short.reason_lines())
+            + sum(lines_needed(line) for line in short.quote_lines()))
+
+
 def fit(first: str, reasons: list[Reason], quotes: list[Citation], footer_lines: int = 1) -> Brief:
-    """The largest brief that fits MAX_LINES: reasons in order, then quotes in order."""
-    budget = MAX_LINES - footer_lines - lines_needed(first)
+    """The largest brief that fits MAX_LINES: reasons in order, then quotes in order (each quote
+    kept only if the whole brief, its reasons' [n] markers included, still fits)."""
     shown: list[Reason] = []
     for reason in reasons[:MAX_REASONS]:
-        cost = lines_needed(f"• {reason.text} [1][2][3]")
-        if cost <= budget:
+        trial = Brief(first, (*shown, reason))
+        if total_lines(trial, footer_lines) <= MAX_LINES:
             shown.append(reason)
-            budget -= cost
-    kept: list[Citation] = []
-    for cite in quotes:
-        cost = lines_needed(quote_line(len(kept) + 1, cite))
-        if cost <= budget and any(set(cite.rule_ids) & set(r.rule_ids) for r in shown):
-            kept.append(cite)
-            budget -= cost
-    return Brief(first, tuple(shown), tuple(kept), hidden=len(reasons) - len(shown))
+    short = Brief(first, tuple(shown), (), hidden=len(reasons) - len(shown))
+    by_cost = sorted(quotes, key=lambda c: lines_needed(quote_line(1, c)))  # stable: best first
+
+    def add(short: Brief, cite: Citation) -> Brief:
+        if len(short.quotes) >= MAX_QUOTES or cite in short.quotes:
+            return short
+        trial = dataclasses.replace(short, quotes=(*short.quotes, cite))
+        return trial if total_lines(trial, footer_lines) <= MAX_LINES else short
+
+    for reason in shown:  # a short quote (≤ 3 lines) for each shown reason first, then any that fit
+        for cite in by_cost:
+            if set(cite.rule_ids) & set(reason.rule_ids) and lines_needed(quote_line(1, cite)) <= 3:
+                grown = add(short, cite)
+                if grown is not short:
+                    short = grown
+                    break
+    for cite in by_cost:
+        if any(set(cite.rule_ids) & set(r.rule_ids) for r in shown):
+            short = add(short, cite)
+    return short
 
 
 def brief(answer: Answer) -> Brief:

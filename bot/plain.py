@@ -30,7 +30,7 @@ _CITED = re.compile(r"CFR|FR\b|U\.S\.C|§|Supp\.|Screening List|eCFR|“")
 _DATE = re.compile(r",? (?:on|as of) \d{4}-\d{2}-\d{2}")
 _NO_ROW = re.compile(r"^No License Requirements row of (\S+) .*? has an X for ([^(:“]+?)\s*[(:]")
 _ROW_X = re.compile(r"a licence is required for (\S+) to (.+?) \((\w+);")
-_NO_CLASS = re.compile(r"^No classification was given for '([^']+)': .*?lists for it \(([^)]*)\)")
+_NO_CLASS = re.compile(r"^No classification was given for '([^']+)': .*?lists for it \((.*?)\)\.")
 _UNCONFIRMED = "Unconfirmed:"
 CAUTION = "Rests in part on unconfirmed rule values — check them before relying on this."
 

@@ -274,7 +274,8 @@ def score_item(r: ItemResult, reader: Callable[[str], str | None],
         precision, _ = m.citation_precision_recall(refs, [m.citation_triple(c) for c in shown])
         every, recall = m.citation_precision_recall(refs, [m.citation_triple(c) for c in citations])
         scores.update(citation_precision=precision, citation_recall=recall,
-                      citation_precision_all=every, n_shown=len(shown))
+                      citation_precision_all=every, n_shown=len(shown),
+                      valid_shown=sum(m.quote_is_valid(c, reader) for c in shown))
     if refs and r.item.kind == "determination":  # the other kinds retrieve nothing: they cite records
         scores.update({f"recall@{k}": m.recall_at_k(rel, len(refs), k) for k in ks})
         scores.update(mrr=m.reciprocal_rank(rel), ndcg5=m.ndcg_at_k(rel, len(refs), 5))
@@ -358,6 +359,8 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
         "citation_precision_all": m.mean(s["citation_precision_all"] for s in scored
                                          if s.get("citation_precision_all") is not None),
         "quotes_shown": sum(s.get("n_shown", 0) for s in scored),
+        "shown_quote_validity": (sum(s.get("valid_shown", 0) for s in scored)
+                                 / max(1, sum(s.get("n_shown", 0) for s in scored))),
         "citation_recall": m.mean(s["citation_recall"] for s in scored if "citation_recall" in s),
         "citation_validity": sum(s["valid_quotes"] for s in scored) / n_cit if n_cit else 1.0,
         "citations": n_cit,
