@@ -38,6 +38,9 @@ def brief_blocks(answer: Answer, short: Brief) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "emoji": True,
                                     "text": clip(f"{emoji} {short.bottom_line}", MAX_HEADER)}}]
+    note = blocks.screening_note(answer)  # who was screened, against which list (or nobody)
+    if note:
+        out.append(context(note))
     if short.reasons:
         out.append(section("\n".join(esc(line) for line in short.reason_lines())))
     if short.quotes:
@@ -49,7 +52,8 @@ def brief_blocks(answer: Answer, short: Brief) -> list[dict[str, Any]]:
 
 def render_brief(answer: Answer, *, shareable_only: bool = False, ephemeral: bool = False,
                  overrides: dict[str, str] | None = None) -> dict[str, Any]:
-    """`text` + `blocks` of the first message: the brief, the fact buttons, a "More" button."""
+    """`text` + `blocks` of the first message: the brief (with the screening line and any hits,
+    as the long form shows them), the fact buttons, a "More" button, "Screen another party"."""
     state = AnswerState.of(answer, overrides)
     short = shown_brief(answer, shareable_only)
     head = brief_blocks(answer, short)
@@ -57,11 +61,9 @@ def render_brief(answer: Answer, *, shareable_only: bool = False, ephemeral: boo
     if facts:
         head.append({"type": "actions", "block_id": blocks.FACTS_BLOCK_ID, "elements": facts})
     more = f"More: every reason{' and case' if answer.verdict.branches else ''} and source"
-    actions = [button(more, MORE_ACTION, state.encode())]
-    screening = answer.verdict.screening
-    if screening is not None:
-        actions.append(button(":mag: Screen another party", blocks.SCREEN_ACTION, state.encode()))
-    head.append({"type": "actions", "block_id": MORE_BLOCK_ID, "elements": actions})
+    head.append({"type": "actions", "block_id": MORE_BLOCK_ID,
+                 "elements": [button(more, MORE_ACTION, state.encode())]})
+    head += blocks.screening_blocks(answer, state)  # the hits (list entry, licence requirement)
     tail = [context(f"As of {answer.as_of.isoformat()} · {blocks.DISCLAIMER}")]
     if answer.log_id is not None:
         tail.append(blocks.feedback_block(answer.log_id))

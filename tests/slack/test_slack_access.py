@@ -11,6 +11,7 @@ import pytest
 import slack_requests as sr
 from bot.decision_log import read_rows
 from bot.settings import Settings
+from bot.slack.brief import MORE_ACTION
 from bot.slack.handlers import NOT_ALLOWED
 from slack_harness import start_server, stop_server
 
@@ -54,8 +55,21 @@ def test_internal_documents_are_cited_in_dms_but_not_in_channels(access_server, 
         assert sr.post(access_server.url, sr.event_body(event)).status_code == 200
     dm_reply = fake_slack.wait_for(lambda f: _replies(f, "DACCESS"), timeout=60)[0]
     chan_reply = fake_slack.wait_for(lambda f: _replies(f, "CALLOWED"), timeout=60)[0]
-    assert INTERNAL in json.dumps(dm_reply.params["blocks"])  # retrieved and cited privately
-    channel_text = json.dumps(chan_reply.params["blocks"])
+    # the brief quotes primary text only; the long form behind "More" cites the internal
+    # guidance privately, and in a channel hides it and says so
+    assert INTERNAL not in json.dumps(dm_reply.params["blocks"] + chan_reply.params["blocks"])
+    long_forms = {}
+    for channel, reply in (("DACCESS", dm_reply), ("CALLOWED", chan_reply)):
+        message = next(m for m in fake_slack.state.messages[channel] if m.get("bot_id"))
+        more = next(e for b in reply.params["blocks"] if b["type"] == "actions"
+                    for e in b["elements"] if e["action_id"] == MORE_ACTION)
+        click = sr.action_body(MORE_ACTION, more["value"], channel=channel, message=message,
+                               response_url=fake_slack.response_url(f"more-{channel}"))
+        assert sr.post(access_server.url, click, content_type=FORM).status_code == 200
+        long_forms[channel] = json.dumps(fake_slack.wait_for(
+            lambda f: _replies(f, channel)[1:], timeout=60)[0].params["blocks"])
+    assert INTERNAL in long_forms["DACCESS"]  # retrieved and cited privately
+    channel_text = long_forms["CALLOWED"]
     assert INTERNAL not in channel_text and "internal source(s) not shown" in channel_text
 
 

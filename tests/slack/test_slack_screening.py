@@ -49,7 +49,9 @@ def submission(metadata: str, name: str, user: str = "UASKER") -> str:
 def test_hits_are_shown_with_list_entry_and_licence_requirement(slack_server, fake_slack):
     _, reply, _ = ask(slack_server, fake_slack,
                       "Can we sell EAR99 servers to the Beijing Academy of Artificial Intelligence?")
-    assert reply.params["blocks"][0]["text"]["text"] == blocks.verdict_title("license_required")
+    # the brief's bottom line (issue 12), the hits under it as in the long form
+    assert reply.params["blocks"][0]["text"]["text"] == (
+        ":warning: Needs a licence from BIS (Commerce) — talk to compliance before quoting.")
     text = json.dumps(reply.params["blocks"], ensure_ascii=False)
     assert "Consolidated Screening List of 2026-07-31" in text
     assert "Entity List (EL)" in text and "“Beijing Academy of Artificial Intelligence” (90 FR 14046)" in text
