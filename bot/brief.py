@@ -24,7 +24,7 @@ SUPPORT_TRUST = ("primary",)  # only primary text supports a verdict
 _BOUNDARY = re.compile(r"(?<=[.!?;])\s+(?=[A-Z“\"(§])|\n+")
 _ABBREV = re.compile(r"(?:\b(?:No|Nos|Supp|Vol|e\.g|i\.e|U\.S|Sec|Pt|Ch|Inc|Co|Jr|Sr|St)|\b[A-Z])\.$")
 _DEBRIS = re.compile(r"EXCERPT|VerDate|Jkt\s|Frm\s|Fmt\s|Sfmt\s|E:\\|PO 0000|BILLING CODE|"
-                     r"Federal Register\s*/\s*Vol|\[FR Doc|^\W|\|", re.IGNORECASE)
+                     r"Federal Register\s*/\s*Vol|\[FR Doc|^[#*|>=_-]|\|", re.IGNORECASE)
 _KEY_WORDS = re.compile(r"licen[cs]e|prohibit|den(y|ial)|embargo|policy|require", re.IGNORECASE)
 
 
