@@ -105,20 +105,21 @@ def render_facts(facts: Facts | None) -> Text:
     return Text(f"Understood: {describe_facts(facts)}")
 
 
-def render_why(answer: Answer | None) -> Group | Text:
+def render_why(answer: Answer | None, with_text: bool = True) -> Group | Text:
     """The full answer text, the rule ids behind it and every rule value read (with its
     citation and the date it took effect), and the notes."""
     if answer is None:
         return Text("No answer yet.")
     verdict = answer.verdict
-    parts: list = [Text(answer.text)]
+    parts: list = [Text(answer.text)] if with_text else []
     if verdict.rule_ids:
         parts.append(Text("Rules: " + ", ".join(verdict.rule_ids), style="bold"))
     for t in verdict.trace:
         since = f", in force from {t.valid_from.isoformat()}" if t.valid_from else ""
         parts.append(Text(f"- {t.rule_id} = {t.value!r} ({t.citation}{since})"))
-    for note in answer.notes:
-        parts.append(Text(f"note: {note}", style="dim"))
+    if with_text:
+        for note in answer.notes:
+            parts.append(Text(f"note: {note}", style="dim"))
     return Group(*parts)
 
 

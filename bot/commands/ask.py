@@ -220,13 +220,12 @@ def _run_one(question: str, as_of: date | None, as_json: bool, log: bool | None,
     else:
         from rich.console import Console
 
-        from bot.chat import ASK_HINT, render_answer, render_full, render_sources, render_why
+        from bot.chat import ASK_HINT, render_answer, render_full, render_why
 
         console = Console(highlight=False)
-        if full:  # the long form: full reasons with rule ids, then every source with its quote
+        if full:  # the long form: the full text, every source and quote, then rule ids and values
             console.print(render_full(answer))
-            console.print(render_why(answer) if answer.kind == "determination" else "")
-            console.print(render_sources(answer))
+            console.print(render_why(answer, with_text=False))
         else:
             console.print(render_answer(answer, hint=ASK_HINT))
     if answer.facts.unknown_country and answer.verdict.status == "cannot_determine":

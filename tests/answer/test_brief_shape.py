@@ -58,6 +58,11 @@ def test_every_determination_fits_12_lines_bottom_line_first(answers):
         assert not RULE_ID.search(text), (item.id, RULE_ID.search(text).group())
         assert not any(word in text for word in NOT_PLAIN), (item.id, text)
         assert len(short.reasons) <= 3 and len(short.quotes) <= 3
+        from bot.answer import answer_to_json
+
+        contract = answer_to_json(answer)  # the JSON keeps the long text and every citation
+        assert contract["bottom_line"] == short.bottom_line and contract["text"] == answer.text
+        assert len(contract["citations"]) == len(answer.citations) >= len(short.quotes)
         for quote in short.quotes:  # primary text a shown reason rests on, one sentence or row
             assert quote.trust == "primary", (item.id, quote.source)
             assert any(set(quote.rule_ids) & set(r.rule_ids) for r in short.reasons), item.id
