@@ -32,7 +32,13 @@ _CUES: tuple[tuple[str, dict[str, bool]], ...] = (
         "humanitarian demining": False, "humanitarian mine action": False, "mine action": False,
         "demining": False, "de-mining": False, "mine clearance": False,
         "landmine clearance": False, "conventional weapons destruction": False,
-        "unexploded ordnance": False, "cmac": True}),
+        "unexploded ordnance": False, "cmac": True,
+        # the activity in verbs: "our NGO clears landmines", "removing mines"
+        **{f"{verb} {mines}": False
+           for verb in ("clear", "clears", "clearing", "cleared", "remove", "removes", "removing")
+           for mines in ("landmines", "land mines", "mines", "minefields")},
+        "landmine removal": False, "mine removal": False, "mine clearing": False,
+        "landmine clearing": False, "demine": False, "demines": False}),
     ("military-intelligence", {
         "military intelligence": False, "military-intelligence": False,
         "intelligence service": True, "intelligence services": True,
