@@ -25,8 +25,12 @@ def test_ask_human_output(use_corpus_home):
     done = run(Q, "--no-log")
     out = done.stdout.decode()
     assert done.returncode == 0
-    assert "It depends" in out and "[1]" in out and "744.21" in out
-    assert "“" in out  # quotes are shown
+    lines = out.rstrip("\n").split("\n")
+    assert lines[0].startswith("It depends on ") and len(lines) <= 12  # the brief (issue 12)
+    assert "[1]" in out and "“" in out  # quotes are shown
+    assert "744.21" not in out and "ear.744_21" not in out  # rule ids and the rest: --full
+    full = run(Q, "--no-log", "--full").stdout.decode()
+    assert "How it turns out" in full and "744.21" in full and "ear.744_21.group1" in full
 
 
 @pytest.mark.slow

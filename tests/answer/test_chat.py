@@ -47,7 +47,7 @@ def test_chat_in_a_terminal_keeps_context(corpus_home, tmp_path):
         assert "Cambodia" in facts and "army" in facts and "avionics" in facts
         past = _ask(child, "and back in 2023?", ANSWERED)
         assert "as of 2023-" in past and "prohibited" in past  # USML items were, in 2023
-        why = _ask(child, "/why", "Rules: .*")  # the full reasons, rule ids and values behind /why
+        why = _ask(child, "/why", "Rules: ")  # the full reasons, rule ids and values behind /why
         assert "Cambodia" in why and "126.1(o)" in why and "itar.126_1.KH" in why
         assert "Answering as of 2023-03-01" in _ask(child, "/date 2023-03-01", "Answering as of")
         assert "Not a date" in _ask(child, "/date someday", "Not a date")
