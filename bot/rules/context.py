@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 
 from bot.rules.loader import RuleValue
 from bot.rules.reader import Reader
@@ -19,6 +18,27 @@ from bot.rules.schema import (D5_NOTE, EMBARGO, FOOD_MEDICINE_ITEM, GROUP_E, ITA
 
 _600_SERIES = re.compile(r"^\d[A-E]6\d\d")  # "600 series" ECCNs, e.g. 9A610 (§ 772.1)
 _9X515 = re.compile(r"^\d[A-E]515")  # spacecraft and related items, e.g. 9A515
+
+
+class cached_property:  # noqa: N801 - functools' name, without its lock
+    """Computed on first access and kept in the instance (a frozen dataclass too): what
+    `functools.cached_property` does, without the lock Python 3.11 takes on every access
+    until the value is stored (a context lives for one branch in one thread). An exception
+    is not kept: the next access computes again."""
+
+    def __init__(self, func):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 def item_kind(classification: str | None) -> str | None:

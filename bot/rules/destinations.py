@@ -44,7 +44,12 @@ def chart_codes(t: Tables | None = None) -> frozenset[str]:
 
 def covered(rulebook: Rulebook) -> frozenset[str]:
     """ISO codes the engine can decide: the rulebook's destinations and the chart's."""
-    return frozenset(rulebook.countries()) | chart_codes()
+    return _covered(rulebook.countries(), chart_codes())
+
+
+@lru_cache(maxsize=8)
+def _covered(countries: tuple[str, ...], charted: frozenset[str]) -> frozenset[str]:
+    return frozenset(countries) | charted
 
 
 def not_in_chart(code: str) -> NotInChart:
