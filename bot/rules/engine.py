@@ -120,7 +120,7 @@ def _verdict(facts: Facts, runs: list[Run], missing: list[str], reader: Reader,
     reasons = _reasons(status, runs, branches, missing, reader)
     if note:
         reasons.insert(1, note)
-    unverified = [r for r in rule_ids if reader.entry(r) and not reader.entry(r).verified]
+    unverified = [r for r in rule_ids if (e := reader.entry(r)) and not e.verified]
     if unverified:
         reasons.append(_unverified_reason(unverified, reader))
     if agree:  # every case agrees: nothing left to ask about the branches

@@ -27,9 +27,14 @@ def source(tables) -> str:
 
 
 def _value(tables, value, citation: str, quote: str) -> RuleValue:
-    return RuleValue(value=value, valid_from=date.fromisoformat(tables.ecfr_date),
+    return RuleValue(value=value, valid_from=_day(tables.ecfr_date),
                      valid_until=None, citation=citation, source=source(tables), quote=quote,
                      verified=True)
+
+
+@lru_cache(maxsize=16)
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso)
 
 
 # The rows below are the same for every ECCN (a chart row, a groups row, a footnote) or every
