@@ -128,12 +128,9 @@ def label(item: str, chart_name: str, code: str, chart: dict, d5: set[str]) -> s
 
 
 def known_failure(item: str, x: set[str]) -> str | None:
-    """What the engine answers otherwise, written when the labels were checked against it."""
-    if item == "night-vision-goggles" and "NS 2" not in x and "RS 1" in x:
-        return ("the engine answers depends: the item catalogue lists USML XII and 6A003 for "
-                "night vision, not 6A002.c (direct-view image-intensifier equipment, RS 1), and "
-                "6A003's RS rows are scoped to paragraphs, so its branch depends where NS 2 has "
-                "no X; a catalogue (item words) fix")
+    """What the engine answers otherwise, written when the labels were checked against it
+    (none now: the goggles misses ended when the catalogue sent goggles to 6A002.c and the
+    RS row's qualified exception was read as one)."""
     return None
 
 

@@ -102,17 +102,35 @@ def paragraph_list(text: str, eccn: str) -> tuple[list[str], list[str]] | None:
 
     "5A001.b (except .b.5), .c" -> (["b", "c"], ["b.5"]); "3B001.a.1 to a.3" -> a.1..a.3.
     """
+    listed = qualified_list(text, eccn)
+    return (listed[0], listed[1]) if listed and not listed[2] else None
+
+
+_QUALIFIED_EXCEPT = re.compile(r"^(.+?)\s+for\s+(.+)$", re.DOTALL)
+
+
+def qualified_list(text: str, eccn: str) -> tuple[list[str], list[str], str] | None:
+    """Like `paragraph_list`, but an exception may be qualified: "6A002.a.3 (except a.3.d.2.a
+    and a.3.e for lead selenide based focal plane arrays (FPAs)), .c" -> (["a.3", "c"],
+    ["a.3.d.2.a", "a.3.e"], "except a.3.d.2.a and a.3.e for lead selenide ...").
+    The qualifier (third element, "" if none) means the excepted paragraphs are excepted
+    only in part: coverage there is unknown, never "no"."""
     text = normalise_text(text).strip().rstrip(".")
     text = re.sub(r"^(?:paragraphs?|items controlled by)\s+", "", text)
     text = re.sub(r"\s+(?:of this entry|only|controlled by this entry)$", "", text)
     paragraphs: list[str] = []
     excepted: list[str] = []
+    qualifiers: list[str] = []
     context: str | None = eccn
     for part in split_top(text):
-        inner = re.match(r"^(.*?)\s*\(except\s+(.+)\)$", part)
+        inner = re.match(r"^(.*?)\s*\(except\s+(.+)\)$", part, re.DOTALL)
         if inner:
             part = inner.group(1)
             sub = paragraph_list(inner.group(2), eccn)
+            if sub is None and (q := _QUALIFIED_EXCEPT.match(inner.group(2))):
+                sub = paragraph_list(q.group(1), eccn)
+                if sub is not None:
+                    qualifiers.append("except " + inner.group(2))
             if sub is None or sub[1]:
                 return None
             excepted.extend(sub[0])
@@ -124,7 +142,7 @@ def paragraph_list(text: str, eccn: str) -> tuple[list[str], list[str]] | None:
             paragraphs.append(sibling(p, paragraphs[-1] if paragraphs else None))
     if not paragraphs or any(p == "" for p in paragraphs):
         return None
-    return paragraphs, excepted
+    return paragraphs, excepted, "; ".join(qualifiers)
 
 
 def _refs_of(part: str, context: str | None) -> list[tuple[str, str]] | None:
@@ -249,10 +267,10 @@ def scope_of(rest: str, eccn: str) -> Scope:
             return Scope("entire_except", (), scope.excepted,
                          (scope.condition + "; " if scope.condition else "") + "Note:" + note)
         return Scope("condition", condition=rest)
-    listed = paragraph_list(rest, eccn)
+    listed = qualified_list(rest, eccn)
     if listed:
-        paragraphs, excepted = listed
-        return Scope("paragraphs", tuple(dict.fromkeys(paragraphs)), tuple(excepted))
+        paragraphs, excepted, qualifier = listed
+        return Scope("paragraphs", tuple(dict.fromkeys(paragraphs)), tuple(excepted), qualifier)
     bounds = bounded_by(rest, eccn)
     if bounds:
         return Scope("condition", tuple(bounds), (), rest, True)
@@ -269,7 +287,7 @@ def coverage(scope: Scope, paragraph: str | None) -> tuple[str, str]:
     if scope.kind == "entire_except":
         return _cover_except(scope, paragraph)
     if scope.kind == "paragraphs":
-        return _cover_paragraphs(scope.paragraphs, scope.excepted, paragraph)
+        return _cover_paragraphs(scope.paragraphs, scope.excepted, paragraph, scope.condition)
     if scope.bounded and paragraph is not None:
         if not any(within(paragraph, b) or within(b, paragraph) for b in scope.paragraphs):
             return "no", f"the row concerns only {_list(scope.paragraphs)}"
@@ -290,10 +308,12 @@ def _cover_except(scope: Scope, paragraph: str | None) -> tuple[str, str]:
 
 
 def _cover_paragraphs(listed: tuple[str, ...], excepted: tuple[str, ...],
-                      paragraph: str | None) -> tuple[str, str]:
+                      paragraph: str | None, qualifier: str = "") -> tuple[str, str]:
     if paragraph is None:
         return "unknown", f"applies only to {_list(listed)}"
     if any(within(paragraph, e) for e in excepted):
+        if qualifier:  # "except a.3.e for lead selenide FPAs": excepted only in part
+            return "unknown", f"paragraph .{paragraph} is listed, {qualifier}"
         return "no", f"paragraph .{paragraph} is excepted"
     if any(within(paragraph, p) for p in listed):
         if any(within(e, paragraph) for e in excepted):

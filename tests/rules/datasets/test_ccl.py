@@ -99,6 +99,21 @@ def test_free_text_scopes_stay_conditions(tables):
     assert coverage(mt, "c")[0] == "no" and coverage(mt, "a.1")[0] == "unknown"
 
 
+def test_a_qualified_exception_inside_a_paragraph_list(tables):
+    """6A002's RS row: "6A002.a.1, a.2, a.3 (except a.3.d.2.a and a.3.e for lead selenide
+    based focal plane arrays (FPAs)), .c, and .f." -- .c and .f are covered outright; the
+    excepted paragraphs are excepted only for lead selenide FPAs, so they stay unknown."""
+    rs = _row(tables, "6A002", "RS applies").scope
+    assert (rs.kind, rs.paragraphs, rs.excepted) == ("paragraphs", ("a.1", "a.2", "a.3", "c", "f"),
+                                                     ("a.3.d.2.a", "a.3.e"))
+    assert "lead selenide" in rs.condition
+    assert coverage(rs, "c")[0] == "yes" and coverage(rs, "f")[0] == "yes"
+    assert coverage(rs, "a.3.e")[0] == "unknown"        # excepted only in part: never "no"
+    assert coverage(rs, "a.3.d.2.a.1")[0] == "unknown"
+    assert coverage(rs, "a.3")[0] == "unknown"          # part of it is excepted
+    assert coverage(rs, "b")[0] == "no" and coverage(rs, None)[0] == "unknown"
+
+
 @pytest.mark.parametrize("eccn,left,kind,detail", [
     ("3A001", "NS applies to entire entry", "columns", ("NS 2",)),
     ("1A231", "NP applies to entire entry AT", "columns", ("NP 1", "AT 1")),
