@@ -153,6 +153,10 @@ class Context:
 
     def embargo(self) -> RuleValue | None:
         """The destination's part 746 embargo on the date, if it has one."""
+        return self._embargo
+
+    @cached_property
+    def _embargo(self) -> RuleValue | None:  # read (and traced) once: three layers ask
         return self.reader.value(EMBARGO.of(self.destination))
 
     def military_intelligence_reach(self) -> tuple[bool | None, bool | None]:

@@ -125,7 +125,7 @@ def snapshots(roots: tuple[Path, ...] | None = None) -> dict[str, Path]:
     `load_tables.cache_clear()` ran: an evaluation looks the snapshot up several times, and
     listing the folders each time cost more than the § 738.4 procedure itself."""
     roots = snapshot_roots() if roots is None else tuple(roots)
-    stamp = tuple(_mtime(r) for r in roots)
+    stamp = tuple(map(_mtime, roots))
     seen = _LISTED.get(roots)
     if seen is None or seen[0] != stamp:
         seen = _LISTED[roots] = (stamp, _listing(roots))
@@ -137,7 +137,7 @@ _LISTED: dict[tuple[Path, ...], tuple[tuple, tuple[tuple[str, Path], ...]]] = {}
 
 def _mtime(root: Path) -> int | None:
     try:
-        return os.stat(root).st_mtime_ns
+        return os.stat(str(root)).st_mtime_ns
     except OSError:
         return None
 

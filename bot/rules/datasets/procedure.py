@@ -267,7 +267,7 @@ def _footnotes(cls: Classification, dest: Destination, row: Destination, tables:
     if cls.kind == "usml":
         return ()
     found = []
-    for holder in dict.fromkeys((dest, row)):
+    for holder in (dest,) if dest is row else (dest, row):  # a directed row: both
         for n in holder.footnotes:
             note = tables.footnotes[n]
             if note.effect == "directs":
