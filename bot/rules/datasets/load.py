@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -124,15 +125,33 @@ def snapshots(roots: tuple[Path, ...] | None = None) -> dict[str, Path]:
     again when a root's modification time changes (a snapshot renamed in or removed) or
     `load_tables.cache_clear()` ran: an evaluation looks the snapshot up several times, and
     listing the folders each time cost more than the § 738.4 procedure itself."""
+    return dict(_listed(roots))
+
+
+def _listed(roots: tuple[Path, ...] | None = None, recent: float = 0.0
+            ) -> tuple[tuple[str, Path], ...]:
+    """`snapshots()` as the (date, folder) pairs it keeps, oldest first (not copied). With
+    `recent`, a listing whose folders' times were read less than `recent` seconds ago is
+    trusted without reading them again."""
     roots = snapshot_roots() if roots is None else tuple(roots)
-    stamp = tuple(map(_mtime, roots))
     seen = _LISTED.get(roots)
-    if seen is None or seen[0] != stamp:
-        seen = _LISTED[roots] = (stamp, _listing(roots))
-    return dict(seen[1])
+    now = time.monotonic()
+    if seen is not None and now - seen[2] < recent:
+        return seen[1]
+    stamp = tuple(map(_mtime, roots))
+    listing = seen[1] if seen is not None and seen[0] == stamp else _listing(roots)
+    _LISTED[roots] = (stamp, listing, now)
+    return listing
 
 
-_LISTED: dict[tuple[Path, ...], tuple[tuple, tuple[tuple[str, Path], ...]]] = {}
+# roots -> (their modification times, the listing, when the times were read)
+_LISTED: dict[tuple[Path, ...], tuple[tuple, tuple[tuple[str, Path], ...], float]] = {}
+# An evaluation (pinned, `bot.rules.engine`) trusts a listing whose folder times were read
+# less than this long ago: reading them (two stat calls, one failing where the home holds no
+# snapshot) was a tenth of a verdict. Every other look-up reads them each time; in-process
+# writers (`regbot rules build`, `regbot sync`) clear the listing, so only a snapshot another
+# process adds or removes is seen up to this late by an evaluation.
+RECHECK_S = 1.0
 
 
 def _mtime(root: Path) -> int | None:
@@ -162,16 +181,16 @@ def snapshot_for(as_of=None) -> Path:
     else the oldest kept; with no date, the newest."""
     memo = _PINNED.get()
     if memo is None:
-        kept = snapshots()
+        kept = _listed()
     elif (kept := memo.get(_KEPT)) is None:
-        kept = memo[_KEPT] = snapshots()
+        kept = memo[_KEPT] = _listed(recent=RECHECK_S)
     if not kept:
         raise TablesError(f"no EAR tables snapshot under {DATA} (run `make tables`)")
     if as_of is None:
-        return list(kept.values())[-1]
+        return kept[-1][1]
     day = as_of.isoformat() if hasattr(as_of, "isoformat") else str(as_of)
-    before = [p for d, p in kept.items() if d <= day]
-    return before[-1] if before else list(kept.values())[0]
+    before = [p for d, p in kept if d <= day]
+    return before[-1] if before else kept[0][1]
 
 
 def _read_json(path: Path):
