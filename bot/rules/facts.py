@@ -14,6 +14,7 @@ from datetime import date
 
 from bot.question import QuestionError, clean_question
 from bot.records import Facts, Period
+from bot.rules.cities import city_spans, find_city
 from bot.rules.countries import CountryMatch, country_name, find_countries, fuzzy_country
 from bot.rules.dates import DateError, find_period
 from bot.rules.end_user_facts import read_end_user
@@ -31,7 +32,13 @@ _CUES: tuple[tuple[str, dict[str, bool]], ...] = (
         "humanitarian demining": False, "humanitarian mine action": False, "mine action": False,
         "demining": False, "de-mining": False, "mine clearance": False,
         "landmine clearance": False, "conventional weapons destruction": False,
-        "unexploded ordnance": False, "cmac": True}),
+        "unexploded ordnance": False, "cmac": True,
+        # the activity in verbs: "our NGO clears landmines", "removing mines"
+        **{f"{verb} {mines}": False
+           for verb in ("clear", "clears", "clearing", "cleared", "remove", "removes", "removing")
+           for mines in ("landmines", "land mines", "mines", "minefields")},
+        "landmine removal": False, "mine removal": False, "mine clearing": False,
+        "landmine clearing": False, "demine": False, "demines": False}),
     ("military-intelligence", {
         "military intelligence": False, "military-intelligence": False,
         "intelligence service": True, "intelligence services": True,
@@ -262,6 +269,8 @@ def _find_country(text: str, skip: list[tuple[int, int]],
     """The destination among the exact `matches`, else a fuzzy match, else an unknown place name."""
     if matches:
         return _pick_destination(matches, text), None
+    if city := find_city(text, skip):  # "a distributor in Siem Reap": Cambodia
+        return city, None
     for m in re.finditer(r"[A-Za-z]{6,}", text):
         if any(s <= m.start() < e for s, e in skip) or end_use_for(m.group(0)):
             continue
@@ -302,7 +311,7 @@ def extract_facts(question: str, today: date, *, previous: Facts | None = None,
         item = in_question(text, today)
     skip = item_spans + ([classification[1]] if classification else [])
     end_use, end_user = _find_end_use(text, skip)
-    who = read_end_user(text, end_use, end_user, skip)
+    who = read_end_user(text, end_use, end_user, skip + city_spans(text))
     matches = _country_matches(text, rulebook)
     country, unknown = _find_country(text, skip + ([who.span] if who.span else []), matches)
     if country is None and unknown is None and who.country:  # "to the PLA": China's forces

@@ -98,6 +98,11 @@ PHRASINGS = [
                                       "end_user": "intelligence service"}),
     ("for demining in Cambodia", {"end_use": "humanitarian-demining"}),
     ("for humanitarian mine action", {"end_use": "humanitarian-demining"}),
+    ("our NGO customer clears landmines in Cambodia", {"end_use": "humanitarian-demining",
+                                                       "destination": "KH"}),
+    ("radar to clear minefields in Angola", {"end_use": "humanitarian-demining"}),
+    ("an army unit removing mines in Cambodia", {"end_use": "humanitarian-demining"}),
+    ("mining equipment for Cambodia", {"end_use": None}),
     # --- dates
     # a period's as_of is its last day up to today (TODAY); the period is kept in the facts
     ("Could we sell it in 2023?", {"as_of": "2023-12-31", "date_phrase": "2023",
