@@ -15,8 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 
 
 def default_home() -> Path:
@@ -34,27 +33,68 @@ def _config_file() -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-class _TomlSource(PydanticBaseSettingsSource):
-    """Reads the optional TOML config file; flat keys or [section] tables both work."""
+def _toml_values() -> dict[str, Any]:
+    """The optional TOML config file; flat keys or [section] tables both work."""
+    path = _config_file()
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read config file {path}: {exc}") from exc
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):  # [index] chroma_url = ... -> chroma_url
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
 
-    def get_field_value(self, field, field_name):  # pragma: no cover - unused by pydantic here
-        return None, field_name, False
 
-    def __call__(self) -> dict[str, Any]:
-        path = _config_file()
-        if path is None:
-            return {}
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise SettingsError(f"cannot read config file {path}: {exc}") from exc
-        flat: dict[str, Any] = {}
-        for key, value in data.items():
-            if isinstance(value, dict):  # [index] chroma_url = ... -> chroma_url
-                flat.update(value)
-            else:
-                flat[key] = value
-        return flat
+def _env_values(model: type[BaseModel]) -> dict[str, Any]:
+    """The fields set by environment variables, read as pydantic-settings reads them (names
+    case-insensitive): each of a field's alias choices, then REGBOT_<FIELD>, the first set
+    wins, keyed by that alias (or the field name); a list field's value is JSON."""
+    env = {k.lower(): v for k, v in os.environ.items()}
+    found: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        for key, var in [(c, c.lower()) for c in _choices(field)] + [
+                (name, (ENV_PREFIX + name).lower())]:
+            value = env.get(var)
+            if value is None:
+                continue
+            if _is_list(field.annotation):
+                try:
+                    value = json.loads(value)
+                except ValueError as exc:
+                    raise SettingsError(f'error parsing value for field "{name}" from source '
+                                        f'"EnvSettingsSource"') from exc
+            found[key] = value
+            break
+    return found
+
+
+def _choices(field) -> list[str]:
+    alias = field.validation_alias
+    return [str(c) for c in alias.choices] if isinstance(alias, AliasChoices) else []
+
+
+def _init_values(values: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """Explicit arguments keyed as pydantic-settings keys them: a field's name or any of its
+    alias choices, in any case, becomes its first alias choice (else its name)."""
+    keys: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        choices = _choices(field)
+        for known in [*choices, name]:
+            keys.setdefault(known.lower(), choices[0] if choices else name)
+    return {keys.get(k.lower(), k): v for k, v in values.items()}
+
+
+def _is_list(annotation) -> bool:
+    return getattr(annotation, "__origin__", None) is list
+
+
+ENV_PREFIX = "REGBOT_"
 
 
 class SettingsError(ValueError):
@@ -65,10 +105,20 @@ SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "
                  "log_key", "redis_url")
 
 
-class Settings(BaseSettings):
-    """regbot configuration. Env vars are REGBOT_<FIELD> unless an alias says otherwise."""
+class Settings(BaseModel):
+    """regbot configuration. Env vars are REGBOT_<FIELD> unless an alias says otherwise.
 
-    model_config = SettingsConfigDict(env_prefix="REGBOT_", extra="ignore", populate_by_name=True)
+    Read as pydantic-settings' `BaseSettings` read it (explicit arguments > environment >
+    config file > defaults, defaults validated), without importing pydantic-settings: its
+    import was most of a cold `regbot check`."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, validate_default=True,
+                              protected_namespaces=())
+
+    def __init__(self, **values: Any) -> None:
+        model = type(self)
+        super().__init__(**{**_toml_values(), **_env_values(model),
+                            **_init_values(values, model)})
 
     # --- storage
     home: Path = Field(default_factory=default_home, description="Data folder (index, logs).")
@@ -158,11 +208,6 @@ class Settings(BaseSettings):
     sync_timeout: float = Field(default=30.0, gt=0, description="Seconds per request.")
     sync_slack_channel: str | None = Field(
         default=None, description="Slack channel that gets one message per new staleness alarm.")
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
-                                   dotenv_settings, file_secret_settings):
-        return (init_settings, env_settings, _TomlSource(settings_cls))
 
     # --- derived paths
     @property

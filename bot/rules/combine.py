@@ -45,7 +45,7 @@ def consult(ctx: Context, layers: Iterable[Layer] = LAYERS) -> Consulted:
         except NotInForce as missing:
             found = (not_in_force(layer.name, ctx, missing.rule_id),)
         consulted.append((layer, found))
-        if any(f.status == Status.PROHIBITED for f in found):
+        if any([f.status == Status.PROHIBITED for f in found]):
             break
     return consulted
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import lru_cache
 
+from bot.rules import table_values as tv
+from bot.rules.datasets import determine, load_tables
 from bot.rules.loader import RuleValue
 from bot.rules.reader import Reader
 from bot.rules.schema import (D5_NOTE, EMBARGO, FOOD_MEDICINE_ITEM, GROUP_E, ITAR_126_1,
@@ -19,6 +21,32 @@ from bot.rules.schema import (D5_NOTE, EMBARGO, FOOD_MEDICINE_ITEM, GROUP_E, ITA
 
 _600_SERIES = re.compile(r"^\d[A-E]6\d\d")  # "600 series" ECCNs, e.g. 9A610 (§ 772.1)
 _9X515 = re.compile(r"^\d[A-E]515")  # spacecraft and related items, e.g. 9A515
+
+
+class cached_property:  # noqa: N801 - functools' name, without its lock
+    """Computed on first access and kept in the instance (a frozen dataclass too): what
+    `functools.cached_property` does, without the lock Python 3.11 takes on every access
+    until the value is stored (a context lives for one branch in one thread). An exception
+    is not kept: the next access computes again."""
+
+    def __init__(self, func):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
+@lru_cache(maxsize=16)
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso)
 
 
 def item_kind(classification: str | None) -> str | None:
@@ -55,14 +83,12 @@ class Context:
 
     @cached_property
     def tables(self):
-        from bot.rules.datasets import load_tables
-
         return load_tables(as_of=self.as_of)  # the snapshot in force then (regbot rules build)
 
     @cached_property
     def charted(self) -> bool:
         """The date is on or after the snapshot's: the shipped tables hold then."""
-        return self.as_of >= date.fromisoformat(self.tables.ecfr_date)
+        return self.as_of >= _day(self.tables.ecfr_date)
 
     @cached_property
     def determination(self):
@@ -70,8 +96,6 @@ class Context:
         no classification; a classification the CCL does not hold raises ClassificationError."""
         if self.classification is None or self.kind == "usml":
             return None
-        from bot.rules.datasets import determine
-
         return determine(self.classification, self.destination, self.tables)
 
     def in_group(self, group: str) -> bool | None:
@@ -123,14 +147,16 @@ class Context:
         d5 = self.in_group("D:5")
         if d5 is None:
             return None, [rid], []
-        from bot.rules import table_values as tv
-
         key = tv.groups_row(self.reader, self.tables, self.destination)
         note = self.reader.value(D5_NOTE.id)
         return d5, [key, D5_NOTE.id] if note else [key], [self.reader.entry(key), note]
 
     def embargo(self) -> RuleValue | None:
         """The destination's part 746 embargo on the date, if it has one."""
+        return self._embargo
+
+    @cached_property
+    def _embargo(self) -> RuleValue | None:  # read (and traced) once: three layers ask
         return self.reader.value(EMBARGO.of(self.destination))
 
     def military_intelligence_reach(self) -> tuple[bool | None, bool | None]:

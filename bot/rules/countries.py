@@ -42,7 +42,8 @@ class CountryMatch:
 @lru_cache(maxsize=1)
 def country_table() -> dict[str, tuple[str, ...]]:
     """ISO code -> (display name, aliases...)."""
-    data = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where built
+    data = yaml.load(TABLE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
     return {str(code): tuple(str(n) for n in names) for code, names in data.items()}
 
 
@@ -118,11 +119,33 @@ def fuzzy_country(word: str) -> CountryMatch | None:
     return CountryMatch(code, country_table()[code][0], word, -1, -1)
 
 
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """Lower-cased name -> code, for the names `find_countries` matches in any case."""
+    names: dict[str, str] = {}
+    for code, aliases in country_table().items():
+        for name in aliases:
+            name = _norm(name)
+            if not (name.replace(".", "").isupper() and len(name) <= 5):
+                names[name.lower()] = code
+    return names
+
+
+def _whole_name(raw: str) -> str | None:
+    """The code of a text that is one whole name, as typed in any case ("japan"), or None.
+    `find_countries` would match it over the whole text too (the longest names are tried
+    first), but compiling its patterns costs a cold `regbot check` ~0.1 s. ASCII only: the
+    patterns' case folding and `str.lower` agree there."""
+    return _names().get(raw.lower()) if raw.isascii() else None
+
+
 def resolve_country(text: str) -> CountryMatch | None:
     """A destination typed by a user: ISO code, name, alias or a close misspelling."""
     raw = _norm(text.strip())
     if len(raw) == 2 and raw.isalpha() and raw.upper() in country_table():
         code = raw.upper()
+        return CountryMatch(code, country_table()[code][0], raw, 0, len(raw))
+    if (code := _whole_name(raw)) is not None:  # what the match below finds, without it
         return CountryMatch(code, country_table()[code][0], raw, 0, len(raw))
     whole = [m for m in find_countries(raw) if m.start == 0 and m.end == len(raw)]
     if whole:

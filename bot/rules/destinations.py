@@ -44,7 +44,12 @@ def chart_codes(t: Tables | None = None) -> frozenset[str]:
 
 def covered(rulebook: Rulebook) -> frozenset[str]:
     """ISO codes the engine can decide: the rulebook's destinations and the chart's."""
-    return frozenset(rulebook.countries()) | chart_codes()
+    return _covered(rulebook.countries(), chart_codes())
+
+
+@lru_cache(maxsize=8)
+def _covered(countries: tuple[str, ...], charted: frozenset[str]) -> frozenset[str]:
+    return frozenset(countries) | charted
 
 
 def not_in_chart(code: str) -> NotInChart:
@@ -68,9 +73,13 @@ def direction_value(dest: Destination, t: Tables) -> RuleValue:
 
 def place(code: str, name: str | None = None) -> Place:
     """The destination `code` as every layer reads it (a directed one as its row)."""
-    t = tables()
+    return _place(code, name or country_name(code) or code, tables())
+
+
+@lru_cache(maxsize=1024)
+def _place(code: str, name: str, t: Tables) -> Place:
+    """Once per destination, name and snapshot (every evaluation asks)."""
     dest = t.destinations.get(code)
-    name = name or country_name(code) or code
     if dest is None or dest.directive is None:
         return Place(code, code, name)
     row = t.destinations[dest.directive.to]

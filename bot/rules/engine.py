@@ -18,6 +18,7 @@ from bot.rules.branches import matters, plan
 from bot.rules.context import Context
 from bot.rules.countries import country_name
 from bot.rules.dates import window
+from bot.rules.datasets.load import pin, unpin
 from bot.rules.destinations import covered, not_in_chart, place
 from bot.rules.loader import Rulebook
 from bot.rules.parties import PartyLists, parties_only, screening_record
@@ -119,7 +120,7 @@ def _verdict(facts: Facts, runs: list[Run], missing: list[str], reader: Reader,
     reasons = _reasons(status, runs, branches, missing, reader)
     if note:
         reasons.insert(1, note)
-    unverified = [r for r in rule_ids if reader.entry(r) and not reader.entry(r).verified]
+    unverified = [r for r in rule_ids if (e := reader.entry(r)) and not e.verified]
     if unverified:
         reasons.append(_unverified_reason(unverified, reader))
     if agree:  # every case agrees: nothing left to ask about the branches
@@ -137,6 +138,14 @@ def evaluate(facts: Facts, rulebook: Rulebook, parties: PartyLists | None = None
     """The verdict for `facts` under `rulebook` and the screening list `parties` (default: the
     active one, read only when the facts name a party), with branches for missing facts and,
     over a period in which a rule changes, for the dates."""
+    token = pin()  # the snapshot of the EAR's tables is looked up once per date
+    try:
+        return _evaluate(facts, rulebook, parties)
+    finally:
+        unpin(token)
+
+
+def _evaluate(facts: Facts, rulebook: Rulebook, parties: PartyLists | None) -> Verdict:
     closed = _precheck(facts, rulebook)
     if closed is not None:  # the parties named may still decide (a denial order, ...)
         return parties_only(closed, facts, rulebook, parties)

@@ -139,11 +139,26 @@ def find_classification(text: str) -> tuple[str, tuple[int, int]] | None:
     return value, span
 
 
+# "a UK export licence", "German dual-use authorisation", "Japan's export permit": another
+# country's licence (the words before it name a country other than the US), or its agency.
+_FOREIGN_LICENCE = re.compile(
+    r"([A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)(?:'s)?\s+(?:(?:export|dual[- ]use|strategic export|arms "
+    r"export|re-?export)\s+)(?:licen[cs]es?|permits?|authori[sz]ations?)\b")
+_FOREIGN_AGENCY = re.compile(
+    r"\b(?:ECJU|Export Control Joint Unit|BAFA|METI|DGFT|Global Affairs Canada|SPIRE|LITE)\b")
+
+
 def out_of_scope_topic(text: str) -> str | None:
     """What makes `text` a question the US export-control rulebook does not answer."""
     for pattern, topic in _OUT_OF_SCOPE:
         if pattern.search(text):
             return topic
+    if _FOREIGN_AGENCY.search(text):
+        return "another country's export-control law"
+    for m in _FOREIGN_LICENCE.finditer(text):
+        named = find_countries(m.group(1))
+        if named and all(c.code != "US" for c in named):
+            return "another country's export-control law"
     return None
 
 

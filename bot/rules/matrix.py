@@ -12,6 +12,7 @@ from bot.records import Facts
 from bot.rules.countries import country_name
 from bot.rules.datasets import ClassificationError, determine, load_tables
 from bot.rules.datasets.classification import parse_classification
+from bot.rules.datasets.load import pinned
 from bot.rules.engine import evaluate
 from bot.rules.loader import load_rulebook
 
@@ -45,17 +46,23 @@ def verdict_matrix(classification: str, *, end_use: str | None = None,
     text = classification_text(classification)
     day = as_of or date.today()
     rows = []
-    for code, dest in tables.destinations.items():
-        facts = Facts(as_of=day, destination=code, destination_name=country_name(code) or dest.name,
-                      classification=text, end_use=end_use)
-        verdict = evaluate(facts, rulebook)
-        try:
-            procedure = determine(text, dest, tables).summary
-        except ClassificationError:  # pragma: no cover - parsed above
-            procedure = "not_on_ccl"
-        rows.append(MatrixRow(code, dest.name, str(verdict.status.value), procedure,
-                              verdict.reasons, verdict.rule_ids))
+    with pinned():  # the tables' snapshot looked up once for the whole matrix
+        for code, dest in tables.destinations.items():
+            rows.append(_row(code, dest, day, text, end_use, tables, rulebook))
     return rows
+
+
+def _row(code: str, dest, day: date, text: str, end_use: str | None, tables, rulebook
+         ) -> MatrixRow:
+    facts = Facts(as_of=day, destination=code, destination_name=country_name(code) or dest.name,
+                  classification=text, end_use=end_use)
+    verdict = evaluate(facts, rulebook)
+    try:
+        procedure = determine(text, dest, tables).summary
+    except ClassificationError:  # pragma: no cover - parsed above
+        procedure = "not_on_ccl"
+    return MatrixRow(code, dest.name, str(verdict.status.value), procedure,
+                     verdict.reasons, verdict.rule_ids)
 
 
 __all__ = ["MatrixRow", "classification_text", "verdict_matrix"]

@@ -50,10 +50,10 @@ class Reader:
         """Record `value` (read under `key`) in the trace, once; the hook for any other dated,
         cited source read on this reader's date (e.g. a compiled table's row)."""
         if value is not None and key not in self._trace:
-            self._trace[key] = TraceEntry(
-                rule_id=key, as_of=self.as_of, value=value.value, citation=value.citation,
-                source=value.source, quote=value.quote, verified=value.verified,
-                valid_from=value.valid_from, valid_until=value.valid_until)
+            self._trace[key] = TraceEntry(  # positionally: rule_id, as_of, value, citation,
+                key, self.as_of, value.value, value.citation,  # source, quote, verified,
+                value.source, value.quote, value.verified,  # valid_from, valid_until
+                value.valid_from, value.valid_until)
         return value
 
     def need(self, rule_id: str) -> RuleValue:

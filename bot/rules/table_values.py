@@ -27,9 +27,19 @@ def source(tables) -> str:
 
 
 def _value(tables, value, citation: str, quote: str) -> RuleValue:
-    return RuleValue(value=value, valid_from=date.fromisoformat(tables.ecfr_date),
-                     valid_until=None, citation=citation, source=source(tables), quote=quote,
-                     verified=True)
+    # positionally: value, valid_from, valid_until, citation, source, quote, verified
+    return RuleValue(value, _day(tables.ecfr_date), None, citation, _source(tables.ecfr_date),
+                     quote, True)
+
+
+@lru_cache(maxsize=16)
+def _source(ecfr_date: str) -> str:
+    return f"EAR tables, eCFR {ecfr_date}"
+
+
+@lru_cache(maxsize=16)
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso)
 
 
 # The rows below are the same for every ECCN (a chart row, a groups row, a footnote) or every
@@ -53,6 +63,11 @@ def _control_quote(tables, eccn: str, number: int) -> tuple[str, str]:
     """(citation, rendered row) of one License Requirements row."""
     row = next(r for r in tables.entries[eccn].rows if r.number == number)
     return f"15 CFR part 774, Supp. No. 1, ECCN {eccn}", render_control_row(eccn, row)
+
+
+@lru_cache(maxsize=4096)
+def _flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 def render_group_row(code: str, tables) -> str:
@@ -85,7 +100,7 @@ def control_row(reader, tables, result: RowResult) -> str:
     key = f"{PREFIX}ccl:{result.eccn}:row:{result.row.number}"
     if reader.entry(key) is not None:
         return key
-    value = {"cell": " ".join(result.row.right.split()), "coverage": result.coverage,
+    value = {"cell": _flat(result.row.right), "coverage": result.coverage,
              "outcome": result.outcome, "note": result.note,
              "cells": [{"destination": c.destination, "column": c.column, "marked": c.marked}
                        for c in result.cells],

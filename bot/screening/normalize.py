@@ -207,12 +207,14 @@ def normalize_name(name: str) -> NormName:
 
 def name_forms(name: str) -> list[str]:
     """The forms of a listed name worth indexing: the name whole, the name without its
-    parenthesised parts, and each part that is another name ("(f.k.a. X)", "(Huawei)") rather
-    than a place ("(Australia)", "(Hong Kong)")."""
+    parenthesised parts unless that is only a place ("INDONESIA (MMI)"), and each part that is
+    another name ("(f.k.a. X)", "(Huawei)") rather than a place ("(Australia)", "(Hong Kong)")."""
     forms = [name]
     inner = [m.group(1) for m in _PARENS.finditer(name)]
     if inner:
-        forms.append(_PARENS.sub(" ", name).strip())
+        outer = _PARENS.sub(" ", name).strip()
+        if not _is_place(outer):  # "INDONESIA (MMI)": the party is MMI, not the country
+            forms.append(outer)
         for part in inner:
             aka = bool(_AKA.search(part))
             part = _AKA.sub("", part).strip()

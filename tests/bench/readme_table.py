@@ -29,6 +29,10 @@ ROWS = [
      ["rules.load_median_ms", "rules.evaluate_median_ms", "rules.evaluate_p95_ms"]),
     ("EAR tables: the full ECCN × destination matrix, CPU / wall; one determination p95",
      ["tables.matrix_cpu_s", "tables.matrix_wall_s", "tables.determine_p95_ms"]),
+    ("the same matrix through the engine (every layer, reasons, trace), CPU / wall; one verdict "
+     "p95; cold `regbot check` (median of 5 processes)",
+     ["tables.engine_matrix_cpu_s", "tables.engine_matrix_wall_s", "tables.evaluate_p95_ms",
+      "tables.cold_check_median_s"]),
     ("warm answer p50 / p95 (200 generated questions, no language model)",
      ["answer.warm_p50_ms", "answer.warm_p95_ms"]),
     ("cold `regbot ask`: median wall / median CPU (5 processes)",

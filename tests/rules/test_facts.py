@@ -173,6 +173,16 @@ PHRASINGS = [
     ("Under the EU dual-use regulation, do we need a licence for drones to Serbia?",
      {"out_of_scope": "another country's export-control law"}),
     ("Can we sell avionics to Cambodia?", {"out_of_scope": None}),
+    ("Does our German arm need a German export licence for lidar to India?",
+     {"out_of_scope": "another country's export-control law"}),
+    ("Japan's export permit for lidar to Vietnam: needed?",
+     {"out_of_scope": "another country's export-control law"}),
+    ("Will the ECJU grant a licence for our drones?",
+     {"out_of_scope": "another country's export-control law"}),
+    ("Do we need a US export licence for 7A994 to Cambodia?", {"out_of_scope": None}),
+    ("Do we need a BIS export licence to ship servers to China?", {"out_of_scope": None}),
+    ("Do we need an export licence to Germany?", {"out_of_scope": None}),
+    ("China export controls got tighter: can we still sell 3A001 to China?", {"out_of_scope": None}),
 ]
 
 

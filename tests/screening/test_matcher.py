@@ -81,6 +81,18 @@ def test_try_pheap_group_in_cambodia_gives_the_sdn_entries():
     assert any(h.party.name == "PHEAP, Try" for h in result.hits)  # its owner, near
 
 
+def test_a_country_outside_an_alias_parenthesis_names_nobody():
+    """SDN alias "INDONESIA (MMI)" of MAJELIS MUJAHIDIN INDONESIA: its outer form is only a
+    country, so the airline "Garuda Indonesia" is no near match; the party is still found."""
+    from bot.screening.normalize import name_forms
+
+    assert name_forms("INDONESIA (MMI)") == ["INDONESIA (MMI)", "MMI"]
+    assert screen("Garuda Indonesia").hits == ()
+    for name in ("Majelis Mujahidin Indonesia", "MMI", "Indonesia (MMI)"):
+        top = screen(name).hits[0]
+        assert top.party.name == "MAJELIS MUJAHIDIN INDONESIA" and top.band in ("exact", "strong")
+
+
 @pytest.mark.parametrize("query, listed", [
     ("Bejing Acadamy of Artifical Inteligence", "Beijing Academy of Artificial Intelligence"),
     ("Try Peap Group", "TRY PHEAP GROUP CO., LTD."),

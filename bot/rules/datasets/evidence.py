@@ -11,6 +11,7 @@ it against the snapshot, so a front end can prove it shows the table as shipped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.rules.datasets.load import Tables
 from bot.rules.datasets.results import Determination, RowResult
@@ -19,8 +20,10 @@ from bot.rules.datasets.types import ControlRow, Destination
 SEP = " · "
 
 
+@lru_cache(maxsize=1024)
 def render_chart_row(dest: Destination, tables: Tables) -> str:
-    """One destination's chart row: its X marks in column order, or its spanning cell."""
+    """One destination's chart row: its X marks in column order, or its spanning cell
+    (rendered once per row and snapshot)."""
     if dest.kind == "see_other_part":
         return f"{dest.name}: {dest.see_other_part}"
     if dest.kind == "directed":
@@ -44,8 +47,9 @@ def render_direction(dest: Destination, tables: Tables) -> str | None:
     return f"{dest.name} reads {row}'s row ({ref.citation}){flag}"
 
 
+@lru_cache(maxsize=8192)
 def render_control_row(eccn: str, row: ControlRow) -> str:
-    """An ECCN's License Requirements row, both cells verbatim."""
+    """An ECCN's License Requirements row, both cells verbatim (rendered once per row)."""
     return f"{eccn} — {_flat(row.left)} — {_flat(row.right)}"
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -77,12 +80,32 @@ def load_items(path: Path) -> dict[str, tuple[Item, ...]]:
 
 def home_root() -> Path:
     """Where `regbot rules build` keeps the snapshots it built: $REGBOT_HOME/tables/ear."""
-    return _home_root(*(os.environ.get(k) for k in _HOME_ENV))
+    return _home_root(*_home_env())
 
 
 # The environment variables the home folder depends on (bot.settings): reading the settings
 # scans the whole environment, too slow for a look-up made on every evaluation.
 _HOME_ENV = ("REGBOT_HOME", "REGBOT_CONFIG", "XDG_DATA_HOME", "HOME")
+
+
+def _home_env() -> tuple:
+    """The variables' values (the cache key of `_home_root`). `os.environ` decodes each
+    value it is asked for; its own mapping of the encoded names, where it keeps one (POSIX),
+    is read without that (a third of a snapshot look-up)."""
+    data = getattr(os.environ, "_data", None)
+    if type(data) is dict and _ENCODED:
+        return tuple(map(data.get, _ENCODED))
+    return tuple(os.environ.get(k) for k in _HOME_ENV)
+
+
+def _encoded() -> tuple:
+    try:
+        return tuple(os.environ.encodekey(k) for k in _HOME_ENV)  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - another platform's os.environ
+        return ()
+
+
+_ENCODED = _encoded()
 
 
 @lru_cache(maxsize=8)
@@ -102,20 +125,38 @@ def snapshots(roots: tuple[Path, ...] | None = None) -> dict[str, Path]:
     again when a root's modification time changes (a snapshot renamed in or removed) or
     `load_tables.cache_clear()` ran: an evaluation looks the snapshot up several times, and
     listing the folders each time cost more than the § 738.4 procedure itself."""
+    return dict(_listed(roots))
+
+
+def _listed(roots: tuple[Path, ...] | None = None, recent: float = 0.0
+            ) -> tuple[tuple[str, Path], ...]:
+    """`snapshots()` as the (date, folder) pairs it keeps, oldest first (not copied). With
+    `recent`, a listing whose folders' times were read less than `recent` seconds ago is
+    trusted without reading them again."""
     roots = snapshot_roots() if roots is None else tuple(roots)
-    stamp = tuple(_mtime(r) for r in roots)
     seen = _LISTED.get(roots)
-    if seen is None or seen[0] != stamp:
-        seen = _LISTED[roots] = (stamp, _listing(roots))
-    return dict(seen[1])
+    now = time.monotonic()
+    if seen is not None and now - seen[2] < recent:
+        return seen[1]
+    stamp = tuple(map(_mtime, roots))
+    listing = seen[1] if seen is not None and seen[0] == stamp else _listing(roots)
+    _LISTED[roots] = (stamp, listing, now)
+    return listing
 
 
-_LISTED: dict[tuple[Path, ...], tuple[tuple, tuple[tuple[str, Path], ...]]] = {}
+# roots -> (their modification times, the listing, when the times were read)
+_LISTED: dict[tuple[Path, ...], tuple[tuple, tuple[tuple[str, Path], ...], float]] = {}
+# An evaluation (pinned, `bot.rules.engine`) trusts a listing whose folder times were read
+# less than this long ago: reading them (two stat calls, one failing where the home holds no
+# snapshot) was a tenth of a verdict. Every other look-up reads them each time; in-process
+# writers (`regbot rules build`, `regbot sync`) clear the listing, so only a snapshot another
+# process adds or removes is seen up to this late by an evaluation.
+RECHECK_S = 1.0
 
 
 def _mtime(root: Path) -> int | None:
     try:
-        return os.stat(root).st_mtime_ns
+        return os.stat(str(root)).st_mtime_ns
     except OSError:
         return None
 
@@ -138,14 +179,18 @@ def snapshot_dates(root: Path | None = None) -> list[str]:
 def snapshot_for(as_of=None) -> Path:
     """The snapshot in force on `as_of` (a date): the newest of an eCFR date on or before it,
     else the oldest kept; with no date, the newest."""
-    kept = snapshots()
+    memo = _PINNED.get()
+    if memo is None:
+        kept = _listed()
+    elif (kept := memo.get(_KEPT)) is None:
+        kept = memo[_KEPT] = _listed(recent=RECHECK_S)
     if not kept:
         raise TablesError(f"no EAR tables snapshot under {DATA} (run `make tables`)")
     if as_of is None:
-        return list(kept.values())[-1]
+        return kept[-1][1]
     day = as_of.isoformat() if hasattr(as_of, "isoformat") else str(as_of)
-    before = [p for d, p in kept.items() if d <= day]
-    return before[-1] if before else list(kept.values())[0]
+    before = [p for d, p in kept if d <= day]
+    return before[-1] if before else kept[0][1]
 
 
 def _read_json(path: Path):
@@ -158,7 +203,43 @@ def _read_json(path: Path):
 def load_tables(path: Path | str | None = None, as_of=None) -> Tables:
     """The snapshot at `path` (a snapshot folder), else the one in force on `as_of` (a date),
     else the newest kept."""
-    return _load(Path(path) if path is not None else snapshot_for(as_of))
+    if path is not None:
+        return _load(Path(path))
+    memo = _PINNED.get()
+    if memo is None:
+        return _load(snapshot_for(as_of))
+    if as_of not in memo:
+        memo[as_of] = _load(snapshot_for(as_of))
+    return memo[as_of]
+
+
+# Inside `pinned()`, the snapshot folders are listed (their modification times read, the
+# home folder found) once, and the snapshot in force on each date looked up once: one
+# evaluation reads the tables several times.
+_PINNED: ContextVar[dict | None] = ContextVar("regbot_tables_pinned", default=None)
+_KEPT = object()  # the memo's key for the listing
+
+
+@contextmanager
+def pinned():
+    """Within the block, `load_tables(as_of=...)` looks each date's snapshot up once (the
+    engine pins one evaluation). Nested blocks share the outer one's look-ups."""
+    token = pin()
+    try:
+        yield
+    finally:
+        unpin(token)
+
+
+def pin():
+    """`pinned()` without the context manager (the engine's hot path): a token for `unpin`,
+    None when a pin is already in place (the outer one's look-ups are shared)."""
+    return None if _PINNED.get() is not None else _PINNED.set({})
+
+
+def unpin(token) -> None:
+    if token is not None:
+        _PINNED.reset(token)
 
 
 @lru_cache(maxsize=8)

@@ -44,8 +44,19 @@ def resolve_destination(text: str, tables: Tables | None = None) -> Destination 
 
 def _classification(value: Classification | str, tables: Tables) -> Classification:
     """The classification, checked against this snapshot's CCL (ECCN and paragraph)."""
-    cls = value if isinstance(value, Classification) else \
-        parse_classification(value, tables.entries, tables.ecfr_date)
+    if isinstance(value, Classification):
+        return _checked(value, tables)
+    return _parsed(value, tables)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, tables: Tables) -> Classification:
+    """A classification as typed, parsed and checked once per snapshot (a refusal raises
+    again each time: errors are not cached)."""
+    return _checked(parse_classification(text, tables.entries, tables.ecfr_date), tables)
+
+
+def _checked(cls: Classification, tables: Tables) -> Classification:
     if cls.is_ccl and cls.eccn not in tables.entries:
         raise ClassificationError(f"{cls.eccn} is not an ECCN on the Commerce Control List "
                                   f"of {tables.ecfr_date}")
@@ -78,7 +89,13 @@ def _destination(value: Destination | NotInChart | str, tables: Tables
                  ) -> Destination | NotInChart:
     if isinstance(value, (Destination, NotInChart)):
         return value
-    return resolve_destination(value, tables)
+    return _resolved(value, tables)
+
+
+@lru_cache(maxsize=2048)
+def _resolved(text: str, tables: Tables) -> Destination | NotInChart:
+    """`resolve_destination`, once per text and snapshot (the engine asks per verdict)."""
+    return resolve_destination(text, tables)
 
 
 def determine(classification: Classification | str, destination: Destination | str,
@@ -250,7 +267,7 @@ def _footnotes(cls: Classification, dest: Destination, row: Destination, tables:
     if cls.kind == "usml":
         return ()
     found = []
-    for holder in dict.fromkeys((dest, row)):
+    for holder in (dest,) if dest is row else (dest, row):  # a directed row: both
         for n in holder.footnotes:
             note = tables.footnotes[n]
             if note.effect == "directs":

@@ -19,6 +19,7 @@ later table. Part 746 destinations are the embargo layer's.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 from bot.records import Status
@@ -150,10 +151,15 @@ def _row(r: RowResult) -> str:
 def _read(r: RowResult, ctx: Context) -> str:
     """What the row read for the destination: its cells, or the groups it matched."""
     if r.cells:
-        return "; ".join(c.render() for c in r.cells)
+        return _cells(r.cells)
     if r.groups:
         return f"{ctx.name} is in Country Group {', '.join(r.groups)}"
     return r.note
+
+
+@lru_cache(maxsize=8192)
+def _cells(cells) -> str:
+    return "; ".join(c.render() for c in cells)
 
 
 def _cite(r: RowResult) -> str:
@@ -168,11 +174,15 @@ def _resolved(r: RowResult) -> str:
 
 def _exceptions(det: Determination) -> str:
     """For the first requirement: the licence exceptions the entry names, never applied."""
-    if not det.exceptions:
-        return ""
+    return _named(det.exceptions) if det.exceptions else ""
+
+
+@lru_cache(maxsize=2048)
+def _named(exceptions) -> str:
+    """The exceptions' sentence, rendered once per entry."""
     named = "; ".join(f"{e.exception.code} may be available — conditions in "
                       f"{e.exception.section or 'part 740'} (the entry prints “"
-                      f"{_short(e.exception.printed)}”)" for e in det.exceptions)
+                      f"{_short(e.exception.printed)}”)" for e in exceptions)
     return f" Licence exceptions the entry names (never applied here): {named}."
 
 
