@@ -12,6 +12,7 @@ import json
 import threading
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from time import perf_counter
 from typing import Any, Iterator
 
@@ -104,10 +105,16 @@ def about_other_countries(text: str, destination: str | None) -> bool:
     """
     if not destination:
         return False
+    named = _countries_named(text)
+    return bool(named) and destination not in named
+
+
+@lru_cache(maxsize=4096)
+def _countries_named(text: str) -> frozenset[str]:
+    """The countries a passage names, the US aside (passages recur across questions: cached)."""
     from bot.rules.countries import find_countries
 
-    named = {m.code for m in find_countries(text)} - {"US"}
-    return bool(named) and destination not in named
+    return frozenset(m.code for m in find_countries(text)) - {"US"}
 
 
 def cannot_answer(facts: Facts, verdict: Verdict, relevant: list[Passage], covered: tuple[str, ...]) -> bool:

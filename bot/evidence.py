@@ -61,6 +61,8 @@ def find_span(text: str, quote: str) -> tuple[int, int] | None:
     start = text.find(quote)
     if start >= 0 and quote == quote.strip():
         return start, start + len(quote)
+    if needle not in _WS.sub(" ", text):  # the same collapsed text, without the origin map
+        return None
     hay, origin = normalise(text)
     pos = hay.find(needle)
     if pos < 0:

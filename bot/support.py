@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
 from bot.records import Facts, Verdict
@@ -40,6 +41,7 @@ class Claim:
     value: tuple[str, ...] | None = None  # the rule's country or ECCN list, when it is one
 
 
+@lru_cache(maxsize=4096)
 def places_named(text: str) -> frozenset[str]:
     """ISO codes of the countries `text` names (demonyms and capitals too), the US aside."""
     return frozenset(m.code for m in find_countries(_GLUED.sub(" ", text))) - NOT_PLACES
