@@ -296,14 +296,18 @@ class Responder:
         if self._refused(body):
             return
         try:
-            state = AnswerState.decode(body["actions"][0].get("value") or "")
-            answer = self.ask(state.question, user, state=state)
+            state, answer = self._button_answer(body, user)
         except Exception as exc:  # noqa: BLE001
             return self._tell(body, client, self._failure(exc, f"more button from {user}"))
         original = body.get("message")
         message = blocks.render_answer(answer, shareable_only=original is not None and not is_dm(channel),
                                        overrides=state.overrides)
         self._tell(body, client, message)
+
+    def _button_answer(self, body: dict[str, Any], user: str | None) -> tuple[AnswerState, Any]:
+        """The answer a button's state stands for, asked again (the state carries the question)."""
+        state = AnswerState.decode(body["actions"][0].get("value") or "")
+        return state, self.ask(state.question, user, state=state)
 
     def _refused(self, body: dict[str, Any]) -> bool:
         """Buttons obey the allow-lists too (a refusal is said privately)."""
@@ -369,8 +373,7 @@ class Responder:
         if self._refused(body):
             return
         try:
-            state = AnswerState.decode(body["actions"][0].get("value") or "")
-            answer = self.ask(state.question, user, state=state)
+            state, answer = self._button_answer(body, user)
             message = render_message(answer, shareable_only=not is_dm(channel),
                                            overrides=state.overrides)
             message = {**message, "metadata": answer_metadata(answer, state.overrides)}
