@@ -12,7 +12,6 @@ import json
 import threading
 from contextlib import contextmanager
 from datetime import date
-from functools import lru_cache
 from time import perf_counter
 from typing import Any, Iterator
 
@@ -21,7 +20,7 @@ from bot.evidence import passage_citations, rule_citations, terms_of
 from bot.question import QuestionError, clean_question
 from bot.records import Answer, Chunk, Citation, Facts, Passage, Period, Verdict
 from bot.settings import Settings, get_settings
-from bot.support import claims
+from bot.support import claims, countries_in
 
 FACT_FIELDS = {f.name for f in dataclasses.fields(Facts)} - {"as_of"}
 RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
@@ -105,16 +104,8 @@ def about_other_countries(text: str, destination: str | None) -> bool:
     """
     if not destination:
         return False
-    named = _countries_named(text)
+    named = countries_in(text)
     return bool(named) and destination not in named
-
-
-@lru_cache(maxsize=4096)
-def _countries_named(text: str) -> frozenset[str]:
-    """The countries a passage names, the US aside (passages recur across questions: cached)."""
-    from bot.rules.countries import find_countries
-
-    return frozenset(m.code for m in find_countries(text)) - {"US"}
 
 
 def cannot_answer(facts: Facts, verdict: Verdict, relevant: list[Passage], covered: tuple[str, ...]) -> bool:

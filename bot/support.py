@@ -41,10 +41,17 @@ class Claim:
     value: tuple[str, ...] | None = None  # the rule's country or ECCN list, when it is one
 
 
-@lru_cache(maxsize=4096)
 def places_named(text: str) -> frozenset[str]:
-    """ISO codes of the countries `text` names (demonyms and capitals too), the US aside."""
-    return frozenset(m.code for m in find_countries(_GLUED.sub(" ", text))) - NOT_PLACES
+    """ISO codes of the countries `text` names (demonyms and capitals too), the US aside; a
+    flattened table row ("CambodiaXX| X|") still names its country."""
+    return countries_in(_GLUED.sub(" ", text))
+
+
+@lru_cache(maxsize=4096)
+def countries_in(text: str) -> frozenset[str]:
+    """ISO codes `find_countries` reads in `text` as written, the US aside (cached: passages
+    and quotes recur from one answer to the next)."""
+    return frozenset(m.code for m in find_countries(text)) - NOT_PLACES
 
 
 def eccns_named(text: str) -> frozenset[str]:

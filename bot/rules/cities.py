@@ -49,14 +49,14 @@ def _cities(text: str, skip: list[tuple[int, int]], pattern: re.Pattern,
     table = city_table()
     out = []
     for m in pattern.finditer(text):
+        start = m.start(1)
+        if any(s <= start < e for s, e in skip):
+            continue
         words = m.group(1).split()
         for n in (range(len(words), 0, -1) if not whole else (len(words),)):
             name = " ".join(words[:n]).rstrip(".,;:?!'")
-            start = m.start(1)
-            if any(s <= start < e for s, e in skip):
-                break
             code = table.get(name)
-            if code and country_name(code):
-                out.append(CountryMatch(code, country_name(code), name, start, start + len(name)))
+            if code and (country := country_name(code)):
+                out.append(CountryMatch(code, country, name, start, start + len(name)))
                 break
     return out
