@@ -172,14 +172,24 @@ def save(index: LexicalIndex, path: Path) -> None:
             os.replace(path, old)
         except FileNotFoundError:  # first build, or another process moved it just now
             pass
-        try:
-            os.replace(tmp, path)
-        except OSError:  # another process (a second web worker) just installed its own build
-            if not path.is_dir():
-                raise
+        _install(tmp, path)
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _install(tmp: Path, path: Path, attempts: int = 5) -> None:
+    """Move the finished build to `path`. Refused ("directory not empty") when another writer
+    installed its build first: that one stands. If that build was moved away again before we
+    could look (a third writer swapping), `path` is free: try again."""
+    for _ in range(attempts):
+        try:
+            os.replace(tmp, path)
+            return
+        except OSError:
+            if path.is_dir():
+                return
+    raise OSError(f"could not install the lexical index at {path}: other writers kept swapping it")
 
 
 def load(path: Path) -> LexicalIndex | None:
