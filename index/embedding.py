@@ -28,10 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
 MAX_SEQ_LENGTH = 256  # the model's word-piece window (sentence_bert_config.json)
-# Measured on 2 cores (400 corpus chunks, ONNX fp32): batch 8 ran as fast per CPU-second
-# as 32 (30 vs 27 chunks/s) with half the peak memory (336 vs 690 MB): the exported
-# attention materialises batch x 12 x len x len floats.
-BATCH_SIZE = 8
+# Measured on 2 cores (1,200 synced chunks of ~242 word-pieces, eager ONNX fp32): batch 4
+# ~108 chunks/s, 8 ~94-104, 16 ~89, 32 ~73 (the attention materialises batch x 12 x len x
+# len floats; small batches stay in cache). Earlier, batch 8 beat 32 on the SDPA export.
+BATCH_SIZE = 4
 ENGINES = ("onnx", "torch")
 ONNX_FP32 = "model.onnx"
 ONNX_INT8 = "model.int8.onnx"

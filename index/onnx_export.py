@@ -1,6 +1,11 @@
 """Export the packaged MiniLM weights to ONNX (pooling + normalisation in the graph)
 and choose between fp32 and a dynamic-int8 quantisation by measurement.
 
+The export asks transformers for *eager* attention: the SDPA export of transformers 5
+embedded window-length chunks at ~80 chunks/s on 2 cores, the eager one at ~115, with
+the same vectors (cosine 1.00000 on 5,190 synced chunks). onnxruntime's transformer
+optimizer (fused Attention) was tried on it and was slower here (~103 chunks/s).
+
 Imported only by `regbot model prepare` and by the on-the-fly fallback: it needs torch.
 """
 from __future__ import annotations
@@ -22,6 +27,7 @@ from index.embedding import (
     _atomic_write_text, source_model_dir, weights_hash,
 )
 
+EXPORT_FORMAT = 2  # 2: eager-attention export; 1 (no "format" in choice.json): SDPA export
 MIN_COSINE = 0.999  # int8 must match the torch vectors at least this well
 PROBE_TEXTS = (
     "Cambodia removed from the ITAR 126.1 list",
@@ -60,7 +66,9 @@ def _pooled_module():
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.bert = AutoModel.from_pretrained(str(source_model_dir()), local_files_only=True)
+            # eager attention exports to a faster plain graph than SDPA (see the docstring)
+            self.bert = AutoModel.from_pretrained(str(source_model_dir()), local_files_only=True,
+                                                  attn_implementation="eager")
 
         def forward(self, input_ids, attention_mask, token_type_ids):
             hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
@@ -109,6 +117,14 @@ def _median_ms(embedder: OnnxEmbedder, texts: list[str], repeats: int = 7) -> fl
     return float(np.median(times))
 
 
+def _cached_format(cache: Path) -> int:
+    """The export format of the cached files (0 when unknown: they are exported again)."""
+    try:
+        return int(json.loads((cache / CHOICE_FILE).read_text()).get("format", 1))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
 def prepare_model(cache: Path, *, quantize: str = "auto", force: bool = False) -> PrepareResult:
     """Export (atomically) into `cache`, compare against torch, record the choice."""
     from index.embedding import TorchEmbedder
@@ -117,7 +133,7 @@ def prepare_model(cache: Path, *, quantize: str = "auto", force: bool = False) -
     work = Path(tempfile.mkdtemp(dir=cache, prefix=".export-"))
     try:
         fp32 = work / ONNX_FP32
-        if not force and (cache / ONNX_FP32).is_file():
+        if not force and _cached_format(cache) >= EXPORT_FORMAT and (cache / ONNX_FP32).is_file():
             shutil.copy2(cache / ONNX_FP32, fp32)
         else:
             export_fp32(fp32)
@@ -145,7 +161,7 @@ def prepare_model(cache: Path, *, quantize: str = "auto", force: bool = False) -
             if (work / name).is_file():
                 os.replace(work / name, cache / name)
         chosen_file = ONNX_INT8 if chosen == "int8" else ONNX_FP32
-        record = {"file": chosen_file, "model_id": MODEL_ID, "dim": DIM,
+        record = {"file": chosen_file, "format": EXPORT_FORMAT, "model_id": MODEL_ID, "dim": DIM,
                   "weights_sha256": weights_hash(), "min_cosine_fp32": cos32,
                   "min_cosine_int8": cos8, "ms_fp32": ms32, "ms_int8": ms8}
         _atomic_write_text(cache / CHOICE_FILE, json.dumps(record, indent=2))

@@ -13,6 +13,7 @@ import pytest
 
 from bot.settings import Settings
 from index.embedding import DIM, MAX_SEQ_LENGTH, EmbeddingError, get_embedder, load_tokenizer
+from index.onnx_export import EXPORT_FORMAT, _cached_format
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -89,6 +90,19 @@ def test_missing_onnx_file_is_exported_on_the_fly(tmp_path):
     assert (tmp_path / choice["file"]).is_file()
     assert not list(tmp_path.glob(".export-*"))  # temp work folder removed
     assert choice["file"] == "model.onnx" or choice["min_cosine_int8"] >= 0.999
+    assert choice["format"] == EXPORT_FORMAT  # eager-attention export
+
+
+def test_an_older_export_is_exported_again_not_reused(tmp_path):
+    """A cache from before the eager export (choice.json without "format") is not copied
+    forward by `model prepare`; an unreadable choice counts as unknown."""
+    assert _cached_format(tmp_path) == 0
+    (tmp_path / "choice.json").write_text(json.dumps({"file": "model.onnx"}))
+    assert _cached_format(tmp_path) == 1 < EXPORT_FORMAT
+    (tmp_path / "choice.json").write_text(json.dumps({"file": "model.onnx", "format": 2}))
+    assert _cached_format(tmp_path) == EXPORT_FORMAT
+    (tmp_path / "choice.json").write_text("{broken")
+    assert _cached_format(tmp_path) == 0
 
 
 def test_query_path_never_imports_torch(use_corpus_home):
