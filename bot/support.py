@@ -11,7 +11,11 @@ only if it is about
 - that rule: a rule that holds for every destination (22 CFR 123.1, EAR99) is not supported
   by a sentence about one country (a DDTC announcement about Cambodia, "EAR99 ... require a
   license to Cuba"); and a quote naming ECCNs must name the claim's ECCN or be the rule's
-  whole ECCN list (the 7A994 heading is not 9A991's reason for control).
+  whole ECCN list (the 7A994 heading is not 9A991's reason for control);
+- that paragraph: § 744.21(e)(1) reviews the items of (a)(1) with a presumption of denial and
+  those of (a)(2) with a policy of denial; a sentence naming one of those paragraphs supports
+  only a destination in that paragraph's country list (Russia's answer is not supported by
+  the (a)(1) sentence).
 
 Pure functions over text; country names come from `bot.rules.countries`.
 """
@@ -39,6 +43,12 @@ class Claim:
     destination: str | None  # ISO code
     classification: str | None = None  # "9A991", "EAR99", "USML XI", or None
     value: tuple[str, ...] | None = None  # the rule's country or ECCN list, when it is one
+    # the country-group rules of PARAGRAPHS whose list holds the destination (None: not known)
+    groups: frozenset[str] | None = None
+
+
+# A quote naming one of these paragraphs is about the countries of that rule's list only.
+PARAGRAPHS = {"paragraph (a)(1)": "ear.744_21.group1", "paragraph (a)(2)": "ear.744_21.group2"}
 
 
 def places_named(text: str) -> frozenset[str]:
@@ -95,9 +105,16 @@ def about_item(quote: str, claim: Claim) -> bool:
     return bool(kind and kind[0] == "eccns" and claim.value and set(claim.value) <= named)
 
 
+def about_paragraph(quote: str, claim: Claim) -> bool:
+    """A quote naming a paragraph of PARAGRAPHS names one whose list holds the destination."""
+    named = {rule for words, rule in PARAGRAPHS.items() if words in quote}
+    return not named or claim.groups is None or bool(named & claim.groups)
+
+
 def supports(quote: str, claim: Claim) -> bool:
     """Whether `quote` may be shown as support for `claim`."""
-    return about_destination(quote, claim) and about_item(quote, claim)
+    return (about_destination(quote, claim) and about_item(quote, claim)
+            and about_paragraph(quote, claim))
 
 
 def supported_rules(quote: str, rule_ids: Iterable[str], claims: Iterable[Claim]) -> tuple[str, ...]:
@@ -117,9 +134,12 @@ def claims(verdict: Verdict, facts: Facts | None) -> tuple[Claim, ...]:
     destination = facts.destination if facts else None
     stated = facts.classification if facts else None
     values = {t.rule_id: _listed(t.value) for t in verdict.trace}
-    groups = [(b.rule_ids, b.conditions.get("classification") or stated)
-              for b in verdict.branches]
-    in_branches = {r for ids, _ in groups for r in ids}
-    groups.append((tuple(r for r in verdict.rule_ids if r not in in_branches), stated))
-    return tuple(dict.fromkeys(Claim(r, destination, cls, values.get(r))
-                               for ids, cls in groups for r in ids))
+    lists = {r: values[r] for r in PARAGRAPHS.values() if values.get(r) is not None}
+    groups = (frozenset(r for r, v in lists.items() if destination in v)
+              if destination and lists else None)
+    per_branch = [(b.rule_ids, b.conditions.get("classification") or stated)
+                  for b in verdict.branches]
+    in_branches = {r for ids, _ in per_branch for r in ids}
+    per_branch.append((tuple(r for r in verdict.rule_ids if r not in in_branches), stated))
+    return tuple(dict.fromkeys(Claim(r, destination, cls, values.get(r), groups)
+                               for ids, cls in per_branch for r in ids))

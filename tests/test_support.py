@@ -100,3 +100,24 @@ def test_branches_claim_their_own_classification():
     (claim,) = claims(nine, facts)
     at_only = next(t for t in verdict.trace if t.rule_id == "ear.at_only.eccns")
     assert claim.classification == "9A991" and not supports(at_only.quote, claim)
+
+
+REVIEW_A1 = ("Applications to export, reexport, or transfer (in-country) items described in "
+             "paragraph (a)(1) of this section will be reviewed with a presumption of denial.")
+REVIEW_A2 = ("Applications to export, reexport, or transfer (in-country) items described in "
+             "paragraph (a)(2) of this section will be reviewed with a policy of denial except "
+             "for food and medicine designated as EAR99")
+
+
+@pytest.mark.parametrize("dest, own, other", [("RU", REVIEW_A2, REVIEW_A1), ("BY", REVIEW_A2, REVIEW_A1),
+                                              ("KH", REVIEW_A1, REVIEW_A2), ("CN", REVIEW_A1, REVIEW_A2)])
+def test_the_review_sentence_shown_is_the_one_of_the_destinations_paragraph(dest, own, other):
+    """§ 744.21(e)(1) reviews (a)(1) items with a presumption of denial and (a)(2) items with a
+    policy of denial: a Russia answer once showed the (a)(1) sentence under "policy of denial"."""
+    facts = Facts(as_of=date(2026, 3, 1), destination=dest, classification="7A994",
+                  end_use="military")
+    verdict = evaluate(facts, load_rulebook())
+    review = [c for c in claims(verdict, facts) if c.rule_id == "ear.744_21.review"]
+    assert review, verdict.rule_ids
+    assert any(supports(own, c) for c in review)
+    assert not any(supports(other, c) for c in review)
