@@ -15,6 +15,10 @@ A gold file is YAML::
         sources:                       # optional; what should be retrieved and cited
           - 2025-11-07_x.txt           #   a bare string is a file name
           - {file: y.md, locator: 15 CFR 744.21, quote: military end user}
+        support:                       # optional; what a determination's shown quotes may rest
+          - y.md                       #   on (primary text only), if not `sources`; `citation`
+          - {citation: 15 CFR part 774, Supp. No. 1, ECCN 7A994}   # matches a table row's
+                                       #   or passage's citation (prefix), e.g. a CCL entry
         must_abstain: false            # optional; true = the bot must not give a verdict
         tags: [cambodia, itar]         # optional; lower-case slugs, used for the per-tag breakdown
         notes: why this is the answer  # optional; free text
@@ -28,8 +32,14 @@ A gold file is YAML::
              sources: [{file: z.md, quote: the words that say so}]}   # and/or commit: <sha>
 
 A source matches a passage or citation when every field it gives matches: `file` equals the file name,
-`locator` is a prefix of the locator (so `15 CFR 744.21` matches `15 CFR 744.21(a)(1)`), and `quote` occurs
-in the text (whitespace-insensitive). When `corpus` is given, the loader checks that each named file exists
+`locator` is a prefix of the locator (so `15 CFR 744.21` matches `15 CFR 744.21(a)(1)`), `citation` is a
+prefix of its citation, and `quote` occurs in the text (whitespace-insensitive).
+
+`sources` are what retrieval should find and the answer cite (news and commentary included: they are
+relevant passages); `support` is what a determination's *shown* quotes may rest on — the primary
+provisions the law's answer rests on, at the level of the provision (any sentence of the named
+section, or the named table row). Issue 12 made news and commentary no support for a verdict, so an
+item whose `sources` name only commentary needs its `support`; without one, `sources` are used. When `corpus` is given, the loader checks that each named file exists
 and that each quote occurs in its file, so the gold set cannot drift from the corpus unnoticed.
 
 A fact, timeline or document item (issue 12) may omit `status`: it asks for no verdict, so it is
@@ -58,10 +68,10 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Facts))
 ITEM_KEYS = {"id", "question", "as_of", "status", "facts", "sources", "must_abstain", "tags", "notes",
-             "known_failure", "label_changes", "kind", "must_contain"}
+             "known_failure", "label_changes", "kind", "must_contain", "support"}
 KINDS = ("determination", "fact", "timeline", "document", "off_topic", "not_english")
 NO_VERDICT_KINDS = ("fact", "timeline", "document")  # may omit `status`
-SOURCE_KEYS = {"file", "locator", "quote"}
+SOURCE_KEYS = {"file", "locator", "quote", "citation"}
 CHANGE_KEYS = {"date", "from", "to", "reason", "sources", "commit"}
 TOP_KEYS = {"version", "corpus", "split", "items"}
 SPLITS = ("dev", "test")  # dev: every setting is tuned on it; test: held out, what `make test` gates on
@@ -102,9 +112,10 @@ class SourceRef:
     file: str | None = None
     locator: str | None = None
     quote: str | None = None
+    citation: str | None = None  # a prefix of the citation ("15 CFR part 774, Supp. No. 1, ECCN 7A994")
 
     def label(self) -> str:
-        parts = [p for p in (self.file, self.locator) if p]
+        parts = [p for p in (self.file, self.citation, self.locator) if p]
         if self.quote:
             parts.append(f'"{self.quote[:40]}"')
         return " ".join(parts)
@@ -132,6 +143,7 @@ class GoldItem:
     as_of: date | None = None
     facts: dict[str, Any] = dataclasses.field(default_factory=dict)
     sources: tuple[SourceRef, ...] = ()
+    support: tuple[SourceRef, ...] = ()  # what shown quotes may rest on; () = use `sources`
     must_abstain: bool = False
     tags: tuple[str, ...] = ()
     notes: str = ""
@@ -141,6 +153,11 @@ class GoldItem:
     label_changes: tuple[LabelChange, ...] = ()
     kind: str = "determination"  # the kind of question (bot.kinds.Kind)
     must_contain: tuple[tuple[str, ...], ...] = ()  # facts the text must state; inner = alternatives
+
+    @property
+    def support_refs(self) -> tuple[SourceRef, ...]:
+        """What a shown quote must match to count as precise: `support`, else `sources`."""
+        return self.support or self.sources
 
     @property
     def asks_verdict(self) -> bool:
@@ -213,13 +230,14 @@ def _check_source(raw: Any, where: str, i: int, name: str = "sources") -> Source
         raise _fail(where, field, "expected a file name or a mapping with file/locator/quote")
     unknown = set(raw) - SOURCE_KEYS
     if unknown:
-        raise _fail(where, field, f"unknown key(s) {sorted(unknown)}; allowed: file, locator, quote")
+        raise _fail(where, field,
+                    f"unknown key(s) {sorted(unknown)}; allowed: file, locator, quote, citation")
     values = {k: raw.get(k) for k in SOURCE_KEYS}
     for key, value in values.items():
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise _fail(where, f"{field}.{key}", f"expected a non-empty string, got {value!r}")
     if not any(values.values()):
-        raise _fail(where, field, "give at least one of file, locator, quote")
+        raise _fail(where, field, "give at least one of file, locator, quote, citation")
     return SourceRef(**values)
 
 
@@ -315,8 +333,10 @@ def parse_item(raw: Any, origin: str, index: int, split: str = "") -> GoldItem:
     if kind in NO_VERDICT_KINDS and not must_contain:
         raise _fail(where, "must_contain", f"a {kind} item needs the facts its answer must state")
     sources = raw.get("sources") or []
-    if not isinstance(sources, list):
-        raise _fail(where, "sources", "expected a list")
+    support = raw.get("support") or []
+    for key, value in (("sources", sources), ("support", support)):
+        if not isinstance(value, list):
+            raise _fail(where, key, "expected a list")
     must_abstain = raw.get("must_abstain", False)
     if not isinstance(must_abstain, bool):
         raise _fail(where, "must_abstain", f"expected true or false, got {must_abstain!r}")
@@ -328,6 +348,7 @@ def parse_item(raw: Any, origin: str, index: int, split: str = "") -> GoldItem:
         as_of=None if raw.get("as_of") is None else _as_date(raw["as_of"], where, "as_of"),
         facts=_check_facts(raw.get("facts"), where),
         sources=tuple(_check_source(s, where, i) for i, s in enumerate(sources)),
+        support=tuple(_check_source(s, where, i, "support") for i, s in enumerate(support)),
         must_abstain=must_abstain, tags=_check_tags(raw.get("tags"), where), notes=raw.get("notes") or "",
         origin=origin, split=split, known_failure=" ".join((raw.get("known_failure") or "").split()),
         label_changes=_check_changes(raw.get("label_changes"), status, where) if status else (),
@@ -342,6 +363,7 @@ def check_sources_exist(item: GoldItem, corpus: Path) -> None:
     """Every named file exists in `corpus` and every quote occurs in its file (label changes too)."""
     where = f"{item.origin}: item '{item.id}'"
     named = [(f"sources[{i}]", ref) for i, ref in enumerate(item.sources)]
+    named += [(f"support[{i}]", ref) for i, ref in enumerate(item.support)]
     named += [(f"label_changes[{i}].sources[{j}]", ref) for i, change in enumerate(item.label_changes)
               for j, ref in enumerate(change.sources)]
     for field, ref in named:

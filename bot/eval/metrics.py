@@ -81,9 +81,14 @@ def _norm(value):
 # --------------------------------------------------------------------------- sources
 
 
-def source_matches(ref: SourceRef, source: str, locator: str, text: str) -> bool:
-    """Does a passage or citation (file name, locator, text) satisfy every field `ref` gives?"""
+def source_matches(ref: SourceRef, source: str, locator: str, text: str,
+                   citation: str | None = None) -> bool:
+    """Does a passage or citation (file name, locator, text, citation) satisfy every field
+    `ref` gives?"""
     if ref.file and ref.file != source:
+        return False
+    if ref.citation and not normalise_ws(citation or "").lower().startswith(
+            normalise_ws(ref.citation).lower()):
         return False
     if ref.locator and not normalise_ws(locator).lower().startswith(normalise_ws(ref.locator).lower()):
         return False
@@ -92,15 +97,15 @@ def source_matches(ref: SourceRef, source: str, locator: str, text: str) -> bool
     return True
 
 
-def passage_triple(p: Passage) -> tuple[str, str, str]:
-    return p.chunk.source, p.chunk.locator, p.chunk.text
+def passage_triple(p: Passage) -> tuple[str, str, str, str | None]:
+    return p.chunk.source, p.chunk.locator, p.chunk.text, getattr(p.chunk.meta, "citation", None)
 
 
-def citation_triple(c: Citation) -> tuple[str, str, str]:
-    return c.source, c.locator, c.quote
+def citation_triple(c: Citation) -> tuple[str, str, str, str | None]:
+    return c.source, c.locator, c.quote, c.citation
 
 
-def relevance(refs: Sequence[SourceRef], ranked: Sequence[tuple[str, str, str]]) -> list[int | None]:
+def relevance(refs: Sequence[SourceRef], ranked: Sequence[tuple]) -> list[int | None]:
     """For each ranked hit, the index of the first expected source it newly satisfies, else None.
 
     Each expected source is credited once (at its best rank), so duplicates earn nothing.
@@ -134,7 +139,7 @@ def ndcg_at_k(rel: Sequence[int | None], n_expected: int, k: int) -> float:
 
 
 def citation_precision_recall(refs: Sequence[SourceRef],
-                              cited: Sequence[tuple[str, str, str]]) -> tuple[float | None, float]:
+                              cited: Sequence[tuple]) -> tuple[float | None, float]:
     """(share of citations that match some expected source, share of expected sources cited)."""
     precision = (sum(any(source_matches(r, *c) for r in refs) for c in cited) / len(cited)
                  if cited else None)

@@ -18,7 +18,7 @@ SUMMARY_ROWS = (
     "false_no_license_required", "verdict_accuracy", "kind_accuracy", "fact_accuracy",
     "fact_accuracy_fact", "fact_accuracy_timeline", "fact_accuracy_document", "facts_accuracy",
     "recall@1", "recall@3",
-    "recall@5", "recall@10", "mrr", "ndcg@5", "citation_precision", "citation_precision_all", "citation_recall", "citation_validity",
+    "recall@5", "recall@10", "mrr", "ndcg@5", "citation_precision", "citation_precision_sources", "citation_precision_all", "citation_recall", "citation_validity",
     "abstention_precision", "abstention_recall", "abstentions", "latency_p50_ms", "latency_p95_ms",
     "errors", "n",
 )

@@ -270,12 +270,15 @@ def score_item(r: ItemResult, reader: Callable[[str], str | None],
     if r.item.must_contain:
         scores["facts_ok"] = not r.facts_missing
     if refs:  # precision over the quotes an answer shows; recall over every citation (JSON)
-        shown = shown_citations(r.answer) if r.answer else []
-        precision, _ = m.citation_precision_recall(refs, [m.citation_triple(c) for c in shown])
+        shown_cites = shown_citations(r.answer) if r.answer else []
+        shown = [m.citation_triple(c) for c in shown_cites]
+        precision, _ = m.citation_precision_recall(r.item.support_refs, shown)
+        by_sources, _ = m.citation_precision_recall(refs, shown)  # the measure before `support`
         every, recall = m.citation_precision_recall(refs, [m.citation_triple(c) for c in citations])
         scores.update(citation_precision=precision, citation_recall=recall,
+                      citation_precision_sources=by_sources,
                       citation_precision_all=every, n_shown=len(shown),
-                      valid_shown=sum(m.quote_is_valid(c, reader) for c in shown))
+                      valid_shown=sum(m.quote_is_valid(c, reader) for c in shown_cites))
     if refs and r.item.kind == "determination":  # the other kinds retrieve nothing: they cite records
         scores.update({f"recall@{k}": m.recall_at_k(rel, len(refs), k) for k in ks})
         scores.update(mrr=m.reciprocal_rank(rel), ndcg5=m.ndcg_at_k(rel, len(refs), 5))
@@ -358,6 +361,8 @@ def summarise(results: list[ItemResult], item_scores: dict[str, dict[str, Any]],
                                      if s.get("citation_precision") is not None),
         "citation_precision_all": m.mean(s["citation_precision_all"] for s in scored
                                          if s.get("citation_precision_all") is not None),
+        "citation_precision_sources": m.mean(s["citation_precision_sources"] for s in scored
+                                             if s.get("citation_precision_sources") is not None),
         "quotes_shown": sum(s.get("n_shown", 0) for s in scored),
         "shown_quote_validity": (sum(s.get("valid_shown", 0) for s in scored)
                                  / max(1, sum(s.get("n_shown", 0) for s in scored))),

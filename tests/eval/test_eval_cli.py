@@ -20,14 +20,16 @@ GOLD = REPO / "tests" / "gold"
 # The floors, checked on the test split (docs/evaluation.md, "The gate": measured 2026-12-02 on test,
 # hybrid: verdict accuracy 1.000 (no known engine failure left), recall@5 0.333, strict abstention
 # recall 1.000 in every configuration, citation precision of the quotes shown 0.450). Raised that day
-# from 0.88 / 0.8: the abstention floor is now the issue's target, 0.9.
+# from 0.88 / 0.8: the abstention floor is now the issue's target, 0.9. Citation precision is
+# scored against `support` since 2026-12-02 (test 0.960; 0.450 against `sources`): the floor is
+# issue 12's target, 0.7.
 FLOORS = {
     "verdict_accuracy": 0.95,
     "citation_validity": 1.0,
     "false_no_license_required": 0,
     "recall@5": 0.30,
     "abstention_recall": 0.9,
-    "citation_precision": 0.40,
+    "citation_precision": 0.7,
 }
 PER_CONFIG = ("verdict_accuracy", "recall@5", "citation_precision")  # production (hybrid) only
 PLOTS = ("confusion_matrix.png", "recall_at_k.png", "latency_histogram.png")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -278,3 +280,27 @@ def test_jsonl_spans_and_quotes_use_the_corpus_folder(tmp_path):
         load_gold([path], corpus_dirs=(corpus,))
     with pytest.raises(GoldError, match="--corpus: no such folder"):
         load_gold([path], corpus_dirs=(tmp_path / "nowhere",))
+
+
+def test_support_is_what_shown_quotes_are_scored_against(tmp_path):
+    """`support` (primary provisions) replaces `sources` for precision; absent, sources serve."""
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "version: 1\nitems:\n"
+        "  - id: a\n    question: Can we?\n    status: license_required\n"
+        "    sources: [news.txt]\n"
+        "    support: [rule.md, {citation: '15 CFR part 774, Supp. No. 1, ECCN 7A994'}]\n"
+        "  - id: b\n    question: Can we?\n    status: license_required\n"
+        "    sources: [rule.md]\n")
+    a, b = load_gold([path]).items
+    assert [r.file for r in a.sources] == ["news.txt"]
+    assert a.support_refs[0].file == "rule.md" and a.support_refs[1].citation.endswith("7A994")
+    assert b.support_refs == b.sources
+
+
+def test_support_labels_follow_their_written_rules():
+    """Every gold `support` label is what tests/eval/label_support.py's rules give (derived
+    from the item's facts, date and status, never from regbot's answers)."""
+    script = Path(__file__).with_name("label_support.py")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

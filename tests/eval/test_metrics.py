@@ -93,3 +93,18 @@ def test_floors_respect_direction_and_fail_on_missing():
     assert not m.check_floor("c", "false_no_license_required", 0, 1).passed
     assert not m.check_floor("c", "recall@5", 0.1, None).passed
     assert m.canonical_metric("Recall_at_5") == "recall@5"
+
+
+def test_a_citation_ref_matches_a_table_row_by_its_citation():
+    """`support` names a CCL entry or chart row by its citation (a prefix); a passage or quote
+    without that citation does not match."""
+    ccl = SourceRef(citation="15 CFR part 774, Supp. No. 1, ECCN 7A994")
+    row = ("EAR tables, eCFR 2026-07-23", "7A994 — AT applies to entire entry — AT Column 1.",
+           "7A994 — AT applies to entire entry — AT Column 1.")
+    assert m.source_matches(ccl, *row, "15 CFR part 774, Supp. No. 1, ECCN 7A994")
+    assert not m.source_matches(ccl, *row, "15 CFR part 774, Supp. No. 1, ECCN 9A991")
+    assert not m.source_matches(ccl, *row)  # no citation given
+    chart = SourceRef(citation="15 CFR part 738, Supp. No. 1", locator="Cambodia")
+    cited = "15 CFR part 738, Supp. No. 1 (Commerce Country Chart)"
+    assert m.source_matches(chart, "EAR tables", "Cambodia", "Cambodia: CB 1 X", cited)
+    assert not m.source_matches(chart, "EAR tables", "China", "China: CB 1 X", cited)
