@@ -215,9 +215,11 @@ def total_lines(short: Brief, footer_lines: int) -> int:
             + sum(lines_needed(line) for line in short.quote_lines()))
 
 
-def fit(first: str, reasons: list[Reason], quotes: list[Citation], footer_lines: int = 1) -> Brief:
+def fit(first: str, reasons: list[Reason], quotes: list[Citation], footer_lines: int = 1,
+        lead_decides: bool = False) -> Brief:
     """The largest brief that fits MAX_LINES: reasons in order, then quotes in order (each quote
-    kept only if the whole brief, its reasons' [n] markers included, still fits)."""
+    kept only if the whole brief, its reasons' [n] markers included, still fits). With
+    `lead_decides` (one verdict, not branches) the first reason is the one the verdict rests on."""
     shown: list[Reason] = []
     for reason in reasons[:MAX_REASONS]:
         trial = Brief(first, (*shown, reason))
@@ -232,9 +234,15 @@ def fit(first: str, reasons: list[Reason], quotes: list[Citation], footer_lines:
         trial = dataclasses.replace(short, quotes=(*short.quotes, cite))
         return trial if total_lines(trial, footer_lines) <= MAX_LINES else short
 
-    for reason in shown:  # a short quote (≤ 3 lines) for each shown reason first, then any that fit
+    # a short quote (≤ 3 lines) for each shown reason first, then any that fit; the first rule
+    # reason of a single verdict takes its shortest quote even when longer, so a short quote of a
+    # lesser reason never displaces the one the verdict rests on
+    lead = next((i for i, r in enumerate(shown)  # a screening hit's support is its list entry
+                 if any(not rule.startswith("csl:") for rule in r.rule_ids)), None)
+    for i, reason in enumerate(shown):
         for cite in by_cost:
-            if set(cite.rule_ids) & set(reason.rule_ids) and lines_needed(quote_line(1, cite)) <= 3:
+            if set(cite.rule_ids) & set(reason.rule_ids) and (
+                    (i == lead and lead_decides) or lines_needed(quote_line(1, cite)) <= 3):
                 grown = add(short, cite)
                 if grown is not short:
                     short = grown
@@ -257,4 +265,6 @@ def brief(answer: Answer) -> Brief:
         if helps:
             reasons = [Reason(f"It would help to know {' and '.join(helps)}.")] + reasons
         return fit(first, reasons, [], low)
-    return fit(first, reasons, pick_quotes(answer, reasons[:MAX_REASONS]), low)
+    branches = answer.verdict.status == Status.DEPENDS and bool(answer.verdict.branches)
+    return fit(first, reasons, pick_quotes(answer, reasons[:MAX_REASONS]), low,
+               lead_decides=not branches)

@@ -109,3 +109,37 @@ def test_slack_first_message_is_the_same_brief(answers):
         assert MORE_ACTION in text and len(message["blocks"]) <= MAX_BLOCKS
         checked += 1
     assert checked >= 30
+
+
+def test_a_single_verdict_shows_a_quote_for_the_reason_it_rests_on(answers):
+    """The first rule reason of a single verdict gets its quote whenever one fits, even a long
+    one: a short quote of a lesser reason (the § 744.21 country list under a 9A610 embargo
+    verdict) once displaced the § 742.4(b)(1)(ii) sentence the verdict rests on. Branch answers
+    are exempt (no branch decides alone), and so is a screening hit (its support is the entry)."""
+    import dataclasses
+
+    from bot.brief import LONGEST_HINT, footer, lines_needed, pick_quotes, quote_line, total_lines
+
+    checked = 0
+    for item, answer in answers:
+        short = brief(answer)
+        split = answer.verdict.status == "depends" and answer.verdict.branches
+        if answer.abstained or split or not short.reasons:
+            continue
+        lead = next((r for r in short.reasons
+                     if any(not rule.startswith("csl:") for rule in r.rule_ids)), None)
+        if lead is None:
+            continue
+        own = [q for q in pick_quotes(answer, list(short.reasons))
+               if set(q.rule_ids) & set(lead.rule_ids)]
+        if not own:
+            continue
+        shortest = min(own, key=lambda q: lines_needed(quote_line(1, q)))
+        alone = dataclasses.replace(short, quotes=(shortest,))
+        low = lines_needed(footer(answer, LONGEST_HINT, hidden=9))
+        if total_lines(alone, low) > MAX_LINES:
+            continue  # no room for it even alone
+        checked += 1
+        assert any(set(q.rule_ids) & set(lead.rule_ids) for q in short.quotes), (
+            item.id, lead.text, [q.locator for q in short.quotes])
+    assert checked >= 30

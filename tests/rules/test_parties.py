@@ -215,3 +215,11 @@ def test_no_party_named_never_builds_the_matcher():
                           cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_an_entry_names_its_countries_so_a_short_alias_can_be_told_apart():
+    """"MoD" matches the alias "MOD" of Burma's Ministry of Defence: a Cambodian buyer's reason
+    says whose entry it is (the country is a booster, never a filter, so the hit stays)."""
+    verdict = check("KH", "7A994", "MoD", end_use=None)
+    said = " ".join(verdict.reasons)
+    assert "“Ministry of Defence” (Burma;" in said, said
