@@ -39,8 +39,11 @@ prefix of its citation, and `quote` occurs in the text (whitespace-insensitive).
 relevant passages); `support` is what a determination's *shown* quotes may rest on — the primary
 provisions the law's answer rests on, at the level of the provision (any sentence of the named
 section, or the named table row). Issue 12 made news and commentary no support for a verdict, so an
-item whose `sources` name only commentary needs its `support`; without one, `sources` are used. When `corpus` is given, the loader checks that each named file exists
-and that each quote occurs in its file, so the gold set cannot drift from the corpus unnoticed.
+item whose `sources` name only commentary needs its `support`; without one, `sources` are used
+(tests/eval/label_support.py derives the project's `support` labels by written rules).
+
+When `corpus` is given, the loader checks that each named file exists and that each quote occurs
+in its file, so the gold set cannot drift from the corpus unnoticed.
 
 A fact, timeline or document item (issue 12) may omit `status`: it asks for no verdict, so it is
 scored by `must_contain` (exact, case- and space-insensitive) and not by verdict accuracy.
