@@ -36,11 +36,10 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from bot.eval.gold import GoldItem, SourceRef, load_gold  # noqa: E402
-
-CORPUS = ROOT.parent / "shared" / "corpus"
+from regbot_paths import CORPUS  # noqa: E402  (../shared/corpus, or REGBOT_SHARED's)
 PRIMARY_TYPES = ("final_rule", "regulation_text")
 BIS_2026 = "2026-02-03_bis_ear-conforming-change-cambodia.md"
 NI_2024 = "2024-03-15_bis_ear-nicaragua-restrictive-treatment.md"
