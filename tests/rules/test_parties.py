@@ -222,4 +222,4 @@ def test_an_entry_names_its_countries_so_a_short_alias_can_be_told_apart():
     says whose entry it is (the country is a booster, never a filter, so the hit stays)."""
     verdict = check("KH", "7A994", "MoD", end_use=None)
     said = " ".join(verdict.reasons)
-    assert "“Ministry of Defence” (Burma;" in said, said
+    assert "“Ministry of Defence” of Burma (" in said, said

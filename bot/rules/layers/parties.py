@@ -57,19 +57,20 @@ def _groups(item: parties.Screened) -> list[list[tuple]]:
 
 
 def _entry(hit, effect) -> str:
-    """'the Entity List entry “X” (Burma; 90 FR 14046; matched exact on name 'X')'."""
+    """'the Entity List entry “X” of Burma (90 FR 14046; matched exact on name 'X')'."""
     party = hit.party
     notice = f"{party.federal_register_notice}; " if party.federal_register_notice else ""
-    return (f"the {_list_name(effect)} entry “{party.name}” ({_places(party)}{notice}"
+    return (f"the {_list_name(effect)} entry “{party.name}”{_places(party)} ({notice}"
             f"matched {hit.match.describe()})")
 
 
 def _places(party) -> str:
-    """The entry's countries ("Burma; "): a name like "MOD" is told apart by them."""
+    """" of Burma": the entry's countries, outside the parentheses so the brief keeps them (a
+    short name like "MOD" is told apart by them)."""
     from bot.rules.countries import country_name
 
     names = [country_name(c) or c for c in party.countries]
-    return f"{', '.join(names)}; " if names else ""
+    return f" of {', '.join(names)}" if names else ""
 
 
 def _list_name(effect) -> str:
