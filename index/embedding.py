@@ -169,15 +169,20 @@ def load_tokenizer(model_dir: Path | None = None):
     return tok
 
 
-def chosen_onnx_file(cache: Path) -> Path:
-    """The ONNX variant `model prepare` chose (int8 when faster and faithful), else fp32."""
+def read_choice(cache: Path) -> dict | None:
+    """What `model prepare` recorded in `cache` (choice.json), or None when absent or unreadable."""
     try:
         choice = json.loads((cache / CHOICE_FILE).read_text())
-        path = cache / choice["file"]
-        if path.is_file():
-            return path
-    except (OSError, ValueError, KeyError):
-        pass
+    except (OSError, ValueError):
+        return None
+    return choice if isinstance(choice, dict) else None
+
+
+def chosen_onnx_file(cache: Path) -> Path:
+    """The ONNX variant `model prepare` chose (int8 when faster and faithful), else fp32."""
+    choice = read_choice(cache) or {}
+    if isinstance(choice.get("file"), str) and (cache / choice["file"]).is_file():
+        return cache / choice["file"]
     return cache / ONNX_FP32
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from index.embedding import (
     CHOICE_FILE, DIM, MODEL_ID, ONNX_FP32, ONNX_INT8, OPSET, EmbeddingError, OnnxEmbedder,
-    _atomic_write_text, source_model_dir, weights_hash,
+    _atomic_write_text, read_choice, source_model_dir, weights_hash,
 )
 
 EXPORT_FORMAT = 2  # 2: eager-attention export; 1 (no "format" in choice.json): SDPA export
@@ -119,9 +119,10 @@ def _median_ms(embedder: OnnxEmbedder, texts: list[str], repeats: int = 7) -> fl
 
 def _cached_format(cache: Path) -> int:
     """The export format of the cached files (0 when unknown: they are exported again)."""
+    choice = read_choice(cache)
     try:
-        return int(json.loads((cache / CHOICE_FILE).read_text()).get("format", 1))
-    except (OSError, ValueError, TypeError, AttributeError):
+        return int(choice.get("format", 1)) if choice is not None else 0
+    except (TypeError, ValueError):
         return 0
 
 

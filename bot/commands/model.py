@@ -41,12 +41,9 @@ def prepare(force: bool, quantize: str) -> None:
 def info() -> None:
     """Show the model id, dimension and the cached ONNX choice as JSON."""
     from bot.settings import get_settings
-    from index.embedding import CHOICE_FILE, DIM, MODEL_ID, onnx_cache_dir
+    from index.embedding import DIM, MODEL_ID, onnx_cache_dir, read_choice
 
     cache = onnx_cache_dir(get_settings())
-    try:
-        choice = json.loads((cache / CHOICE_FILE).read_text())
-    except (OSError, ValueError):
-        choice = None
+    choice = read_choice(cache)
     click.echo(json.dumps({"model_id": MODEL_ID, "dim": DIM, "cache": str(cache),
                            "onnx": choice}, indent=2))

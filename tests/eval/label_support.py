@@ -55,9 +55,6 @@ LISTED = date(2021, 12, 9)  # Cambodia joins § 126.1 and § 744.21(a)(1)
 NICARAGUA_RULE = date(2024, 3, 15)
 ITAR_126_1 = {"CN", "VE", "NI", "RU", "KP", "CU", "MM", "IR", "SY", "BY"}
 EMBARGOED = {"CU", "IR", "KP", "SY"}
-NAMES = {"KH": "Cambodia", "NI": "Nicaragua", "CN": "China", "VE": "Venezuela", "MM": "Burma",
-         "RU": "Russia", "BY": "Belarus", "IR": "Iran", "CU": "Cuba", "SY": "Syria",
-         "KP": "Korea, North"}
 # items named without an ECCN: the CCL entry their words describe (CCL: "other avionic equipment")
 ITEM_ECCNS = {"avionics": ("7A994",), "civil avionics": ("7A994",), "aircraft parts": ("9A610", "9A991")}
 MILITARY_AIRCRAFT = ("military aircraft", "military helicopter", "fighter jet")
@@ -77,7 +74,11 @@ def ccl(eccn: str) -> SourceRef:
 
 
 def chart(code: str) -> SourceRef:
-    return SourceRef(citation="15 CFR part 738, Supp. No. 1", locator=NAMES.get(code, code))
+    """The destination's Country Chart row, named as the shipped chart names it ("Korea, North")."""
+    from bot.rules.datasets import load_tables
+
+    row = load_tables().destination(code)
+    return SourceRef(citation="15 CFR part 738, Supp. No. 1", locator=row.name if row else code)
 
 
 def _eccns(item: GoldItem) -> tuple[str, ...]:
@@ -104,6 +105,7 @@ def _eccns(item: GoldItem) -> tuple[str, ...]:
 def derive(item: GoldItem) -> tuple[SourceRef, ...]:
     """The support the rules above give `item` (a determination)."""
     facts, day = item.facts, item.as_of or TODAY
+    # a re-export question may state no destination; the project's item ids name it ("kh-…")
     dest = facts.get("destination") or ("KH" if "kh-" in item.id else None)
     cls = str(facts.get("classification") or "")
     words = f"{facts.get('item') or ''} {item.question}".lower()
@@ -113,16 +115,17 @@ def derive(item: GoldItem) -> tuple[SourceRef, ...]:
     usml = cls.startswith("USML") or any(w in words for w in MILITARY_AIRCRAFT)
     lifted = dest == "KH" and day >= REMOVED and item.status != "prohibited"  # a date in the
     # question (no as_of) is read as today; a prohibited Cambodia answer predates the removal
+    on_126_1 = dest in ITAR_126_1 or (dest == "KH" and LISTED <= day < REMOVED)
     if usml and lifted:  # R1
         out.append(SourceRef(file=BIS_2026))
-    if usml and (dest in ITAR_126_1 or (dest == "KH" and LISTED <= day < REMOVED)):  # R2
+    if usml and on_126_1:  # R2
         out.append(SourceRef(file=F126_1))
     eccns = _eccns(item)
     if "9A610" in eccns[:1] or cls.startswith("9A610"):  # R4
         out += [SourceRef(file=F742_4), ccl("9A610")] + ([chart(dest)] if dest else [])
         if lifted:
             out.append(SourceRef(file=BIS_2026))
-        if dest in ITAR_126_1 or (dest == "KH" and LISTED <= day < REMOVED):
+        if on_126_1:
             out.append(SourceRef(file=F126_1))
     if eccns and item.status in ("no_license_required", "depends") and dest not in EMBARGOED:  # R3
         out += [ccl(e) for e in eccns] + [SourceRef(file=CCL_TEXT, quote=e) for e in eccns]
@@ -146,9 +149,12 @@ def _same(a: tuple[SourceRef, ...], b: tuple[SourceRef, ...]) -> bool:
     return set(a) == set(b)
 
 
-def labels() -> dict[str, tuple[SourceRef, ...]]:
+def _gold():
+    return load_gold(sorted((ROOT / "tests" / "gold").glob("*/*.yaml")))
+
+
+def labels(gold) -> dict[str, tuple[SourceRef, ...]]:
     """id -> the support each determination with sources needs (none when it equals sources)."""
-    gold = load_gold(sorted((ROOT / "tests" / "gold").glob("*/*.yaml")))
     out = {}
     for item in gold.items:
         if item.kind != "determination" or not item.sources:
@@ -169,7 +175,7 @@ def _flow(ref: SourceRef) -> str:
 
 
 def write() -> int:
-    wanted = labels()
+    wanted = labels(_gold())
     for path in sorted((ROOT / "tests" / "gold").glob("*/*.yaml")):
         lines = path.read_text().splitlines(keepends=True)
         out, current, skip = [], None, False
@@ -197,8 +203,8 @@ def write() -> int:
 
 def check() -> int:
     """0 when every item's `support` is exactly what the rules give."""
-    gold = load_gold(sorted((ROOT / "tests" / "gold").glob("*/*.yaml")))
-    wanted, bad = labels(), []
+    gold = _gold()
+    wanted, bad = labels(gold), []
     for item in gold.items:
         if item.kind == "determination" and item.sources:
             expected = wanted.get(item.id, ())
